@@ -1,0 +1,83 @@
+/** Bibliographies and export files from works, with citation-js loaded lazily. */
+import * as path from 'path';
+import type { Work } from './model';
+
+type Impl = typeof import('./citationJsImpl');
+export type BibStyle = import('./citationJsImpl').BibStyle;
+export const BIB_STYLES: readonly BibStyle[] = ['apa', 'vancouver', 'harvard1'];
+
+let impl: Impl | undefined;
+
+/** Loads citation-js on first use: dist/citation.js when bundled, the TypeScript module in tests. */
+export function citationJs(): Impl {
+  if (impl) return impl;
+  const candidates = [path.join(__dirname, 'citation.js'), path.join(__dirname, 'citationJsImpl')];
+  let lastError: unknown;
+  for (const c of candidates) {
+    try {
+      // A computed path keeps bundlers from inlining citation-js into the caller's bundle.
+      const req = require;
+      impl = req(c) as Impl;
+      return impl;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`citation-js could not be loaded (${lastError instanceof Error ? lastError.message : String(lastError)})`);
+}
+
+/** A work as plain CSL-JSON: `x-corpus` removed, `citation-key` set so exports keep our ids. */
+export function toCsl(work: Work, withCorpus = false): Record<string, unknown> {
+  const { 'x-corpus': x, ...csl } = work;
+  const out: Record<string, unknown> = { ...csl };
+  if (withCorpus) out['x-corpus'] = x;
+  return out;
+}
+
+/** CSL-JSON text for Pandoc (`--bibliography refs.json`) and Zotero. */
+export function exportCslJson(works: readonly Work[], withCorpus = false): string {
+  return JSON.stringify(works.map((w) => toCsl(w, withCorpus)), null, 2) + '\n';
+}
+
+function forConversion(works: readonly Work[]): object[] {
+  return works.map((w) => ({ ...toCsl(w), 'citation-key': w.id }));
+}
+
+/** BibTeX through citation-js, keyed by our Pandoc ids. */
+export function exportBibtex(works: readonly Work[]): string {
+  return citationJs().convert(forConversion(works), 'bibtex');
+}
+
+/** RIS through citation-js. */
+export function exportRis(works: readonly Work[]): string {
+  return citationJs().convert(forConversion(works), 'ris');
+}
+
+/** HTML from citeproc → Markdown: italics and bold kept, every other tag dropped, entities decoded. */
+export function htmlToMarkdown(html: string): string {
+  const entries = [...html.matchAll(/<div[^>]*class="csl-entry"[^>]*>([\s\S]*?)<\/div>/g)].map((m) => m[1]);
+  const body = entries.length ? entries : [html];
+  return body
+    .map((e) =>
+      e
+        .replace(/<\/?(?:i|em)>/g, '*')
+        .replace(/<\/?(?:b|strong)>/g, '**')
+        .replace(/<[^>]+>/g, '')
+        .replace(/&#38;|&amp;/g, '&')
+        .replace(/&#60;|&lt;/g, '<')
+        .replace(/&#62;|&gt;/g, '>')
+        .replace(/&quot;|&#34;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/\s+/g, ' ')
+        .replace(/\*\*(?=\S)/g, '**')
+        .trim(),
+    )
+    .join('\n\n');
+}
+
+/** A formatted bibliography of the given works. */
+export function formatBibliography(works: readonly Work[], style: BibStyle, format: 'text' | 'html' | 'markdown'): string {
+  const items = forConversion(works);
+  if (format === 'markdown') return htmlToMarkdown(citationJs().formatBibliography(items, style, 'html')) + '\n';
+  return citationJs().formatBibliography(items, style, format);
+}

@@ -1,0 +1,25 @@
+/**
+ * citation-js behind a small surface. Bundled into its own file (dist/citation.js) and loaded on
+ * first use, so neither the extension's activation nor `corpus-cite index` pays for it.
+ */
+import { Cite } from '@citation-js/core';
+import '@citation-js/plugin-csl';
+import '@citation-js/plugin-bibtex';
+import '@citation-js/plugin-ris';
+
+export type BibStyle = 'apa' | 'vancouver' | 'harvard1';
+
+/** Formats CSL items as a bibliography in a bundled CSL style. */
+export function formatBibliography(items: object[], style: BibStyle, format: 'text' | 'html'): string {
+  return new Cite(items).format('bibliography', { format, template: style, lang: 'en-US' }) as string;
+}
+
+/** Formats one in-text citation (`(Voronka, 2019)`) in a bundled CSL style. */
+export function formatCitation(items: object[], style: BibStyle): string {
+  return new Cite(items).format('citation', { format: 'text', template: style, lang: 'en-US' }) as string;
+}
+
+/** Converts CSL items to BibTeX or RIS. */
+export function convert(items: object[], to: 'bibtex' | 'ris'): string {
+  return new Cite(items).format(to, { format: 'text' }) as string;
+}

@@ -1,0 +1,380 @@
+/**
+ * Builds the corpus model from parsed files: records, the works they list (related papers,
+ * references), the works they cite in running text; duplicates merged; keys assigned.
+ */
+import { extractCitations } from './citations';
+import { assignKeys, baseId, baseLabel, yearOf } from './keys';
+import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from './model';
+import { fold, nameKey } from './names';
+
+type Origin = 'record' | 'related' | 'reference' | 'citation';
+
+interface Node {
+  origin: Origin;
+  csl: CslFields;
+  groupAuthors?: string[];
+  translatedTitle?: string;
+  etAl?: boolean;
+  yearSuffix?: string;
+  inferred: string[];
+  extra?: Record<string, string>;
+  source: SourceRef;
+  /** For citation stubs: the citing node and the context. */
+  citedBy?: number;
+  context?: Omit<CitationContext, 'by'>;
+  /** Parent node for related/reference children. */
+  parent?: number;
+}
+
+/** Rank of an origin when fields disagree: a full record wins. */
+const RANK: Record<Origin, number> = { record: 0, related: 1, reference: 2, citation: 3 };
+
+class UnionFind {
+  private readonly p: Int32Array;
+  constructor(n: number) {
+    this.p = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.p[i] = i;
+  }
+  find(a: number): number {
+    while (this.p[a] !== a) {
+      this.p[a] = this.p[this.p[a]];
+      a = this.p[a];
+    }
+    return a;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.p[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+function families(csl: CslFields): string[] {
+  return (csl.author ?? []).map((a) => fold(nameKey(a))).filter(Boolean);
+}
+
+/** Same first author and, where both lists name them, no co-author contradicts the other list. */
+function authorsCompatible(a: Node, b: Node): boolean {
+  const fa = families(a.csl);
+  const fb = families(b.csl);
+  if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
+  const [short, long] = fa.length <= fb.length ? [fa, fb] : [fb, fa];
+  const longSet = new Set(long);
+  if (!short.every((f) => longSet.has(f))) return false;
+  // Two complete lists of different length are different author teams; a one-name citation
+  // ("Smith, 2019") may stand for any team led by that author.
+  const complete = (n: Node, len: number) => n.origin !== 'citation' || (!n.etAl && len > 1);
+  if (fa.length !== fb.length && complete(a, fa.length) && complete(b, fb.length)) {
+    if (a.origin === 'citation' || b.origin === 'citation') return false;
+  }
+  return true;
+}
+
+function stubName(s: string): Name {
+  return / /.test(s.trim()) ? { literal: s.trim() } : { family: s.trim() };
+}
+
+function normDoi(d: string | undefined): string | undefined {
+  return d ? d.trim().toLowerCase().replace(/^https?:\/\/(?:dx\.)?doi\.org\//, '') : undefined;
+}
+
+function titleKey(t: string | undefined): string | undefined {
+  if (!t) return undefined;
+  const k = fold(t);
+  return k.length >= 20 ? k : undefined;
+}
+
+function isShouting(s: string): boolean {
+  const l = s.replace(/[^\p{L}]/gu, '');
+  return l.length > 3 && l === l.toUpperCase();
+}
+
+export interface Corpus {
+  works: Work[];
+  problems: Problem[];
+  byId: Map<string, Work>;
+}
+
+/** Turns parsed files into works: extract citations, merge duplicates, assign keys, link. */
+export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonly Problem[] = []): Corpus {
+  const nodes: Node[] = [];
+  const problems: Problem[] = [...extraProblems];
+
+  const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent?: number): number => {
+    const idx = nodes.length;
+    nodes.push({
+      origin,
+      csl: rec.csl,
+      groupAuthors: rec.groupAuthors,
+      translatedTitle: rec.translatedTitle,
+      inferred: rec.inferred ?? [],
+      extra: rec.extra,
+      source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
+      parent,
+    });
+    for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
+    for (const block of rec.textBlocks ?? []) {
+      for (const c of extractCitations(block)) {
+        nodes.push({
+          origin: 'citation',
+          csl: { type: 'article', author: c.authors.map(stubName), ...(c.year ? { issued: { 'date-parts': [[c.year]] } } : {}) },
+          etAl: c.etAl,
+          yearSuffix: c.yearSuffix,
+          inferred: [],
+          source: { file, line: c.line, format, relation: 'citation' },
+          citedBy: idx,
+          context: { sentence: c.sentence, text: c.text, file, line: c.line, ...(c.locator ? { locator: c.locator } : {}) },
+        });
+      }
+    }
+    return idx;
+  };
+  for (const f of files) {
+    problems.push(...f.problems);
+    for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record');
+  }
+
+  // 1. Same DOI; same normalised title with compatible years.
+  const uf = new UnionFind(nodes.length);
+  const byDoi = new Map<string, number>();
+  const byTitle = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    const d = normDoi(n.csl.DOI);
+    if (d) {
+      const j = byDoi.get(d);
+      if (j === undefined) byDoi.set(d, i);
+      else uf.union(i, j);
+    }
+    const t = n.origin === 'citation' ? undefined : titleKey(n.csl.title);
+    if (t) {
+      const list = byTitle.get(t);
+      if (list) list.push(i);
+      else byTitle.set(t, [i]);
+    }
+  });
+  // Title matches chain through records without a year; check the clusters, not just the pair,
+  // so "T (2021)" ~ "T (no year)" ~ "T (2019)" does not fuse the 2019 and 2021 works.
+  const clusterYear = new Map<number, number>();
+  const clusterDoi = new Map<number, string>();
+  nodes.forEach((n, i) => {
+    const r = uf.find(i);
+    const y = yearOf(n.csl);
+    if (y !== undefined) clusterYear.set(r, y);
+    const d = normDoi(n.csl.DOI);
+    if (d) clusterDoi.set(r, d);
+  });
+  for (const list of byTitle.values()) {
+    if (list.length > 50) continue; // a title shared by very many records is boilerplate, not a duplicate
+    for (let a = 0; a < list.length; a++) {
+      for (let b = a + 1; b < list.length; b++) {
+        const ra = uf.find(list[a]);
+        const rb = uf.find(list[b]);
+        if (ra === rb) continue;
+        const ya = clusterYear.get(ra);
+        const yb = clusterYear.get(rb);
+        const da = clusterDoi.get(ra);
+        const db = clusterDoi.get(rb);
+        if ((ya !== undefined && yb !== undefined && ya !== yb) || (da && db && da !== db)) continue;
+        uf.union(ra, rb);
+        const r = uf.find(ra);
+        const y = ya ?? yb;
+        const d = da ?? db;
+        if (y !== undefined) clusterYear.set(r, y);
+        if (d) clusterDoi.set(r, d);
+      }
+    }
+  }
+
+  // 2. Citation stubs: join the one full work with the same first author and year; else other stubs.
+  const byAuthorYear = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    const f = families(n.csl)[0];
+    const y = yearOf(n.csl);
+    if (!f || y === undefined) return;
+    const k = `${f}|${y}`;
+    const list = byAuthorYear.get(k);
+    if (list) list.push(i);
+    else byAuthorYear.set(k, [i]);
+  });
+  for (const [key, list] of byAuthorYear) {
+    const stubs = list.filter((i) => nodes[i].origin === 'citation');
+    if (!stubs.length) continue;
+    const full = list.filter((i) => nodes[i].origin !== 'citation');
+    for (const s of stubs) {
+      const fullMatches = [...new Set(full.filter((f) => authorsCompatible(nodes[s], nodes[f])).map((f) => uf.find(f)))];
+      if (fullMatches.length === 1) {
+        uf.union(s, fullMatches[0]);
+        continue;
+      }
+      if (fullMatches.length > 1) {
+        problems.push({ file: nodes[s].source.file, line: nodes[s].source.line, severity: 'info', message: `Citation ${nodes[s].context?.text ?? key} matches ${fullMatches.length} works; kept it apart.` });
+      }
+      for (const o of stubs) {
+        if (o === s) continue;
+        const sameSuffix = !nodes[s].yearSuffix || !nodes[o].yearSuffix || nodes[s].yearSuffix === nodes[o].yearSuffix || nodes[s].citedBy !== nodes[o].citedBy;
+        if (sameSuffix && authorsCompatible(nodes[s], nodes[o]) && !fullMatches.length) {
+          uf.union(s, o);
+          break;
+        }
+      }
+    }
+  }
+
+  // 3. One work per cluster.
+  const clusters = new Map<number, number[]>();
+  nodes.forEach((_, i) => {
+    const r = uf.find(i);
+    const c = clusters.get(r);
+    if (c) c.push(i);
+    else clusters.set(r, [i]);
+  });
+  const roots = [...clusters.keys()];
+  const clusterOf = new Int32Array(nodes.length);
+  roots.forEach((r, ci) => {
+    for (const i of clusters.get(r)!) clusterOf[i] = ci;
+  });
+
+  interface Draft {
+    csl: CslFields;
+    members: number[];
+    kind: 'record' | 'cited';
+    groupAuthors?: string[];
+    translatedTitle?: string;
+    etAl?: boolean;
+    inferred: Set<string>;
+    extra?: Record<string, string>;
+  }
+  const drafts: Draft[] = roots.map((r) => {
+    const members = clusters.get(r)!.slice().sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
+    const csl: CslFields = {};
+    const inferred = new Set<string>();
+    const fromNode: Record<string, number> = {};
+    for (const m of members) {
+      const n = nodes[m];
+      for (const [k, v] of Object.entries(n.csl)) {
+        if (v === undefined || v === '') continue;
+        const have = csl[k];
+        if (have === undefined) {
+          csl[k] = v;
+          fromNode[k] = m;
+        } else if (k === 'author' && Array.isArray(v) && Array.isArray(have) && v.length > have.length && RANK[n.origin] <= RANK[nodes[fromNode[k]].origin] + 1 && n.origin !== 'citation') {
+          csl[k] = v; // a longer author list from a listing beats a shorter one
+          fromNode[k] = m;
+        } else if (k === 'container-title' && typeof have === 'string' && typeof v === 'string' && isShouting(have) && !isShouting(v) && fold(have) === fold(v)) {
+          csl[k] = v; // "BMC Psychology" beats "BMC PSYCHOLOGY"
+        }
+      }
+    }
+    for (const [k, m] of Object.entries(fromNode)) if (nodes[m].inferred.includes(k)) inferred.add(k);
+    const head = nodes[members[0]];
+    const kind = members.some((m) => nodes[m].origin === 'record' || nodes[m].origin === 'related') ? 'record' : 'cited';
+    const extra = Object.assign({}, ...members.map((m) => nodes[m].extra ?? {})) as Record<string, string>;
+    return {
+      csl: { ...csl, type: typeof csl.type === 'string' ? csl.type : 'article' },
+      members,
+      kind,
+      groupAuthors: members.map((m) => nodes[m].groupAuthors).find(Boolean),
+      translatedTitle: members.map((m) => nodes[m].translatedTitle).find(Boolean),
+      etAl: head.origin === 'citation' ? members.every((m) => nodes[m].etAl) : undefined,
+      inferred,
+      extra: Object.keys(extra).length ? extra : undefined,
+    };
+  });
+
+  inferFromDoiSiblings(drafts);
+
+  // 4. Keys, ordered within a collision group by the work's own content only.
+  const keys = assignKeys(
+    drafts,
+    (d) => ({ label: baseLabel(d.csl, d.groupAuthors), id: baseId(d.csl, d.groupAuthors) }),
+    (d) => {
+      const parts = d.csl.issued?.['date-parts']?.[0] ?? [];
+      const date = parts.map((p) => String(p).padStart(4, '0')).join('-');
+      const src = nodes[d.members[0]].source;
+      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
+    },
+  );
+
+  // 5. Relations and contexts.
+  const rel = drafts.map(() => ({ citedBy: new Set<number>(), cites: new Set<number>(), related: new Set<number>(), referencedBy: new Set<number>(), contexts: [] as CitationContext[] }));
+  const seenContexts = new Set<string>();
+  nodes.forEach((n, i) => {
+    const me = clusterOf[i];
+    if (n.origin === 'citation' && n.citedBy !== undefined) {
+      const by = clusterOf[n.citedBy];
+      if (by === me) return;
+      rel[me].citedBy.add(by);
+      rel[by].cites.add(me);
+      // The same sentence citing the same work twice (a repeated paragraph) is one context.
+      const seenKey = `${me}\u0000${by}\u0000${n.context!.sentence}`;
+      if (seenContexts.has(seenKey)) return;
+      seenContexts.add(seenKey);
+      rel[me].contexts.push({ by: keys[by].id, ...n.context! });
+    } else if (n.parent !== undefined) {
+      const p = clusterOf[n.parent];
+      if (p === me) return;
+      if (n.origin === 'related') {
+        rel[me].related.add(p);
+        rel[p].related.add(me);
+      } else if (n.origin === 'reference') {
+        rel[me].citedBy.add(p);
+        rel[me].referencedBy.add(p);
+        rel[p].cites.add(me);
+      }
+    }
+  });
+
+  const ids = (s: Set<number>) => [...s].map((c) => keys[c].id).sort();
+  const works: Work[] = drafts.map((d, ci) => {
+    const x: Work['x-corpus'] = {
+      kind: d.kind,
+      citedBy: ids(rel[ci].citedBy),
+      cites: ids(rel[ci].cites),
+      related: ids(rel[ci].related),
+      referencedBy: ids(rel[ci].referencedBy),
+      contexts: rel[ci].contexts,
+      sources: d.members.map((m) => nodes[m].source),
+      inferred: [...d.inferred].sort(),
+    };
+    if (d.translatedTitle) x.translatedTitle = d.translatedTitle;
+    if (d.groupAuthors) x.groupAuthors = d.groupAuthors;
+    if (d.etAl) x.etAl = true;
+    if (d.extra) x.extra = d.extra;
+    return { ...d.csl, id: keys[ci].id, 'citation-label': keys[ci].label, type: d.csl.type as string, 'x-corpus': x };
+  });
+  works.sort((a, b) => (a['citation-label'] < b['citation-label'] ? -1 : a['citation-label'] > b['citation-label'] ? 1 : 0));
+  return { works, problems, byId: new Map(works.map((w) => [w.id, w])) };
+}
+
+/**
+ * A record without a journal whose DOI names the same journal (`10.1080/18387357.…`) as a work
+ * that has one takes that journal, marked inferred.
+ */
+function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[]): void {
+  const stem = (doi: string | undefined) => (doi ? /^(10\.\d{4,9}\/(\d{7}[\dXx]))\./.exec(doi.toLowerCase()) : null);
+  const journals = new Map<string, Set<string>>();
+  for (const d of drafts) {
+    const m = stem(d.csl.DOI);
+    const j = d.csl['container-title'];
+    if (m && j) {
+      const set = journals.get(m[1]) ?? new Set<string>();
+      set.add(j);
+      journals.set(m[1], set);
+    }
+  }
+  for (const d of drafts) {
+    const m = stem(d.csl.DOI);
+    if (!m) continue;
+    if (!d.csl['container-title']) {
+      const names = journals.get(m[1]);
+      if (names && names.size === 1) {
+        d.csl['container-title'] = [...names][0];
+        d.inferred.add('container-title');
+      }
+    }
+    if (!d.csl.ISSN) {
+      d.csl.ISSN = `${m[2].slice(0, 4)}-${m[2].slice(4).toUpperCase()}`;
+      d.inferred.add('ISSN');
+    }
+  }
+}

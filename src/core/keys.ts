@@ -1,0 +1,91 @@
+/**
+ * Citation labels (`Voronka 2019`, `Mental Health Task Force 2016`, `Smith 2020a`) and Pandoc
+ * citekeys (`voronka2019`), disambiguated in an order that depends only on the colliding works
+ * themselves, so keys stay stable when unrelated files change.
+ */
+import type { CslFields, Name } from './model';
+import { fold, nameKey } from './names';
+
+export function yearOf(csl: CslFields): number | undefined {
+  const y = csl.issued?.['date-parts']?.[0]?.[0];
+  const n = typeof y === 'string' ? Number(y) : y;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function firstAuthor(csl: CslFields): Name | undefined {
+  return csl.author?.[0] ?? csl.editor?.[0];
+}
+
+/** `Voronka 2019` without a disambiguation letter. */
+export function baseLabel(csl: CslFields, groupAuthors?: string[]): string {
+  const a = firstAuthor(csl);
+  const who = (a ? nameKey(a) : groupAuthors?.[0]) || titleWord(csl.title) || 'Anonymous';
+  const year = yearOf(csl);
+  return `${who} ${year ?? 'n.d.'}`;
+}
+
+function titleWord(title: string | undefined): string | undefined {
+  if (!title) return undefined;
+  const w = title.split(/\s+/).find((x) => x.length > 3 && /^\p{L}/u.test(x))?.replace(/[^\p{L}\p{N}-]/gu, '');
+  return w ? w.charAt(0).toUpperCase() + w.slice(1) : undefined;
+}
+
+/** ASCII, lower case, letters only: `O'Hagan` → `ohagan`, `Müller` → `muller`. */
+export function asciiStem(s: string): string {
+  return fold(s).replace(/[^a-z0-9]/g, '');
+}
+
+/** `voronka2019` without a disambiguation letter. */
+export function baseId(csl: CslFields, groupAuthors?: string[]): string {
+  const a = firstAuthor(csl);
+  let stem = asciiStem((a ? nameKey(a) : groupAuthors?.[0]) ?? '');
+  if (!stem || !/^[a-z]/.test(stem)) stem = (asciiStem(titleWord(csl.title) ?? '') || 'anon').replace(/^(\d)/, 'w$1');
+  const year = yearOf(csl);
+  return `${stem}${year ?? 'nd'}`;
+}
+
+/** a, b, …, z, aa, ab, … */
+export function suffixLetters(i: number): string {
+  let s = '';
+  let n = i;
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return s;
+}
+
+export interface Keyed {
+  label: string;
+  id: string;
+}
+
+/**
+ * Assigns labels and ids to works. `sortKey` orders works inside a collision group; it must
+ * depend only on the work itself.
+ */
+export function assignKeys<T>(items: readonly T[], base: (t: T) => { label: string; id: string }, sortKey: (t: T) => string): Keyed[] {
+  const bases = items.map(base);
+  const groups = new Map<string, number[]>();
+  bases.forEach((b, i) => {
+    const g = groups.get(b.id);
+    if (g) g.push(i);
+    else groups.set(b.id, [i]);
+  });
+  const out: Keyed[] = bases.map((b) => ({ ...b }));
+  const taken = new Set(groups.keys());
+  for (const [, idx] of groups) {
+    if (idx.length < 2) continue;
+    const keys = idx.map((i) => sortKey(items[i]));
+    const order = idx.map((i, k) => ({ i, key: keys[k] })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    let letter = 0;
+    for (const { i } of order) {
+      // Skip a suffixed id that another work already has as its base (`smith2020a` is a real key).
+      let sfx = suffixLetters(letter++);
+      while (taken.has(bases[i].id + sfx)) sfx = suffixLetters(letter++);
+      out[i] = { label: bases[i].label + (bases[i].label.endsWith('n.d.') ? '-' : '') + sfx, id: bases[i].id + sfx };
+      taken.add(out[i].id);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/** Resolving what a manuscript writes (`@voronka2019`, `(Voronka, 2019)`, `Voronka 2019`) to works. */
+import { yearOf } from './keys';
+import type { Work } from './model';
+import { fold, nameKey } from './names';
+
+export class WorkLookup {
+  private readonly byId = new Map<string, Work>();
+  private readonly byLabel = new Map<string, Work>();
+  private readonly byAuthorYear = new Map<string, Work[]>();
+
+  constructor(readonly works: readonly Work[]) {
+    for (const w of works) {
+      this.byId.set(w.id, w);
+      this.byLabel.set(fold(w['citation-label']), w);
+      const a = w.author?.[0] ?? w.editor?.[0];
+      const who = a ? nameKey(a) : w['x-corpus'].groupAuthors?.[0];
+      if (!who) continue;
+      const k = `${fold(who)}|${yearOf(w) ?? 'nd'}`;
+      const list = this.byAuthorYear.get(k);
+      if (list) list.push(w);
+      else this.byAuthorYear.set(k, [w]);
+    }
+  }
+
+  id(id: string): Work | undefined {
+    return this.byId.get(id);
+  }
+
+  /** `Voronka 2019`, `Smith 2020a`, `Thompson n.d.` */
+  label(label: string): Work | undefined {
+    return this.byLabel.get(fold(label));
+  }
+
+  /** Works whose first author (or group) and year match; the year letter narrows when given. */
+  authorYear(author: string, year: number | undefined, suffix?: string): Work[] {
+    const list = this.byAuthorYear.get(`${fold(author)}|${year ?? 'nd'}`) ?? [];
+    if (!suffix || list.length < 2) return list;
+    const exact = list.filter((w) => w['citation-label'].endsWith(`${year ?? 'n.d.-'}${suffix}`));
+    return exact.length ? exact : list;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Citations in a Markdown manuscript: Pandoc `[@id]`, `@id`, `[-@id]`, and author–date text
+ * such as `(Voronka, 2019)` or `Slade et al. (2017)`. Code spans, fenced and indented code,
+ * link targets, autolinks and e-mail addresses never hold citations.
+ */
+import { extractCitations } from './citations';
+import type { WorkLookup } from './lookup';
+import type { Work } from './model';
+
+export interface ManuscriptCitation {
+  kind: 'pandoc' | 'authorDate';
+  /** The Pandoc id, or the citation as written. */
+  key: string;
+  text: string;
+  /** 0-based line and character range in the document. */
+  line: number;
+  start: number;
+  end: number;
+  /** Author–date parts, when kind is authorDate. */
+  authors?: string[];
+  year?: number;
+  yearSuffix?: string;
+}
+
+/** Replaces everything that cannot hold a citation with spaces (same length, same lines). */
+export function maskNonProse(text: string): string {
+  let t = text;
+  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
+  // YAML front matter
+  t = t.replace(/^---\n[\s\S]*?\n(?:---|\.\.\.)\s*(?=\n|$)/, blank);
+  // Fenced code blocks
+  t = t.replace(/^( {0,3})(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n\1\2[`~]*[ \t]*(?=\n|$)|$)/gm, blank);
+  // Indented code blocks (after a blank line)
+  t = t.replace(/(^|\n\n)((?: {4}|\t)[^\n]*(?:\n(?: {4}|\t)[^\n]*)*)/g, (_m, pre: string, code: string) => pre + blank(code));
+  // Inline code spans
+  t = t.replace(/(`+)[^`\n]*?\1/g, blank);
+  // Autolinks, link targets, bare URLs, e-mail addresses, HTML comments
+  t = t.replace(/<[a-z][a-z0-9+.-]*:[^>\s]*>/gi, blank);
+  t = t.replace(/\]\([^)\n]*\)/g, (m) => '](' + blank(m.slice(2, -1)) + ')');
+  t = t.replace(/\bhttps?:\/\/[^\s)>\]]+/g, blank);
+  t = t.replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, blank);
+  t = t.replace(/<!--[\s\S]*?-->/g, blank);
+  return t;
+}
+
+const PANDOC = /(^|[\s[;(-])(-?)@([\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*|\{[^}\n]+\})/gu;
+
+/** Finds every citation in a Markdown document. */
+export function findManuscriptCitations(text: string): ManuscriptCitation[] {
+  const masked = maskNonProse(text.replace(/\r\n?/g, '\n'));
+  const lineStarts = [0];
+  for (let i = 0; i < masked.length; i++) if (masked.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const pos = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, ch: offset - lineStarts[lo] };
+  };
+  const out: ManuscriptCitation[] = [];
+  for (const m of masked.matchAll(PANDOC)) {
+    let key = m[3];
+    if (key.startsWith('{')) key = key.slice(1, -1);
+    else key = key.replace(/[.:;,?!>~/#$%&+<-]+$/, ''); // trailing punctuation belongs to the sentence
+    if (!key) continue;
+    const start = m.index! + m[1].length;
+    const p = pos(start);
+    const len = m[2].length + 1 + (m[3].startsWith('{') ? m[3].length : key.length);
+    out.push({ kind: 'pandoc', key, text: masked.slice(start, start + len), line: p.line, start: p.ch, end: p.ch + len });
+  }
+  for (const c of extractCitations({ text: masked, line: 1 })) {
+    const p = pos(c.offset);
+    // Locate this part's own text for the range: the first author's name from the offset.
+    const at = masked.indexOf(c.authors[0], c.offset);
+    const from = at === -1 ? c.offset : at;
+    const fp = pos(from);
+    const end = c.narrative ? masked.indexOf(')', from) + 1 : (() => {
+      const semi = masked.slice(from).search(/[;)]/);
+      return semi === -1 ? from + c.authors[0].length : from + semi;
+    })();
+    const ep = pos(Math.max(end, from + 1));
+    out.push({
+      kind: 'authorDate',
+      key: `${c.authors[0]} ${c.year ?? 'n.d.'}${c.yearSuffix ?? ''}`,
+      text: c.text,
+      line: fp.line,
+      start: fp.ch,
+      end: ep.line === fp.line ? ep.ch : fp.ch + c.authors[0].length,
+      authors: c.authors,
+      year: c.year,
+      yearSuffix: c.yearSuffix,
+    });
+    void p;
+  }
+  return out.sort((a, b) => a.line - b.line || a.start - b.start);
+}
+
+/** The works a citation refers to (empty when the corpus does not know it). */
+export function resolveManuscriptCitation(c: ManuscriptCitation, lookup: WorkLookup): Work[] {
+  if (c.kind === 'pandoc') {
+    const w = lookup.id(c.key);
+    return w ? [w] : [];
+  }
+  return lookup.authorYear(c.authors![0], c.year, c.yearSuffix);
+}
+
+export interface CheckReport {
+  citations: (ManuscriptCitation & { works: string[] })[];
+  unknown: ManuscriptCitation[];
+  /** Records in the corpus the manuscript never cites. */
+  uncited: Work[];
+}
+
+/** Checks a manuscript against the corpus: unknown citations and records never cited. */
+export function checkManuscript(text: string, lookup: WorkLookup): CheckReport {
+  const citations = findManuscriptCitations(text).map((c) => ({ ...c, works: resolveManuscriptCitation(c, lookup).map((w) => w.id) }));
+  const cited = new Set(citations.flatMap((c) => c.works));
+  return {
+    citations,
+    unknown: citations.filter((c) => c.works.length === 0),
+    uncited: lookup.works.filter((w) => w['x-corpus'].kind === 'record' && !cited.has(w.id)),
+  };
+}

@@ -1,0 +1,350 @@
+/**
+ * LaTeX → Unicode for BibTeX field values. One linear pass, no recursion, never throws: good
+ * enough for what reference managers write (accents, escapes, dashes, font commands, a little
+ * math), not a TeX engine.
+ */
+
+/** Accent commands → combining marks (composed with NFC at the end). */
+const ACCENTS: Record<string, string> = {
+  '"': '\u0308',
+  "'": '\u0301',
+  '`': '\u0300',
+  '^': '\u0302',
+  '~': '\u0303',
+  '=': '\u0304',
+  '.': '\u0307',
+  u: '\u0306',
+  v: '\u030c',
+  H: '\u030b',
+  c: '\u0327',
+  k: '\u0328',
+  r: '\u030a',
+  d: '\u0323',
+  b: '\u0331',
+  t: '\u0361',
+  G: '\u030f',
+};
+
+/** Control words that stand for a character or string. */
+const SYMBOLS: Record<string, string> = {
+  aa: 'å', AA: 'Å', o: 'ø', O: 'Ø', ss: 'ß', SS: 'SS', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ',
+  l: 'ł', L: 'Ł', i: 'ı', j: 'ȷ', dh: 'ð', DH: 'Ð', dj: 'đ', DJ: 'Đ', th: 'þ', TH: 'Þ',
+  ng: 'ŋ', NG: 'Ŋ', textendash: '–', textemdash: '—', textquoteright: '’', textquoteleft: '‘',
+  textquotedblleft: '“', textquotedblright: '”', textquotedbl: '"', textquotesingle: "'",
+  quotedblbase: '„', quotesinglbase: '‚', guillemotleft: '«', guillemotright: '»',
+  guilsinglleft: '‹', guilsinglright: '›', ldots: '…', dots: '…', textellipsis: '…',
+  textregistered: '®', texttrademark: '™', textcopyright: '©', copyright: '©', textdegree: '°',
+  S: '§', P: '¶', textsection: '§', textparagraph: '¶', euro: '€', texteuro: '€', pounds: '£',
+  textsterling: '£', textyen: '¥', textcent: '¢', textasciitilde: '~', textbackslash: '\\',
+  textbar: '|', textless: '<', textgreater: '>', textunderscore: '_', textasciicircum: '^',
+  textbraceleft: '{', textbraceright: '}', textdollar: '$', textexclamdown: '¡',
+  textquestiondown: '¿', dag: '†', ddag: '‡', textdagger: '†', textdaggerdbl: '‡',
+  textbullet: '•', textperiodcentered: '·', textmu: 'µ', textordfeminine: 'ª',
+  textordmasculine: 'º', textperthousand: '‰', LaTeX: 'LaTeX', TeX: 'TeX', BibTeX: 'BibTeX',
+  LaTeXe: 'LaTeX2e', slash: '/', textslash: '/', textvisiblespace: ' ', nobreakspace: ' ',
+  space: ' ', quad: ' ', qquad: ' ', enspace: ' ', thinspace: ' ', newline: ' ', par: ' ',
+  linebreak: ' ', break: ' ',
+  // Math (outside or inside $...$): Greek and common operators.
+  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ϵ', varepsilon: 'ε', zeta: 'ζ',
+  eta: 'η', theta: 'θ', vartheta: 'ϑ', iota: 'ι', kappa: 'κ', lambda: 'λ', mu: 'μ', nu: 'ν',
+  xi: 'ξ', pi: 'π', varpi: 'ϖ', rho: 'ρ', varrho: 'ϱ', sigma: 'σ', varsigma: 'ς', tau: 'τ',
+  upsilon: 'υ', phi: 'ϕ', varphi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω', Gamma: 'Γ', Delta: 'Δ',
+  Theta: 'Θ', Lambda: 'Λ', Xi: 'Ξ', Pi: 'Π', Sigma: 'Σ', Upsilon: 'Υ', Phi: 'Φ', Psi: 'Ψ',
+  Omega: 'Ω', times: '×', pm: '±', mp: '∓', cdot: '·', circ: '°', degree: '°', sim: '∼',
+  approx: '≈', simeq: '≃', le: '≤', leq: '≤', ge: '≥', geq: '≥', ne: '≠', neq: '≠', ll: '≪',
+  gg: '≫', infty: '∞', to: '→', rightarrow: '→', leftarrow: '←', leftrightarrow: '↔',
+  Rightarrow: '⇒', Leftarrow: '⇐', uparrow: '↑', downarrow: '↓', prime: '′', partial: '∂',
+  nabla: '∇', sum: '∑', prod: '∏', int: '∫', sqrt: '√', propto: '∝', in: '∈', notin: '∉',
+  subset: '⊂', supset: '⊃', cup: '∪', cap: '∩', emptyset: '∅', forall: '∀', exists: '∃',
+  neg: '¬', wedge: '∧', vee: '∨', oplus: '⊕', otimes: '⊗', hbar: 'ℏ', ell: 'ℓ', langle: '⟨',
+  rangle: '⟩', vert: '|', mid: '|', lbrace: '{', rbrace: '}', ast: '*', star: '⋆', bullet: '•',
+  angstrom: 'Å', micro: 'µ', textperiod: '.', colon: ':',
+};
+
+/** Commands whose one braced argument is dropped along with them. */
+const DROP_ARG = new Set([
+  'hspace', 'vspace', 'label', 'ref', 'cite', 'citep', 'citet', 'nocite', 'index', 'pagestyle',
+  'thispagestyle', 'bibliographystyle', 'setlength', 'color',
+]);
+
+/** Commands whose braced argument is copied verbatim (no LaTeX conversion). */
+const VERBATIM_ARG = new Set(['url', 'doi', 'path', 'nolinkurl', 'verb']);
+
+/** Control symbols (backslash + one non-letter) that stand for a character. */
+function controlSymbol(c: string): string | undefined {
+  switch (c) {
+    case '&':
+    case '%':
+    case '$':
+    case '_':
+    case '#':
+    case '{':
+    case '}':
+      return c;
+    case ' ':
+    case '\\':
+    case ',':
+    case ';':
+    case ':':
+    case '>':
+    case '\n':
+    case '\t':
+      return ' ';
+    case '-':
+    case '/':
+    case '!':
+    case '@':
+    case '*':
+    case '|':
+      return '';
+    default:
+      return undefined;
+  }
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12 || code === 160;
+}
+
+/** Whether the text needs the full conversion (any markup, odd whitespace or TeX ligature). */
+function needsWork(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  if (text.charCodeAt(0) === 32 || text.charCodeAt(n - 1) === 32) return true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 45 && c < 92) continue; // digits, upper case and most punctuation
+    if (c > 96 && c < 123) continue; // lower case
+    switch (c) {
+      case 92:
+      case 123:
+      case 125:
+      case 126:
+      case 36:
+      case 96:
+      case 9:
+      case 10:
+      case 13:
+      case 12:
+      case 160:
+        return true;
+      case 32:
+        if (text.charCodeAt(i + 1) === 32) return true;
+        break;
+      case 45:
+        if (text.charCodeAt(i + 1) === 45) return true;
+        break;
+      case 39:
+        if (text.charCodeAt(i + 1) === 39) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** Index just past the brace group that opens at `open` (text[open] === '{'), or text.length. */
+function skipGroup(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+// Output state of the converter. Module-level rather than closures: the converter runs for
+// nearly every field of every entry and must not allocate beyond its result.
+let out = '';
+let lastSpace = true;
+let pending = ''; // combining mark waiting for its base character
+let composed = false; // whether NFC is needed
+
+function emit(s: string): void {
+  if (s.length === 0) return;
+  if (pending) {
+    out += s[0] + pending + s.slice(1);
+    pending = '';
+    composed = true;
+  } else out += s;
+  lastSpace = s.charCodeAt(s.length - 1) === 32;
+}
+
+function space(): void {
+  pending = '';
+  if (!lastSpace) {
+    out += ' ';
+    lastSpace = true;
+  }
+}
+
+/**
+ * Converts a BibTeX value (LaTeX markup) to plain Unicode text: accents, escapes, dashes, quotes,
+ * font commands (kept as their text), protective braces removed, whitespace collapsed.
+ */
+export function latexToUnicode(text: string): string {
+  if (!needsWork(text)) return text;
+  const n = text.length;
+  out = '';
+  lastSpace = true; // drops leading whitespace
+  pending = '';
+  composed = false;
+  let math = false;
+  let runStart = 0;
+
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    let special = true;
+    switch (c) {
+      case 92: // backslash
+      case 123: // {
+      case 125: // }
+      case 126: // ~
+      case 36: // $
+      case 96: // `
+      case 9:
+      case 10:
+      case 13:
+      case 12:
+      case 160:
+        break;
+      case 32: {
+        // A single space inside a run is plain text; runs of spaces, leading and trailing ones
+        // are collapsed.
+        const next = text.charCodeAt(i + 1);
+        special = (i === runStart && lastSpace) || i + 1 >= n || isSpace(next);
+        break;
+      }
+      case 45: // -
+        special = text.charCodeAt(i + 1) === 45;
+        break;
+      case 39: // '
+        special = text.charCodeAt(i + 1) === 39;
+        break;
+      case 94: // ^
+      case 95: // _
+        special = math;
+        break;
+      default:
+        special = false;
+    }
+    if (!special) {
+      i++;
+      continue;
+    }
+    if (runStart < i) emit(text.slice(runStart, i));
+
+    switch (c) {
+      case 92: {
+        const next = text.charCodeAt(i + 1);
+        if (isLetter(next)) {
+          let j = i + 2;
+          while (j < n && isLetter(text.charCodeAt(j))) j++;
+          const name = text.slice(i + 1, j);
+          // TeX skips whitespace after a control word; we only do so where the command is part of
+          // a word (`\aa rhus`, `\c c`), so `\LaTeX is` keeps its space.
+          let k = j;
+          while (k < n && isSpace(text.charCodeAt(k))) k++;
+          const accent = name.length === 1 ? ACCENTS[name] : undefined;
+          if (accent !== undefined) {
+            // `\~{\^e}`: the inner accent goes next to the letter.
+            pending = accent + pending;
+            i = k;
+          } else if (name === 'i' || name === 'j') {
+            emit(pending ? name : SYMBOLS[name]);
+            i = text.charCodeAt(k) === 123 && text.charCodeAt(k + 1) === 125 ? k + 2 : k;
+          } else if (Object.prototype.hasOwnProperty.call(SYMBOLS, name)) {
+            const sym = SYMBOLS[name];
+            if (sym === ' ') space();
+            else emit(sym);
+            const inWord = sym.length === 1 && sym.toLowerCase() !== sym.toUpperCase() && name.length <= 2;
+            i = inWord ? k : j;
+            // `\ss{}` / `\ldots{}`: an empty group after a symbol is just a terminator.
+            if (text.charCodeAt(i) === 123 && text.charCodeAt(i + 1) === 125) i += 2;
+          } else if (text.charCodeAt(k) === 123 && DROP_ARG.has(name)) {
+            i = skipGroup(text, k);
+          } else if (text.charCodeAt(k) === 123 && VERBATIM_ARG.has(name)) {
+            const end = skipGroup(text, k);
+            const inner = text.slice(k + 1, text.charCodeAt(end - 1) === 125 ? end - 1 : end).trim();
+            emit(inner);
+            i = end;
+          } else if (name === 'href' && text.charCodeAt(k) === 123) {
+            i = skipGroup(text, k); // keep the link text, drop the address
+          } else {
+            // Font switches, \emph, \textit, \mbox, unknown commands: drop the command, keep any
+            // argument (its braces are removed as protective braces).
+            i = j;
+          }
+        } else if (i + 1 >= n) {
+          i = n;
+        } else {
+          const ch = text[i + 1];
+          const accent = ACCENTS[ch];
+          if (accent !== undefined && !isLetter(next)) {
+            pending = accent + pending;
+          } else {
+            const sym = controlSymbol(ch);
+            if (sym === ' ') space();
+            else if (sym !== undefined) emit(sym);
+            else emit(ch);
+          }
+          i += 2;
+        }
+        break;
+      }
+      case 123:
+        i++;
+        break;
+      case 125:
+        pending = ''; // `\"{}`: nothing to put the accent on
+        i++;
+        break;
+      case 36:
+        math = !math;
+        i++;
+        break;
+      case 45:
+        if (text.charCodeAt(i + 2) === 45) {
+          emit('—');
+          i += 3;
+        } else {
+          emit('–');
+          i += 2;
+        }
+        break;
+      case 96:
+        if (text.charCodeAt(i + 1) === 96) {
+          emit('“');
+          i += 2;
+        } else {
+          emit('‘');
+          i++;
+        }
+        break;
+      case 39:
+        emit('”');
+        i += 2;
+        break;
+      case 94:
+      case 95:
+        i++; // sub/superscript markers in math
+        break;
+      default:
+        // whitespace, ~, nbsp
+        space();
+        i++;
+    }
+    runStart = i;
+  }
+  if (runStart < n) emit(text.slice(runStart));
+  let result = out;
+  out = '';
+  if (lastSpace && result.length > 0) result = result.slice(0, -1);
+  return composed ? result.normalize('NFC') : result;
+}

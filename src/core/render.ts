@@ -1,0 +1,320 @@
+/**
+ * Rendering works for the editor: hover cards (Markdown), one-line plain text, and citations.
+ *
+ * Corpus text is untrusted (it comes from downloaded records). Everything derived from it goes
+ * through `escapeMarkdown`, which makes it inert in a VS Code `MarkdownString` with
+ * `isTrusted = false` and `supportHtml = false`: no links, images, HTML, headings or lists can be
+ * smuggled in. The only markup in a card is our own (bold, italics, one DOI link whose target is
+ * percent-encoded, horizontal rules). All functions are linear in their input.
+ */
+import type { Name, Work } from './model';
+
+// ---------------------------------------------------------------------------------------------
+// Cleaning and escaping
+
+/**
+ * Bidi controls (LRM/RLM, ALM, embeddings/overrides, isolates), C0/C1 controls other than
+ * tab/newline/CR, DEL, and invisible characters that only serve to disguise text.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const WHITESPACE_RE = /[\s\u2028\u2029]+/g;
+
+/** Default cap for one escaped string (characters before escaping). */
+export const MAX_TEXT = 2000;
+
+/**
+ * Removes controls and invisible characters, collapses whitespace (newlines included) to single
+ * spaces, trims, and caps the length at `max` characters (with `…`), never splitting a
+ * surrogate pair. Plain text: no Markdown escaping.
+ */
+export function cleanText(s: string | undefined | null, max = MAX_TEXT): string {
+  if (!s) return '';
+  let t = String(s);
+  // Cap early so pathological inputs cost little.
+  const early = max * 4 + 16;
+  const cut = t.length > early;
+  if (cut) t = t.slice(0, early);
+  t = t.replace(INVISIBLE_RE, '').replace(WHITESPACE_RE, ' ').trim();
+  if (cut && t.length <= max) return t + '…';
+  return truncate(t, max);
+}
+
+/** Cuts at `max` characters, preferring a word boundary in the last fifth, and appends `…`. */
+function truncate(t: string, max: number, atWord = false): string {
+  if (t.length <= max) return t;
+  let cut = max;
+  if (atWord) {
+    const space = t.lastIndexOf(' ', max);
+    if (space > max * 0.8) cut = space;
+  }
+  // Don't split a surrogate pair.
+  const code = t.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return t.slice(0, cut).replace(/[\s,;:.\-–—]+$/, '') + '…';
+}
+
+const ESCAPE_RE = /[\\`*_{}[\]()#+\-.!|<>~&:=^$]/g;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Escapes already-cleaned text. */
+function escapeClean(t: string): string {
+  return t.replace(ESCAPE_RE, (c) => ESCAPES[c] ?? '\\' + c);
+}
+
+/**
+ * Makes untrusted text inert Markdown: strips bidi and other control characters, collapses
+ * whitespace, caps the length at `max`, and escapes every character Markdown (CommonMark + GFM)
+ * gives meaning to. `&`, `<`, `>` and quotes become entities, so the result contains no raw
+ * HTML-significant characters at all; the others get a backslash (`:` too, which defeats
+ * autolinks such as `https://…`).
+ */
+export function escapeMarkdown(s: string | undefined | null, max = MAX_TEXT): string {
+  return escapeClean(cleanText(s, max));
+}
+
+/**
+ * Markup that publishers embed in titles and abstracts (HTML, JATS, MathML): inline tags are
+ * dropped, block tags become spaces. Only these known tag names, so `x<y and z>w` survives.
+ */
+const INLINE_TAG_RE =
+  /<\/?(?:jats:)?(?:i|b|em|strong|sup|sub|span|u|small|font|sc|scp|italic|bold|underline|a|mml:[a-z]+|math|inline-formula|tex-math)(?:\s[^<>]{0,500})?\/?>/gi;
+const BLOCK_TAG_RE =
+  /<\/?(?:jats:)?(?:p|br|div|title|sec|abstract|list|list-item|label|img|script|style|iframe|object|embed|svg|h[1-6])(?:\s[^<>]{0,500})?\/?>/gi;
+
+/** `cleanText` for prose fields that may carry publisher markup. */
+export function cleanProse(s: string | undefined | null, max = MAX_TEXT): string {
+  if (!s) return '';
+  let t = String(s);
+  if (t.length > max * 4 + 16) t = t.slice(0, max * 4 + 16) + ' …';
+  if (t.includes('<')) t = t.replace(INLINE_TAG_RE, '').replace(BLOCK_TAG_RE, ' ');
+  return cleanText(t, max);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work fields
+
+/** `Given Family` (with particles), or the literal name. Plain text. */
+export function displayName(name: Name): string {
+  if (name.literal) return cleanText(name.literal, 200);
+  const parts = [
+    name.given,
+    name['dropping-particle'],
+    name['non-dropping-particle'],
+    name.family,
+  ].filter((p): p is string => !!p && p.trim() !== '');
+  let s = parts.join(' ');
+  if (name.suffix) s += ', ' + name.suffix;
+  return cleanText(s, 200);
+}
+
+/** The name as it appears in an author–date citation: `van Gogh`, `World Health Organization`. */
+function citationName(name: Name): string {
+  if (name.family) {
+    const particle = name['non-dropping-particle'];
+    return cleanText(particle ? `${particle} ${name.family}` : name.family, 200);
+  }
+  if (name.literal) return cleanText(name.literal, 200);
+  return cleanText(name.given, 200);
+}
+
+/** The issued year as a string, if any (`2019`). */
+export function yearOf(work: Work): string | undefined {
+  const issued = work.issued;
+  const y = issued?.['date-parts']?.[0]?.[0];
+  if (y !== undefined && String(y).trim() !== '') return String(y).trim();
+  const raw = issued?.raw ?? issued?.literal;
+  const m = raw ? /\b(\d{4})\b/.exec(raw) : null;
+  return m ? m[1] : undefined;
+}
+
+/** Year for a citation, with the label's disambiguation suffix: `2020a`; `n.d.` if none. */
+export function citationYear(work: Work): string {
+  const label = cleanText(work['citation-label'], 300);
+  const m = /(?:^|\s)(\d{4}|n\.d\.)([a-z]?)$/.exec(label);
+  const year = yearOf(work);
+  if (year) return m && m[1] === year ? year + m[2] : year;
+  if (m) return m[1] + m[2];
+  return 'n.d.';
+}
+
+/** Author names for a citation: personal authors, else group authors, else the label. */
+function citationNames(work: Work): { names: string[]; etAl: boolean } {
+  const xc = work['x-corpus'];
+  const authors = (work.author ?? []).map(citationName).filter((s) => s !== '');
+  const etAl = xc?.etAl === true;
+  if (authors.length) return { names: authors, etAl };
+  const groups = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 200)).filter((s) => s !== '');
+  if (groups.length) return { names: groups, etAl };
+  const editors = (work.editor ?? []).map(citationName).filter((s) => s !== '');
+  if (editors.length) return { names: editors, etAl };
+  // The label without its year: `World Health Organization 2021` → `World Health Organization`.
+  const label = cleanText(work['citation-label'], 300).replace(/\s*(?:\d{4}|n\.d\.)[a-z]?$/, '');
+  const byLabel = label.replace(/\s+et al\.?$/, '');
+  if (byLabel) return { names: [byLabel], etAl: byLabel !== label };
+  const title = cleanText(work.title, 60);
+  return { names: [title || work.id], etAl: false };
+}
+
+function namePart(work: Work, and: string): string {
+  const { names, etAl } = citationNames(work);
+  if (names.length >= 3 || (etAl && names.length >= 1)) return `${names[0]} et al.`;
+  if (names.length === 2) return `${names[0]} ${and} ${names[1]}`;
+  return names[0];
+}
+
+export type CitationStyle = 'pandoc' | 'authorDate' | 'narrative';
+
+/**
+ * The text to insert for a citation.
+ * - `pandoc`: `[@id]`, or `@id` when the cursor is already inside `[...]` / after `;`.
+ * - `authorDate`: `(Voronka, 2019)`, `(Mead & Filson, 2017)`, `(Ahmed et al., 2015)`.
+ * - `narrative`: `Voronka (2019)`, `Mead and Filson (2017)`, `Ahmed et al. (2015)`.
+ */
+export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean }): string {
+  switch (style) {
+    case 'pandoc': {
+      // Pandoc drops trailing punctuation from a bare key; braces keep it.
+      const key = /[a-z0-9_]$/i.test(work.id) ? `@${work.id}` : `@{${work.id}}`;
+      return ctx.insideBrackets ? key : `[${key}]`;
+    }
+    case 'authorDate':
+      return `(${namePart(work, '&')}, ${citationYear(work)})`;
+    case 'narrative':
+      return `${namePart(work, 'and')} (${citationYear(work)})`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text
+
+function withStop(s: string): string {
+  return /[.!?…]$/.test(s) ? s : s + '.';
+}
+
+/** One line for tooltips and quick-pick details: `Voronka 2019 — Title. Venue.` */
+export function renderPlain(work: Work): string {
+  const label = cleanText(work['citation-label'], 200) || work.id;
+  const title = cleanProse(work.title, 300) || cleanProse(work['x-corpus']?.translatedTitle, 300);
+  const venue = cleanProse(work['container-title'], 200);
+  let s = label;
+  if (title) s += ` — ${withStop(title)}`;
+  if (venue) s += `${title ? ' ' : ' — '}${withStop(venue)}`;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover card
+
+const DOI_RE = /^10\.\d{4,9}\/\S+$/;
+
+/** Percent-encodes a DOI for a URL path: everything but unreserved characters and `/`. */
+export function encodeDoiForUrl(doi: string): string {
+  return encodeURIComponent(doi)
+    .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%2F/gi, '/');
+}
+
+/** A DOI link `[10.x/y](https://doi.org/…)`, or escaped text if the DOI looks wrong. */
+function doiMarkdown(rawDoi: string): string {
+  const doi = cleanText(rawDoi, 300).replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
+  if (!DOI_RE.test(doi) || doi.endsWith('…')) return `DOI: ${escapeClean(doi)}`;
+  return `DOI: [${escapeClean(doi)}](https://doi.org/${encodeDoiForUrl(doi)})`;
+}
+
+export interface CardOptions {
+  /** Citation label of a work id, for "Cited in" lines (undefined: show the id). */
+  citedByLabels: (id: string) => string | undefined;
+  /** Abstract length before it is cut at a word boundary. Default 600. */
+  maxAbstract?: number;
+  /** Authors listed before "et al.". Default 8. */
+  maxAuthors?: number;
+  /** Citing sentences shown for a cited-only work. Default 3. */
+  maxContexts?: number;
+}
+
+/**
+ * Markdown for a hover card. Safe for a MarkdownString with isTrusted=false and
+ * supportHtml=false: all corpus text is escaped; no HTML, images or command links are emitted.
+ */
+export function renderCard(work: Work, opts: CardOptions): string {
+  const xc = work['x-corpus'];
+  const maxAuthors = Math.max(1, opts.maxAuthors ?? 8);
+  const maxAbstract = Math.max(40, opts.maxAbstract ?? 600);
+  const maxContexts = Math.max(0, opts.maxContexts ?? 3);
+  const blocks: string[] = [];
+
+  // Title (+ translated title on its own line).
+  const title = escapeClean(cleanProse(work.title, 500));
+  const translated = escapeClean(cleanProse(xc?.translatedTitle, 500));
+  const head: string[] = [];
+  if (title) head.push(`**${title}**`);
+  else head.push(`**${escapeMarkdown(work['citation-label'], 200) || escapeClean(work.id)}**`);
+  if (translated && translated !== title) head.push(`*${translated}*`);
+  blocks.push(head.join('  \n'));
+
+  // Authors · year.
+  const meta: string[] = [];
+  const names = (work.author ?? []).map(displayName).filter((s) => s !== '');
+  const groups = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 200)).filter((s) => s !== '');
+  const all = [...names, ...groups.filter((g) => !names.includes(g))];
+  if (all.length) {
+    const shown = all.slice(0, maxAuthors).map(escapeClean);
+    let line = shown.join(', ');
+    if (all.length > maxAuthors || xc?.etAl) line += ' et al\\.';
+    meta.push(line);
+  }
+  const year = yearOf(work);
+  meta.push(year ? escapeClean(cleanText(year, 20)) : 'n\\.d\\.');
+  const lines: string[] = [meta.join(' · ')];
+
+  // Venue volume(issue):pages.
+  const venue = escapeClean(cleanProse(work['container-title'], 300));
+  const volume = escapeMarkdown(work.volume, 40);
+  const issue = escapeMarkdown(work.issue, 40);
+  const page = escapeMarkdown(work.page, 60);
+  let where = volume;
+  if (issue) where += `\\(${issue}\\)`;
+  if (page) where += (where ? ':' : 'pp\\. ') + page;
+  if (venue || where) lines.push([venue ? `*${venue}*` : '', where].filter((s) => s).join(', '));
+
+  // Identifiers.
+  const ids: string[] = [];
+  if (work.DOI) ids.push(doiMarkdown(work.DOI));
+  if (work.PMID) ids.push(`PMID: ${escapeMarkdown(work.PMID, 40)}`);
+  if (work.PMCID) ids.push(`PMCID: ${escapeMarkdown(work.PMCID, 40)}`);
+  if (ids.length) lines.push(ids.join(' · '));
+
+  // Keywords.
+  if (work.keyword) {
+    const kws = work.keyword
+      .slice(0, 5000)
+      .split(/[;,]/)
+      .map((k) => escapeMarkdown(k, 80))
+      .filter((k) => k !== '');
+    if (kws.length) lines.push(`Keywords: ${kws.slice(0, 15).join(', ')}${kws.length > 15 ? ', …' : ''}`);
+  }
+  blocks.push(lines.join('  \n'));
+
+  // Abstract.
+  if (work.abstract) {
+    const plain = cleanProse(work.abstract, maxAbstract * 4);
+    const cut = truncate(plain, maxAbstract, true);
+    if (cut) blocks.push('---', escapeClean(cut));
+  }
+
+  // Where a cited-only work is cited.
+  const contexts = xc?.kind === 'cited' ? (xc.contexts ?? []) : [];
+  if (contexts.length && maxContexts > 0) {
+    const out: string[] = [];
+    for (const c of contexts.slice(0, maxContexts)) {
+      const label = escapeMarkdown(opts.citedByLabels(c.by) ?? c.by, 200);
+      const sentence = escapeClean(truncate(cleanProse(c.sentence, 2000), 300, true));
+      out.push(sentence ? `Cited in **${label}**: “${sentence}”` : `Cited in **${label}**`);
+    }
+    if (contexts.length > maxContexts) out.push(`and ${contexts.length - maxContexts} more`);
+    blocks.push('---', out.join('  \n'));
+  }
+
+  return blocks.join('\n\n');
+}

@@ -1,0 +1,1053 @@
+/**
+ * Fast prefix search over the corpus, for completion and quick pick. Pure: no `vscode`.
+ *
+ * - Searchable text (label, authors, year, title, translated title, venue, keywords) is
+ *   normalised (lower case, NFKD, diacritics stripped, a few letters folded: ø→o, ß→ss...) and
+ *   split into tokens: runs of letters/digits, except that CJK characters are one token each
+ *   (a CJK query then also has to occur as a substring). Ids and DOIs are matched as whole
+ *   strings through id- and DOI-sorted arrays (`10.1080/1838` prefix-matches a DOI).
+ * - Tokens are interned into one sorted array; a token's id is its rank, so the tokens that
+ *   start with a prefix form one contiguous id range, found by binary search.
+ * - Postings: for each token, the works that have it (ascending) with field bits. A forward
+ *   index holds each work's token ids (ascending) with the same bits.
+ * - Works are numbered in tie-break order (records first, then by label), so postings meet
+ *   the best-ranked works first and a work's number is its tie-break.
+ * - A query word becomes a term (token range + id/DOI ranges). The term with the fewest
+ *   postings drives: its postings (up to a budget) are the candidates. Each other term then
+ *   filters them, by a sequential mark of its postings when it has few relative to the
+ *   candidates, else by binary search in each candidate's forward index.
+ * - Whole-query prefixes of the citation label or id (tier 1) come straight from the
+ *   label- and id-sorted orders, so they are found however broad the query is.
+ * - Per-query scratch arrays are allocated once, at build time.
+ */
+import type { Work } from './model';
+
+export interface SearchHit {
+  work: Work;
+  score: number;
+}
+
+export interface SearchResult {
+  results: SearchHit[];
+  /** True when more works may match than were returned (limit reached or scan cut short). */
+  incomplete: boolean;
+}
+
+// Field bits carried by each (token, work) posting.
+const F_LABEL = 1;
+const F_ID = 2;
+const F_FIRST = 4;
+const F_AUTHOR = 8;
+const F_YEAR = 16;
+const F_TITLE = 32;
+const F_VENUE = 64;
+const F_KEYWORD = 128;
+const F_DOI = 256;
+/** Set per query, not stored: the matching token equals the query word. */
+const F_EXACT = 1 << 15;
+
+/** Weight of a word match by the best field it matched in. */
+function fieldWeight(mask: number): number {
+  let w = 0;
+  if (mask & F_FIRST) w = 40;
+  else if (mask & F_LABEL) w = 36;
+  else if (mask & F_YEAR) w = 30;
+  else if (mask & F_DOI) w = 30;
+  else if (mask & F_AUTHOR) w = 25;
+  else if (mask & F_ID) w = 20;
+  else if (mask & F_TITLE) w = 10;
+  else if (mask & F_KEYWORD) w = 9;
+  else if (mask & F_VENUE) w = 6;
+  if (mask & F_EXACT) w += 3;
+  return w;
+}
+
+const TIER1 = 1000;
+const TIER1_EXACT = 100;
+/** Postings a query may walk before it settles for a partial (incomplete) answer. */
+const SCAN_BUDGET = 20_000;
+const MAX_TERMS = 16;
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation and tokenising
+
+const ASCII_RE = /^[\x00-\x7f]*$/;
+const DIACRITICS_RE = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+const FOLD_RE = /[øłđßæœıþðħŧ]/g;
+const FOLD: Record<string, string> = {
+  ø: 'o', ł: 'l', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', þ: 'th', ð: 'd', ħ: 'h', ŧ: 't',
+};
+const JAMO_RE = /[\u1100-\u11ff]/;
+const CJK_RE = /[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+const ASCII_TOKEN_RE = /[a-z0-9]+/g;
+const APOSTROPHE_RE = /\p{L}['’ʼ]\p{L}/u;
+const APOSTROPHES_RE = /['’ʼ]/g;
+const WORD_RE = /[\p{L}\p{N}]+/gu;
+
+/** Lower case, NFKD, diacritics stripped, a few letters folded. */
+export function normalizeForSearch(s: string): string {
+  if (ASCII_RE.test(s)) return s.toLowerCase();
+  let t = s.toLowerCase().normalize('NFKD').replace(DIACRITICS_RE, '');
+  if (FOLD_RE.test(t)) {
+    FOLD_RE.lastIndex = 0;
+    t = t.replace(FOLD_RE, (c) => FOLD[c] ?? c);
+  }
+  if (JAMO_RE.test(t)) t = t.normalize('NFC');
+  return t;
+}
+
+function isCjkChar(ch: string): boolean {
+  return CJK_RE.test(ch);
+}
+
+/** Calls `emit` for each token of an already-normalised string. */
+function eachToken(norm: string, emit: (tok: string) => void): void {
+  if (ASCII_RE.test(norm)) {
+    ASCII_TOKEN_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = ASCII_TOKEN_RE.exec(norm)) !== null) emit(m[0]);
+    return;
+  }
+  WORD_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WORD_RE.exec(norm)) !== null) {
+    const w = m[0];
+    if (!CJK_RE.test(w)) {
+      emit(w);
+      continue;
+    }
+    let run = '';
+    for (const ch of w) {
+      if (isCjkChar(ch)) {
+        if (run) emit(run);
+        run = '';
+        emit(ch);
+      } else run += ch;
+    }
+    if (run) emit(run);
+  }
+}
+
+function tokensOf(norm: string): string[] {
+  const out: string[] = [];
+  eachToken(norm, (t) => out.push(t));
+  return out;
+}
+
+/** Runs of 2+ CJK characters in a normalised string (for substring checks). */
+function cjkRuns(norm: string): string[] {
+  const out: string[] = [];
+  let run = '';
+  for (const ch of norm) {
+    if (isCjkChar(ch)) run += ch;
+    else {
+      if ([...run].length > 1) out.push(run);
+      run = '';
+    }
+  }
+  if ([...run].length > 1) out.push(run);
+  return out;
+}
+
+function normalizeDoi(doi: string): string {
+  return doi
+    .trim()
+    .toLowerCase()
+    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/, '');
+}
+
+function yearOf(work: Work): string | undefined {
+  const y = work.issued?.['date-parts']?.[0]?.[0];
+  if (y === undefined) return undefined;
+  const s = String(y).trim();
+  return /^\d{4}$/.test(s) ? s : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary searches
+
+function lowerBound(arr: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** End of the run of strings starting with `prefix`, which begins at `from`. */
+function prefixEnd(arr: readonly string[], prefix: string, from: number): number {
+  let lo = from;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid].startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Over positions [from, to) of `perm` (identity if undefined), sorted by keys: the range of
+ * keys starting with `prefix` as [lo, end of keys equal to prefix, hi). Empty prefix: empty.
+ */
+function rangeOf(
+  perm: Int32Array | undefined,
+  keys: readonly string[],
+  from: number,
+  to: number,
+  prefix: string,
+): [number, number, number] {
+  if (!prefix) return [from, from, from];
+  const at = (k: number): string => keys[perm ? perm[k] : k];
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const start = lo;
+  let eq = start;
+  hi = to;
+  while (eq < hi) {
+    const mid = (eq + hi) >>> 1;
+    if (at(mid) === prefix) eq = mid + 1;
+    else hi = mid;
+  }
+  let end = eq;
+  hi = to;
+  while (end < hi) {
+    const mid = (end + hi) >>> 1;
+    if (at(mid).startsWith(prefix)) end = mid + 1;
+    else hi = mid;
+  }
+  return [start, eq, end];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Distinct whitespace-separated chunks of raw text → their token ids. Lookups hash the chunk
+ * in place in its source string; a substring is only made for a new chunk.
+ */
+class ChunkTable {
+  private keys: string[] = [];
+  /** Open addressing: [chunk + 1, hash] pairs. */
+  private table = new Int32Array(2 << 12);
+  /** Token ids of chunk c are pool[start[c]..start[c+1]). */
+  pool: number[] = [];
+  start: number[] = [0];
+  /** Whether the chunk has CJK characters. */
+  cjk: boolean[] = [];
+
+  get(
+    s: string,
+    from: number,
+    to: number,
+    h: number,
+    tokenize: (chunk: string, out: number[]) => boolean,
+  ): number {
+    const len = to - from;
+    const table = this.table;
+    let mask = (table.length >> 1) - 1;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[2 * slot];
+      if (e === 0) break;
+      if (table[2 * slot + 1] === h) {
+        const k = this.keys[e - 1];
+        if (k.length === len && s.startsWith(k, from)) return e - 1;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const c = this.keys.length;
+    const chunk = s.slice(from, to);
+    this.keys.push(chunk);
+    this.cjk.push(tokenize(chunk, this.pool));
+    this.start.push(this.pool.length);
+    table[2 * slot] = c + 1;
+    table[2 * slot + 1] = h;
+    if (this.keys.length * 4 > table.length) {
+      const bigger = new Int32Array(table.length * 2);
+      mask = (bigger.length >> 1) - 1;
+      for (let old = 0; old < table.length; old += 2) {
+        if (table[old] === 0) continue;
+        let sl = table[old + 1] & mask;
+        while (bigger[2 * sl] !== 0) sl = (sl + 1) & mask;
+        bigger[2 * sl] = table[old];
+        bigger[2 * sl + 1] = table[old + 1];
+      }
+      this.table = bigger;
+    }
+    return c;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorting works by a string key, fast: an MSD radix sort whose digits are 5-6 characters
+// packed (order-preserving, 6 bits each) into a float together with the work index, sorted
+// natively as a Float64Array; runs still tied recurse on the next characters.
+
+/** Order-preserving 6-bit class of a char code; 0 is reserved for "end of string". */
+function charClass(c: number): number {
+  if (c < 32) return 1;
+  if (c === 32) return 2;
+  if (c < 48) return 3;
+  if (c < 58) return 4 + (c - 48); // digits 4..13
+  if (c < 65) return 14;
+  if (c < 91) return 15;
+  if (c < 97) return 16;
+  if (c < 123) return 17 + (c - 97); // a..z 17..42
+  if (c < 128) return 43;
+  return 44;
+}
+
+/**
+ * Sorts `items` (work indices < n) in place by keys[item] (UTF-16 code unit order, like `<`),
+ * ties by item ascending.
+ */
+export function sortByKey(keys: readonly string[], items: Int32Array, n: number): void {
+  const idxBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const per = Math.floor((53 - idxBits) / 6);
+  if (per < 2) {
+    items.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+    return;
+  }
+  const idxMul = 2 ** idxBits;
+  const buf = new Float64Array(items.length);
+  const cmp = (a: number, b: number): number => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b);
+  const level = (lo: number, hi: number, depth: number): void => {
+    const m = hi - lo;
+    if (m < 2) return;
+    if (m <= 12) {
+      for (let k = lo + 1; k < hi; k++) {
+        const x = items[k];
+        let j = k - 1;
+        while (j >= lo && cmp(items[j], x) > 0) {
+          items[j + 1] = items[j];
+          j--;
+        }
+        items[j + 1] = x;
+      }
+      return;
+    }
+    for (let k = lo; k < hi; k++) {
+      const w = items[k];
+      const key = keys[w];
+      // Digits after a shared class are zeroed: they must not decide the order (the run is
+      // finished by the comparator).
+      let packed = 0;
+      let shared = false;
+      for (let c = depth; c < depth + per; c++) {
+        const d = shared || c >= key.length ? 0 : charClass(key.charCodeAt(c));
+        if (SHARED_CLASS[d]) shared = true;
+        packed = packed * 64 + d;
+      }
+      buf[k] = packed * idxMul + w;
+    }
+    const view = buf.subarray(lo, hi);
+    view.sort();
+    // Decode, and collect the runs still tied on these digits.
+    const runs: number[] = [];
+    let runStart = lo;
+    let prev = Math.floor(buf[lo] / idxMul);
+    items[lo] = buf[lo] - prev * idxMul;
+    for (let k = lo + 1; k <= hi; k++) {
+      const p = k < hi ? Math.floor(buf[k] / idxMul) : -1;
+      if (k < hi) items[k] = buf[k] - p * idxMul;
+      if (p !== prev) {
+        if (k - runStart > 1) runs.push(runStart, k, prev);
+        runStart = k;
+        prev = p;
+      }
+    }
+    for (let r = 0; r < runs.length; r += 3) {
+      const a = runs[r];
+      const b = runs[r + 1];
+      const p = runs[r + 2];
+      // A class shared by several chars (punctuation, upper case, non-ASCII) may hide a
+      // difference: finish such a run with the comparator. Otherwise, if no key ended within
+      // these digits, recurse on the next ones; if all ended, the keys are equal.
+      if (hasShared(p, per)) items.subarray(a, b).sort(cmp);
+      else if (p % 64 !== 0) level(a, b, depth + per);
+    }
+  };
+  level(0, items.length, 0);
+}
+
+/** Classes shared by several characters. */
+const SHARED_CLASS = new Uint8Array(64);
+for (const d of [1, 3, 14, 15, 16, 43, 44]) SHARED_CLASS[d] = 1;
+
+/** Whether a packed digit group contains a class shared by several characters. */
+function hasShared(packed: number, per: number): boolean {
+  for (let c = 0; c < per; c++) {
+    if (SHARED_CLASS[packed % 64]) return true;
+    packed = Math.floor(packed / 64);
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Term {
+  /** Token-id range of tokens starting with the word. */
+  lo: number;
+  hi: number;
+  /** Token id equal to the word, or -1. */
+  exact: number;
+  /** Prefix of the whole id / DOI this term also matches ('' for none). */
+  idPrefix: string;
+  /** Range of the id prefix in id order, ids equal to it in [idLo, idEq). */
+  idLo: number;
+  idEq: number;
+  idHi: number;
+  doiPrefix: string;
+  doiLo: number;
+  doiHi: number;
+  /** Postings + id/DOI range sizes: the cost of driving the search with this term. */
+  cost: number;
+  /** Whether this term contributes to the score (later characters of a CJK run do not). */
+  scored: boolean;
+}
+
+interface ParsedQuery {
+  terms: Term[];
+  /** CJK runs that must occur verbatim in the work's text. */
+  substrings: string[];
+  /** Normalised query tokens joined by spaces, compared with label keys. */
+  labelPrefix: string;
+  /** Query without spaces, compared with ids. */
+  idPrefix: string;
+}
+
+export class SearchIndex {
+  /**
+   * The works in internal order: records first, then cited-only works, each by label key
+   * (then input order). This is the tie-break order, so a work's index is its tie-break rank,
+   * and postings (ascending indices) meet the best-ranked works first.
+   */
+  private readonly works: Work[];
+  /** Number of records: works [0, nRecords) are records. */
+  private readonly nRecords: number;
+  /** Sorted unique tokens; a token's id is its index. */
+  private readonly tokens: string[];
+  /** Postings of token t are [postOff[t], postOff[t+1]) in postWork/postMask. */
+  private readonly postOff: Int32Array;
+  private readonly postWork: Int32Array;
+  private readonly postMask: Uint16Array;
+  /** Forward index: token ids (ascending) of work w are [fwdOff[w], fwdOff[w+1]). */
+  private readonly fwdOff: Int32Array;
+  private readonly fwdTok: Int32Array;
+  private readonly fwdMask: Uint16Array;
+  /** Normalised label, tokens joined by single spaces. */
+  private readonly labelKey: string[];
+  /** Lower-case id. */
+  private readonly idKey: string[];
+  /** Lower-case DOI without resolver prefix ('' if none). */
+  private readonly doiKey: string[];
+  /** All works sorted by idKey, the rank of each work in it, and its records / cited parts. */
+  private readonly byId: Int32Array;
+  private readonly idRank: Int32Array;
+  private readonly recordsById: Int32Array;
+  private readonly citedById: Int32Array;
+  /** Works with a DOI sorted by doiKey, built on the first DOI query. */
+  private byDoiCache: Int32Array | undefined;
+  /** Normalised text for CJK substring checks (only for works with CJK text). */
+  private readonly cjkText: (string | undefined)[];
+  /** Multiplier packing (score, rank) into one sortable number. */
+  private readonly rankSpan: number;
+
+  // Per-query scratch, allocated once.
+  private readonly stamp: Int32Array;
+  private epoch = 0;
+  private readonly candMask: Uint16Array;
+  private readonly cand: Int32Array;
+  private readonly keyOf: Float64Array;
+  private readonly scoreOf: Int32Array;
+  /** Works marked by `markTerm` carry mark[w] === markEpoch and their field bits in markMask. */
+  private readonly mark: Int32Array;
+  private readonly markMask: Uint16Array;
+  private markEpoch = 0;
+
+  private constructor(input: readonly Work[]) {
+    const n = input.length;
+
+    // Text is cut at whitespace into chunks; a chunk table (hashing the chunk in place, no
+    // substring made on a hit) maps each distinct chunk to its token ids, so repeated words,
+    // names and venues are normalised and tokenised once. Token ids are temporary
+    // (insertion order) until the tokens are sorted.
+    const idOf = new Map<string, number>();
+    const tokStr: string[] = [];
+    const chunks = new ChunkTable();
+    const intern = (tok: string): number => {
+      let t = idOf.get(tok);
+      if (t === undefined) {
+        t = tokStr.length;
+        idOf.set(tok, t);
+        tokStr.push(tok);
+      }
+      return t;
+    };
+    const tokenizeChunk = (chunk: string, out: number[]): boolean => {
+      const norm = normalizeForSearch(chunk);
+      eachToken(norm, (tok) => out.push(intern(tok)));
+      // O'Brien → o, brien, and obrien.
+      if (APOSTROPHE_RE.test(norm)) eachToken(norm.replace(APOSTROPHES_RE, ''), (tok) => out.push(intern(tok)));
+      return CJK_RE.test(norm);
+    };
+    /** Calls `emit` with the temp token ids of `s`; returns whether `s` has CJK text. */
+    const scan = (s: string, emit: (t: number) => void): boolean => {
+      const { pool } = chunks;
+      let cjk = false;
+      const len = s.length;
+      let i = 0;
+      for (;;) {
+        while (i < len && s.charCodeAt(i) <= 32) i++;
+        if (i >= len) break;
+        const start = i;
+        let h = 0x811c9dc5;
+        for (; i < len; i++) {
+          const c = s.charCodeAt(i);
+          if (c <= 32) break;
+          h = Math.imul(h ^ c, 0x01000193);
+        }
+        const c = chunks.get(s, start, i, h, tokenizeChunk);
+        if (chunks.cjk[c]) cjk = true;
+        const end = chunks.start[c + 1];
+        for (let k = chunks.start[c]; k < end; k++) emit(pool[k]);
+      }
+      return cjk;
+    };
+
+    // 1. Label keys, and the internal order: records, then cited-only works, by label key.
+    const inputKey: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      let key = '';
+      scan(input[i]['citation-label'] ?? '', (t) => {
+        key = key ? key + ' ' + tokStr[t] : tokStr[t];
+      });
+      inputKey[i] = key;
+    }
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    sortByKey(inputKey, order, n);
+    const works: Work[] = [];
+    const labelKey: string[] = [];
+    for (const pass of [true, false]) {
+      for (let r = 0; r < n; r++) {
+        const w = input[order[r]];
+        if ((w['x-corpus']?.kind === 'record') === pass) {
+          works.push(w);
+          labelKey.push(inputKey[order[r]]);
+        }
+      }
+    }
+    let nRecords = 0;
+    while (nRecords < n && works[nRecords]['x-corpus']?.kind === 'record') nRecords++;
+
+    // 2. Tokenise every work into a temporary forward index.
+    const seenIn: number[] = []; // temp id -> work index + 1 that last saw it
+    const slotOf: number[] = []; // temp id -> slot in fwdTmp for the current work
+    let fwdTmpTok = new Int32Array(Math.max(16, n * 32));
+    let fwdTmpMask = new Uint16Array(fwdTmpTok.length);
+    let fwdLen = 0;
+    const fwdOff = new Int32Array(n + 1);
+    const idKey: string[] = new Array(n);
+    const doiKey: string[] = new Array(n);
+    const cjkText: (string | undefined)[] = new Array(n);
+    const yearTok: (number | undefined)[] = new Array(9000);
+
+    let cur = 0;
+    let curMask = 0;
+    const add = (t: number): void => {
+      while (seenIn.length <= t) {
+        seenIn.push(0);
+        slotOf.push(0);
+      }
+      if (seenIn[t] === cur + 1) {
+        fwdTmpMask[slotOf[t]] |= curMask;
+        return;
+      }
+      seenIn[t] = cur + 1;
+      if (fwdLen === fwdTmpTok.length) {
+        const bigger = new Int32Array(fwdTmpTok.length * 2);
+        bigger.set(fwdTmpTok);
+        fwdTmpTok = bigger;
+        const biggerMask = new Uint16Array(bigger.length);
+        biggerMask.set(fwdTmpMask);
+        fwdTmpMask = biggerMask;
+      }
+      slotOf[t] = fwdLen;
+      fwdTmpTok[fwdLen] = t;
+      fwdTmpMask[fwdLen] = curMask;
+      fwdLen++;
+    };
+    let cjkParts: string[] = [];
+    /** Adds the tokens of `s` with field bits `mask`. */
+    const addText = (s: string | undefined, mask: number): void => {
+      if (!s) return;
+      curMask = mask;
+      if (scan(s, add)) cjkParts.push(normalizeForSearch(s));
+    };
+
+    for (let i = 0; i < n; i++) {
+      cur = i;
+      cjkParts = [];
+      fwdOff[i] = fwdLen;
+      const w = works[i];
+      const xc = w['x-corpus'];
+
+      addText(w['citation-label'], F_LABEL);
+      idKey[i] = (w.id ?? '').toLowerCase();
+      doiKey[i] = w.DOI ? normalizeDoi(w.DOI) : '';
+
+      const authors = w.author ?? [];
+      for (let a = 0; a < authors.length; a++) {
+        const name = authors[a];
+        const familyMask = a === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR;
+        addText(name.family, familyMask);
+        addText(name['non-dropping-particle'], familyMask);
+        addText(name.literal, familyMask);
+        addText(name.given, F_AUTHOR);
+      }
+      const groups = xc?.groupAuthors ?? [];
+      for (let g = 0; g < groups.length; g++) {
+        addText(groups[g], authors.length === 0 && g === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR);
+      }
+
+      const y = w.issued?.['date-parts']?.[0]?.[0];
+      curMask = F_YEAR;
+      if (typeof y === 'number' && Number.isInteger(y) && y >= 1000 && y <= 9999) {
+        let t = yearTok[y - 1000];
+        if (t === undefined) t = yearTok[y - 1000] = intern(String(y));
+        add(t);
+      } else if (y !== undefined) {
+        const year = yearOf(w);
+        if (year) add(intern(year));
+      }
+
+      addText(w.title, F_TITLE);
+      addText(xc?.translatedTitle, F_TITLE);
+      addText(w['container-title'], F_VENUE);
+      addText(w['container-title-short'], F_VENUE);
+      addText(w.keyword, F_KEYWORD);
+      cjkText[i] = cjkParts.length ? cjkParts.join('\n') : undefined;
+    }
+    fwdOff[n] = fwdLen;
+
+    // 3. Sort the tokens; a token's final id is its rank.
+    const t = tokStr.length;
+    const tokens = tokStr.slice().sort();
+    const rank = new Int32Array(t);
+    for (let r = 0; r < t; r++) rank[idOf.get(tokens[r])!] = r;
+
+    // 4. Postings by counting sort over the temporary forward index: works come out ascending.
+    const postOff = new Int32Array(t + 1);
+    for (let k = 0; k < fwdLen; k++) postOff[rank[fwdTmpTok[k]] + 1]++;
+    for (let r = 0; r < t; r++) postOff[r + 1] += postOff[r];
+    const fill = postOff.slice(0, t);
+    const postWork = new Int32Array(fwdLen);
+    const postMask = new Uint16Array(fwdLen);
+    for (let i = 0; i < n; i++) {
+      for (let k = fwdOff[i]; k < fwdOff[i + 1]; k++) {
+        const p = fill[rank[fwdTmpTok[k]]]++;
+        postWork[p] = i;
+        postMask[p] = fwdTmpMask[k];
+      }
+    }
+
+    // 5. Final forward index from the postings: token ids come out ascending per work.
+    const fwdTok = new Int32Array(fwdLen);
+    const fwdMask = new Uint16Array(fwdLen);
+    const wfill = fwdOff.slice(0, n);
+    for (let r = 0; r < t; r++) {
+      for (let p = postOff[r]; p < postOff[r + 1]; p++) {
+        const q = wfill[postWork[p]]++;
+        fwdTok[q] = r;
+        fwdMask[q] = postMask[p];
+      }
+    }
+
+    // 6. Id order.
+    const byId = new Int32Array(n);
+    for (let i = 0; i < n; i++) byId[i] = i;
+    sortByKey(idKey, byId, n);
+    const idRank = new Int32Array(n);
+    for (let r = 0; r < n; r++) idRank[byId[r]] = r;
+
+    this.works = works;
+    this.nRecords = nRecords;
+    this.tokens = tokens;
+    this.postOff = postOff;
+    this.postWork = postWork;
+    this.postMask = postMask;
+    this.fwdOff = fwdOff;
+    this.fwdTok = fwdTok;
+    this.fwdMask = fwdMask;
+    this.labelKey = labelKey;
+    this.idKey = idKey;
+    this.doiKey = doiKey;
+    this.byId = byId;
+    this.idRank = idRank;
+    this.recordsById = byId.filter((w) => w < nRecords);
+    this.citedById = byId.filter((w) => w >= nRecords);
+    this.cjkText = cjkText;
+    this.rankSpan = 2 ** Math.ceil(Math.log2(n + 1));
+    this.stamp = new Int32Array(n);
+    this.candMask = new Uint16Array(n);
+    this.cand = new Int32Array(n);
+    this.keyOf = new Float64Array(n);
+    this.scoreOf = new Int32Array(n);
+    this.mark = new Int32Array(n);
+    this.markMask = new Uint16Array(n);
+  }
+
+  static build(works: readonly Work[]): SearchIndex {
+    return new SearchIndex(works);
+  }
+
+  get size(): number {
+    return this.works.length;
+  }
+
+  /** Works with a DOI, sorted by doiKey; built on the first DOI query. */
+  private get byDoi(): Int32Array {
+    if (!this.byDoiCache) {
+      const withDoi: number[] = [];
+      for (let i = 0; i < this.doiKey.length; i++) if (this.doiKey[i]) withDoi.push(i);
+      const order = Int32Array.from(withDoi);
+      sortByKey(this.doiKey, order, this.doiKey.length);
+      this.byDoiCache = order;
+    }
+    return this.byDoiCache;
+  }
+
+  /**
+   * Works matching every word of `query`, best first, at most `limit`.
+   * `incomplete` is set when more works may match (limit reached, or a broad query was cut
+   * short), so a completion list should ask again as the user types.
+   */
+  search(query: string, limit = 50): SearchResult {
+    limit = Math.max(0, Math.floor(limit));
+    const parsed = this.parse(query);
+    if (!parsed) return { results: [], incomplete: false };
+    if (limit === 0) return { results: [], incomplete: true };
+    const { terms, substrings, labelPrefix, idPrefix } = parsed;
+
+    if (++this.epoch === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
+    const { stamp, candMask, cand, labelKey, idKey, nRecords } = this;
+    const n = this.works.length;
+    let count = 0;
+    let incomplete = false;
+
+    // Tier 1: whole-query prefixes of the label or id. Each range holds the works whose key
+    // starts with the prefix, [lo, eq) those whose key equals it. The first `limit` works of
+    // each range become candidates, so the best are found however broad the query.
+    const recRange = rangeOf(undefined, labelKey, 0, nRecords, labelPrefix);
+    const citRange = rangeOf(undefined, labelKey, nRecords, n, labelPrefix);
+    const idRange = rangeOf(this.byId, idKey, 0, n, idPrefix);
+    const take = (perm: Int32Array | undefined, lo: number, hi: number): void => {
+      const end = Math.min(hi, lo + limit);
+      if (hi > end) incomplete = true;
+      for (let k = lo; k < end; k++) {
+        const w = perm ? perm[k] : k;
+        if (stamp[w] === epoch) continue;
+        stamp[w] = epoch;
+        candMask[w] = 0;
+        cand[count++] = w;
+      }
+    };
+    take(undefined, recRange[0], recRange[2]);
+    take(undefined, citRange[0], citRange[2]);
+    if (idRange[0] < idRange[2]) {
+      const [rLo, , rHi] = rangeOf(this.recordsById, idKey, 0, this.recordsById.length, idPrefix);
+      take(this.recordsById, rLo, rHi);
+      const [cLo, , cHi] = rangeOf(this.citedById, idKey, 0, this.citedById.length, idPrefix);
+      take(this.citedById, cLo, cHi);
+    }
+    const tier1Count = count;
+
+    // The driving term: the one with the fewest postings. Its matches are the candidates.
+    let drive = 0;
+    for (let k = 1; k < terms.length; k++) if (terms[k].cost < terms[drive].cost) drive = k;
+    const d = terms[drive];
+    if (d.cost > SCAN_BUDGET && [...labelPrefix].length <= 1) {
+      // One character: label/id prefixes only; don't walk the index.
+      incomplete = true;
+    } else {
+      // Postings ascend in tie-break order, so a cut-short scan keeps the better-ranked works.
+      let budget = SCAN_BUDGET;
+      const { postOff, postWork, postMask } = this;
+      const visit = (w: number, mask: number): boolean => {
+        if (--budget < 0) return false;
+        if (stamp[w] !== epoch) {
+          stamp[w] = epoch;
+          candMask[w] = mask;
+          cand[count++] = w;
+        } else candMask[w] |= mask;
+        return true;
+      };
+      let ok = true;
+      for (let tok = d.lo; ok && tok < d.hi; tok++) {
+        const exactBit = tok === d.exact ? F_EXACT : 0;
+        const end = postOff[tok + 1];
+        for (let p = postOff[tok]; p < end; p++) {
+          if (!visit(postWork[p], postMask[p] | exactBit)) {
+            ok = false;
+            break;
+          }
+        }
+      }
+      for (let k = d.idLo; ok && k < d.idHi; k++) {
+        const w = this.byId[k];
+        ok = visit(w, F_ID | (k < d.idEq ? F_EXACT : 0));
+      }
+      if (d.doiHi > d.doiLo) {
+        const byDoi = this.byDoi;
+        for (let k = d.doiLo; ok && k < d.doiHi; k++) ok = visit(byDoi[k], F_DOI);
+      }
+      if (!ok) incomplete = true;
+    }
+
+    // Score the driving term. A tier-1 candidate the (possibly cut-short) scan missed is
+    // checked directly.
+    const { idRank, rankSpan, keyOf, scoreOf } = this;
+    let kept = 0;
+    for (let c = 0; c < count; c++) {
+      const w = cand[c];
+      let mask = candMask[w];
+      if (mask === 0 && c < tier1Count) mask = this.termMask(w, d);
+      if (mask === 0) continue;
+      scoreOf[w] = d.scored ? fieldWeight(mask) : 0;
+      cand[kept++] = w;
+    }
+    count = kept;
+
+    // Filter by the other terms, one term at a time. A term with few postings relative to the
+    // candidates is marked by a sequential scan of its postings; otherwise each candidate is
+    // looked up in the forward index (random access, dearer per candidate).
+    for (let k = 0; k < terms.length && count > 0; k++) {
+      if (k === drive) continue;
+      const term = terms[k];
+      const marked = term.cost <= count * 16;
+      if (marked) this.markTerm(term);
+      const { mark, markMask } = this;
+      const markEpoch = this.markEpoch;
+      kept = 0;
+      for (let c = 0; c < count; c++) {
+        const w = cand[c];
+        const mask = marked ? (mark[w] === markEpoch ? markMask[w] : 0) : this.termMask(w, term);
+        if (mask === 0) continue;
+        if (term.scored) scoreOf[w] += fieldWeight(mask);
+        cand[kept++] = w;
+      }
+      count = kept;
+    }
+
+    // CJK substrings, tier 1, and the sort keys.
+    kept = 0;
+    for (let c = 0; c < count; c++) {
+      const w = cand[c];
+      if (substrings.length) {
+        const text = this.cjkText[w];
+        if (text === undefined || !substrings.every((sub) => text.includes(sub))) continue;
+      }
+      let score = scoreOf[w];
+      const range = w < nRecords ? recRange : citRange;
+      const ir = idRank[w];
+      if ((w >= range[0] && w < range[2]) || (ir >= idRange[0] && ir < idRange[2])) {
+        const exact = (w >= range[0] && w < range[1]) || (ir >= idRange[0] && ir < idRange[1]);
+        score = TIER1 + (exact ? TIER1_EXACT : 0);
+      }
+      cand[kept++] = w;
+      keyOf[w] = score * rankSpan + (rankSpan - 1 - w);
+    }
+
+    if (kept > limit) incomplete = true;
+    const top = this.topK(kept, limit);
+    const results: SearchHit[] = new Array(top.length);
+    for (let k = 0; k < top.length; k++) {
+      const w = top[k];
+      results[k] = { work: this.works[w], score: Math.floor(keyOf[w] / rankSpan) };
+    }
+    return { results, incomplete };
+  }
+
+  /** Marks every work matching `term` (with its field bits) under a new markEpoch. */
+  private markTerm(term: Term): void {
+    if (++this.markEpoch === 0x7fffffff) {
+      this.mark.fill(0);
+      this.markEpoch = 1;
+    }
+    const { mark, markMask, postOff, postWork, postMask } = this;
+    const e = this.markEpoch;
+    const visit = (w: number, m: number): void => {
+      if (mark[w] !== e) {
+        mark[w] = e;
+        markMask[w] = m;
+      } else markMask[w] |= m;
+    };
+    for (let tok = term.lo; tok < term.hi; tok++) {
+      const exactBit = tok === term.exact ? F_EXACT : 0;
+      const end = postOff[tok + 1];
+      for (let p = postOff[tok]; p < end; p++) visit(postWork[p], postMask[p] | exactBit);
+    }
+    for (let k = term.idLo; k < term.idHi; k++) visit(this.byId[k], F_ID | (k < term.idEq ? F_EXACT : 0));
+    if (term.doiHi > term.doiLo) {
+      const byDoi = this.byDoi;
+      for (let k = term.doiLo; k < term.doiHi; k++) visit(byDoi[k], F_DOI);
+    }
+  }
+
+  /** Field bits with which work w matches the term (0: no match). */
+  private termMask(w: number, term: Term): number {
+    let mask = 0;
+    if (term.lo < term.hi) {
+      const { fwdTok, fwdMask } = this;
+      const end = this.fwdOff[w + 1];
+      let lo = this.fwdOff[w];
+      let hi = end;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (fwdTok[mid] < term.lo) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < end && fwdTok[k] < term.hi; k++) {
+        mask |= fwdMask[k];
+        if (fwdTok[k] === term.exact) mask |= F_EXACT;
+      }
+    }
+    if (term.idLo < term.idHi) {
+      const ir = this.idRank[w];
+      if (ir >= term.idLo && ir < term.idHi) mask |= F_ID | (ir < term.idEq ? F_EXACT : 0);
+    }
+    if (term.doiPrefix && this.doiKey[w].startsWith(term.doiPrefix)) mask |= F_DOI;
+    return mask;
+  }
+
+  /** The `limit` best candidates in cand[0..count), best first. */
+  private topK(count: number, limit: number): number[] {
+    const { cand, keyOf } = this;
+    const k = Math.min(limit, count);
+    if (k === 0) return [];
+    if (count <= 256 || k * 8 >= count) {
+      const arr = Array.from(cand.subarray(0, count));
+      arr.sort((a, b) => keyOf[b] - keyOf[a]);
+      arr.length = k;
+      return arr;
+    }
+    // Min-heap of the k best so far, keyed by keyOf.
+    const heap: number[] = [];
+    const siftDown = (i: number): void => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && keyOf[heap[l]] < keyOf[heap[m]]) m = l;
+        if (r < heap.length && keyOf[heap[r]] < keyOf[heap[m]]) m = r;
+        if (m === i) return;
+        const tmp = heap[i];
+        heap[i] = heap[m];
+        heap[m] = tmp;
+        i = m;
+      }
+    };
+    for (let c = 0; c < count; c++) {
+      const w = cand[c];
+      if (heap.length < k) {
+        heap.push(w);
+        let i = heap.length - 1;
+        while (i > 0) {
+          const p = (i - 1) >> 1;
+          if (keyOf[heap[i]] >= keyOf[heap[p]]) break;
+          const tmp = heap[i];
+          heap[i] = heap[p];
+          heap[p] = tmp;
+          i = p;
+        }
+      } else if (keyOf[w] > keyOf[heap[0]]) {
+        heap[0] = w;
+        siftDown(0);
+      }
+    }
+    heap.sort((a, b) => keyOf[b] - keyOf[a]);
+    return heap;
+  }
+
+  /** Query → terms, CJK substrings, and the label/id prefixes. */
+  private parse(query: string): ParsedQuery | undefined {
+    const q = query.trim();
+    if (!q) return undefined;
+    const terms: Term[] = [];
+    const substrings: string[] = [];
+    const allParts: string[] = [];
+    const { tokens, byId, idKey, doiKey } = this;
+
+    const term = (tok: string, idp: string, doip: string, scored: boolean): Term => {
+      let lo = 0;
+      let hi = 0;
+      if (tok) {
+        lo = lowerBound(tokens, tok);
+        hi = prefixEnd(tokens, tok, lo);
+      }
+      const [idLo, idEq, idHi] = rangeOf(byId, idKey, 0, byId.length, idp);
+      const byDoi = doip ? this.byDoi : undefined;
+      const [doiLo, , doiHi] = byDoi ? rangeOf(byDoi, doiKey, 0, byDoi.length, doip) : [0, 0, 0];
+      return {
+        lo,
+        hi,
+        exact: lo < hi && tokens[lo] === tok ? lo : -1,
+        idPrefix: idLo < idHi ? idp : '',
+        idLo,
+        idEq,
+        idHi,
+        doiPrefix: doiLo < doiHi ? doip : '',
+        doiLo,
+        doiHi,
+        cost: this.postOff[hi] - this.postOff[lo] + (idHi - idLo) + (doiHi - doiLo),
+        scored,
+      };
+    };
+    const empty = (x: Term): boolean => x.lo === x.hi && !x.idPrefix && !x.doiPrefix;
+
+    for (const raw of q.split(/\s+/)) {
+      if (terms.length >= MAX_TERMS) break;
+      const word = normalizeDoi(normalizeForSearch(raw.replace(/^@/, '')));
+      if (!word) continue;
+      const parts = tokensOf(word);
+      allParts.push(...parts);
+      const plain = parts.length === 1 && parts[0] === word;
+      if (!plain) {
+        // A word with punctuation may be a DOI or citekey prefix, matched whole.
+        const whole = term('', word, /^10\./.test(word) ? word : '', true);
+        if (!empty(whole)) {
+          terms.push(whole);
+          continue;
+        }
+      }
+      let prevCjk = false;
+      for (const part of parts) {
+        const cjk = isCjkChar(part);
+        terms.push(term(part, cjk ? '' : part, '', !(cjk && prevCjk)));
+        prevCjk = cjk;
+      }
+      substrings.push(...cjkRuns(word));
+    }
+    if (terms.length === 0) return undefined;
+    terms.length = Math.min(terms.length, MAX_TERMS);
+    return {
+      terms,
+      substrings,
+      labelPrefix: allParts.join(' '),
+      idPrefix: q.toLowerCase().replace(/\s+/g, '').replace(/^@/, ''),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import * as assert from 'assert';
+import { buildCorpus } from '../../src/core/corpus';
+import type { ParsedFile, ParsedRecord } from '../../src/core/model';
+
+const rec = (line: number, family: string, year: number | undefined, title: string, extra: Partial<ParsedRecord['csl']> = {}): ParsedRecord => ({
+  line,
+  csl: { type: 'article-journal', title, author: [{ family, given: 'A.' }], ...(year ? { issued: { 'date-parts': [[year]] } } : {}), ...extra },
+  fieldLines: {},
+});
+const file = (name: string, records: ParsedRecord[]): ParsedFile => ({ file: name, format: 'csl-json', records, problems: [] });
+const labels = (files: ParsedFile[]) => Object.fromEntries(buildCorpus(files).works.map((w) => [w.title, `${w['citation-label']}|${w.id}`]));
+
+describe('keys', () => {
+  it('label and Pandoc id: family and year; n.d. without a year; group authors as written', () => {
+    const c = buildCorpus([file('a.json', [rec(1, "O'Hagan", 2014, 'One'), rec(2, 'Müller', undefined, 'Two'), { line: 3, csl: { type: 'report', title: 'Three', author: [{ literal: 'Mental Health Task Force' }], issued: { 'date-parts': [[2016]] } }, fieldLines: {} }])]);
+    assert.deepStrictEqual(c.works.map((w) => `${w['citation-label']}|${w.id}`).sort(), ['Mental Health Task Force 2016|mentalhealthtaskforce2016', 'Müller n.d.|mullernd', "O'Hagan 2014|ohagan2014"]);
+  });
+  it('collisions get a, b in an order that depends only on the works', () => {
+    const a = rec(1, 'Smith', 2020, 'Beta study');
+    const b = rec(2, 'Smith', 2020, 'Alpha study');
+    assert.deepStrictEqual(labels([file('x.json', [a, b])]), { 'Alpha study': 'Smith 2020a|smith2020a', 'Beta study': 'Smith 2020b|smith2020b' });
+    // Same keys when the files come in another order and an unrelated file is added.
+    assert.deepStrictEqual(labels([file('z.json', [rec(1, 'Jones', 2020, 'Unrelated')]), file('y.json', [b]), file('x.json', [a])]), {
+      'Alpha study': 'Smith 2020a|smith2020a',
+      'Beta study': 'Smith 2020b|smith2020b',
+      Unrelated: 'Jones 2020|jones2020',
+    });
+  });
+  it('merges the same DOI, and the same title with compatible years, but not different DOIs', () => {
+    const c = buildCorpus([
+      file('a.json', [rec(1, 'Lee', 2021, 'A long enough title for merging works', { DOI: '10.1/ABC' }), rec(2, 'Lee', 2021, 'Something else entirely different', { DOI: '10.1/abc' })]),
+      file('b.json', [rec(1, 'Lee', undefined, 'A LONG enough title, for merging works!'), rec(2, 'Kim', 2019, 'A long enough title for merging works', { DOI: '10.1/other' })]),
+    ]);
+    assert.strictEqual(c.works.length, 2);
+    const merged = c.works.find((w) => w['x-corpus'].sources.length === 3)!;
+    assert.strictEqual(merged.id, 'lee2021');
+  });
+  it('a cited stub joins the one record with the same first author, year and compatible co-authors', () => {
+    const citing: ParsedRecord = { ...rec(1, 'Citer', 2024, 'Citing paper'), textBlocks: [{ text: 'As shown (Lee & Park, 2021). Others differ (Lee & Cho, 2021).', line: 5 }] };
+    const target: ParsedRecord = { line: 1, csl: { type: 'article-journal', title: 'Target', author: [{ family: 'Lee', given: 'J.' }, { family: 'Park', given: 'S.' }], issued: { 'date-parts': [[2021]] } }, fieldLines: {} };
+    const c = buildCorpus([file('a.json', [citing]), file('b.json', [target])]);
+    const t = c.works.find((w) => w.title === 'Target')!;
+    assert.strictEqual(t['x-corpus'].kind, 'record');
+    assert.deepStrictEqual(t['x-corpus'].citedBy, ['citer2024']);
+    assert.strictEqual(t['x-corpus'].contexts[0].text, '(Lee & Park, 2021)');
+    const other = c.works.filter((w) => w['x-corpus'].kind === 'cited');
+    assert.deepStrictEqual(other.map((w) => w.author!.map((a) => a.family)), [['Lee', 'Cho']], 'Lee & Cho is another team');
+    assert.deepStrictEqual(c.works.map((w) => w['citation-label']).sort(), ['Citer 2024', 'Lee 2021a', 'Lee 2021b']);
+  });
+});
