@@ -72,28 +72,26 @@ export function findManuscriptCitations(text: string): ManuscriptCitation[] {
     out.push({ kind: 'pandoc', key, text: masked.slice(start, start + len), line: p.line, start: p.ch, end: p.ch + len });
   }
   for (const c of extractCitations({ text: masked, line: 1 })) {
-    const p = pos(c.offset);
-    // Locate this part's own text for the range: the first author's name from the offset.
-    const at = masked.indexOf(c.authors[0], c.offset);
-    const from = at === -1 ? c.offset : at;
+    // The range covers this part of the citation (`Voronka, 2019` inside a parenthesis, or the
+    // whole narrative `Slade et al. (2017)`), clamped to its first line when it breaks across lines.
+    let from = c.offset;
+    while (from < masked.length && /\s/.test(masked[from])) from++;
+    const stop = masked.slice(from, from + 500).search(c.narrative ? /\)/ : /[;)]/);
+    let to = stop === -1 ? from + c.authors[0].length : from + stop + (c.narrative ? 1 : 0);
     const fp = pos(from);
-    const end = c.narrative ? masked.indexOf(')', from) + 1 : (() => {
-      const semi = masked.slice(from).search(/[;)]/);
-      return semi === -1 ? from + c.authors[0].length : from + semi;
-    })();
-    const ep = pos(Math.max(end, from + 1));
+    const lineEnd = masked.indexOf('\n', from);
+    if (lineEnd !== -1 && to > lineEnd) to = lineEnd;
     out.push({
       kind: 'authorDate',
       key: `${c.authors[0]} ${c.year ?? 'n.d.'}${c.yearSuffix ?? ''}`,
       text: c.text,
       line: fp.line,
       start: fp.ch,
-      end: ep.line === fp.line ? ep.ch : fp.ch + c.authors[0].length,
+      end: fp.ch + Math.max(1, to - from),
       authors: c.authors,
       year: c.year,
       yearSuffix: c.yearSuffix,
     });
-    void p;
   }
   return out.sort((a, b) => a.line - b.line || a.start - b.start);
 }
