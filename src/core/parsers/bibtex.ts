@@ -596,6 +596,15 @@ class BibScanner {
 /** Verbatim fields (url, doi, eprint): no LaTeX, but undo the usual over-escaping. */
 function verbatim(v: string): string {
   let s = v;
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 92 || c === 123 || c === 125) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   if (s.indexOf('\\') !== -1 || s.indexOf('{') !== -1 || s.indexOf('}') !== -1) {
     s = s.replace(/\\url\{([^}]*)\}/g, '$1').replace(/\\([_%&#$~])/g, '$1').replace(/[{}]/g, '');
   }
@@ -603,7 +612,9 @@ function verbatim(v: string): string {
 }
 
 function cleanDoi(v: string): string {
-  return verbatim(v).replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
+  const s = verbatim(v);
+  const c = s.charCodeAt(0);
+  return c === 104 || c === 72 || c === 100 || c === 68 ? s.replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '') : s;
 }
 
 function cleanPages(v: string): string {
@@ -646,6 +657,14 @@ export function parseBibDate(raw: string): CslDate | undefined {
 }
 
 function monthNumber(raw: string): number | undefined {
+  const c = raw.charCodeAt(0);
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+    const m = MONTH_NUMBER[raw.slice(0, 3).toLowerCase()];
+    if (m !== undefined) return m;
+  } else if (c >= 49 && c <= 57 && raw.length <= 2) {
+    const m = Number(raw);
+    if (m >= 1 && m <= 12) return m;
+  }
   const s = raw.replace(/[{}.~\s]/g, '').toLowerCase();
   if (!s) return undefined;
   const num = Number(s);
@@ -896,6 +915,17 @@ function splitKeywords(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Names
 
+/** Case of the first letter in `s`: true for lower case, false for upper case or no letter. */
+function firstLetterIsLower(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    const lo = ch.toLowerCase();
+    const up = ch.toUpperCase();
+    if (lo !== up) return ch === lo;
+  }
+  return false;
+}
+
 /** Whether the token raw[start, end) counts as lower case (the `von` test of BibTeX's grammar). */
 function isLowerToken(raw: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
@@ -905,13 +935,9 @@ function isLowerToken(raw: string, start: number, end: number): boolean {
     if (c === 123) {
       // `{\"u}ber`: a special character takes the case of its letter; any other group is caseless.
       if (raw.charCodeAt(i + 1) !== 92) return false;
-      const t = latexToUnicode(raw.slice(i, end));
-      return isLowerToken(t, 0, t.length);
+      return firstLetterIsLower(latexToUnicode(raw.slice(i, end)));
     }
-    if (c === 92) {
-      const t = latexToUnicode(raw.slice(i, end));
-      return isLowerToken(t, 0, t.length);
-    }
+    if (c === 92) return firstLetterIsLower(latexToUnicode(raw.slice(i, end)));
     if (c > 127) {
       const ch = raw[i];
       const lo = ch.toLowerCase();

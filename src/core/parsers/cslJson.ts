@@ -206,7 +206,7 @@ function repairDate(v: unknown): unknown {
 function normalise(item: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in item) {
-    if (key === 'id') continue;
+    if (key === 'id' || key === '__proto__') continue;
     let v = item[key];
     const repair = REPAIRS.get(key);
     if (repair === 'string') {
@@ -280,7 +280,8 @@ function quickValid(item: Record<string, unknown>): boolean {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  return `a ${typeof v}`;
+  const t = typeof v;
+  return t === 'object' || t === 'undefined' ? `an ${t}` : `a ${t}`;
 }
 
 /** Parses a CSL-JSON file. Never throws; problems are returned with their lines. */

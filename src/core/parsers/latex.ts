@@ -159,8 +159,11 @@ function skipGroup(text: string, open: number): number {
 }
 
 // Output state of the converter. Module-level rather than closures: the converter runs for
-// nearly every field of every entry and must not allocate beyond its result.
-let out = '';
+// nearly every field of every entry and must not allocate beyond its result. Pieces are joined
+// once at the end, so the result is one flat string rather than a chain of concatenations that
+// would stay in memory with every record.
+const parts: string[] = [];
+let nparts = 0;
 let lastSpace = true;
 let pending = ''; // combining mark waiting for its base character
 let composed = false; // whether NFC is needed
@@ -168,17 +171,17 @@ let composed = false; // whether NFC is needed
 function emit(s: string): void {
   if (s.length === 0) return;
   if (pending) {
-    out += s[0] + pending + s.slice(1);
+    parts[nparts++] = s[0] + pending + s.slice(1);
     pending = '';
     composed = true;
-  } else out += s;
+  } else parts[nparts++] = s;
   lastSpace = s.charCodeAt(s.length - 1) === 32;
 }
 
 function space(): void {
   pending = '';
   if (!lastSpace) {
-    out += ' ';
+    parts[nparts++] = ' ';
     lastSpace = true;
   }
 }
@@ -190,7 +193,7 @@ function space(): void {
 export function latexToUnicode(text: string): string {
   if (!needsWork(text)) return text;
   const n = text.length;
-  out = '';
+  nparts = 0;
   lastSpace = true; // drops leading whitespace
   pending = '';
   composed = false;
@@ -343,8 +346,11 @@ export function latexToUnicode(text: string): string {
     runStart = i;
   }
   if (runStart < n) emit(text.slice(runStart));
-  let result = out;
-  out = '';
+  let result: string;
+  if (nparts === 0) result = '';
+  else if (nparts === 1) result = parts[0];
+  else result = parts.slice(0, nparts).join('');
+  nparts = 0;
   if (lastSpace && result.length > 0) result = result.slice(0, -1);
   return composed ? result.normalize('NFC') : result;
 }

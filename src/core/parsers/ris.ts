@@ -178,7 +178,7 @@ function toRecord(fields: RisField[], line: number): ParsedRecord {
     csl.author = authors.names;
     fieldLines.author = authors.line;
   }
-  const editors = names(type === 'book' || type === 'chapter' || type === 'paper-conference' ? ['ED', 'A2'] : ['ED']);
+  const editors = names(['ED', 'A2']);
   if (editors) {
     csl.editor = editors.names;
     fieldLines.editor = editors.line;
