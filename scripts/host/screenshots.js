@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+// Looks at Corpus Cite as a user would and takes the README screenshots: the VS Code server
+// (installed by install-code-server.sh) without a test payload, its web workbench in headless
+// chromium driven by Playwright. Opens test/fixtures-workspace, opens review.md, focuses the
+// Corpus view from the command palette (tree.png), hovers `(Voronka, 2019)` and waits for the
+// hover (hover.png), types `[@Voron` on the line `Peer support is ` and waits for the suggest
+// widget (completion.png). The typed text is never saved.
+// A widget that never appears fails the run (exit 1) and leaves a picture of the screen and the
+// logs in .vscode-test/logs/screenshots-<time>/.
+//
+// Usage: node scripts/host/screenshots.js [options]
+//   --vsix <file>        install this packaged extension (--install-extension) instead of
+//                        loading the project as extensionDevelopmentPath
+//   --extensionDevelopmentPath=<dir>  extension folder to load (default: project root)
+//   --folder=<dir>       workspace (default: test/fixtures-workspace)
+//   --file=<name>        Markdown file to open in it (default: review.md)
+//   --out=<dir>          where the PNGs go (default: media/screenshots)
+//   --only=<a,b>         take only some of: tree, completion, hover
+//   --timeout=<seconds>  how long to wait for each widget (default 30)
+//   --width=<px> --height=<px>  window size (default 1280x800)
+//   --verbose            echo the server's and the browser's output
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const lib = require('./lib');
+
+const TAG = 'screenshots';
+const SHOTS = ['tree', 'completion', 'hover'];
+
+function parseArgs(argv) {
+  const o = {
+    vsix: null,
+    extensionDevelopmentPath: lib.ROOT,
+    folder: path.join(lib.ROOT, 'test', 'fixtures-workspace'),
+    file: 'review.md',
+    out: path.join(lib.ROOT, 'media', 'screenshots'),
+    only: SHOTS,
+    timeout: 30,
+    width: 1280,
+    height: 800,
+    verbose: !!process.env.CORPUS_CITE_HOST_VERBOSE,
+    completionPrefix: '[@Voron',
+    hoverText: 'Voronka, 2019',
+    viewName: 'Corpus',
+    viewId: 'corpusCite.corpus',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
+    const [, key, inline] = m;
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    switch (key) {
+      case 'vsix': o.vsix = path.resolve(value()); break;
+      case 'extensionDevelopmentPath': o.extensionDevelopmentPath = path.resolve(value()); break;
+      case 'folder': o.folder = path.resolve(value()); break;
+      case 'file': o.file = value(); break;
+      case 'out': o.out = path.resolve(value()); break;
+      case 'only': o.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
+      case 'timeout': o.timeout = Number(value()); break;
+      case 'width': o.width = Number(value()); break;
+      case 'height': o.height = Number(value()); break;
+      case 'verbose': o.verbose = true; break;
+      case 'help':
+        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 21).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown option --${key}`);
+    }
+  }
+  for (const s of o.only) if (!SHOTS.includes(s)) throw new Error(`--only: unknown shot ${s}`);
+  if (!(o.timeout > 0)) throw new Error('bad --timeout');
+  return o;
+}
+
+class StepError extends Error {}
+
+async function main() {
+  const started = Date.now();
+  const opts = parseArgs(process.argv.slice(2));
+  const filePath = path.join(opts.folder, opts.file);
+  if (!fs.existsSync(filePath)) throw new Error(`${filePath} does not exist`);
+  const server = lib.findServer();
+  lib.chromiumPath();
+  const dirs = lib.makeRunDirs('s');
+  lib.writeSettings(dirs, {
+    'editor.wordBasedSuggestions': 'off', // the suggest rows must come from the extension
+    'editor.hover.delay': 200,
+    'files.autoSave': 'off', // the script types into review.md; never write it back
+    'workbench.editor.empty.hint': 'hidden',
+    'workbench.layoutControl.enabled': false,
+    'window.commandCenter': false,
+    'chat.commandCenter.enabled': false,
+  });
+  const logDir = path.join(lib.ROOT, '.vscode-test', 'logs', `${TAG}-${lib.timestamp()}`);
+  const browserLog = [];
+  const ms = opts.timeout * 1000;
+  const step = (msg) => lib.log(TAG, `${((Date.now() - started) / 1000).toFixed(1)} s: ${msg}`);
+  let serverProc = null;
+  let context = null;
+  let page = null;
+  let failure = null;
+  const taken = [];
+
+  try {
+    const payload = [];
+    if (opts.vsix) {
+      step(`installing ${path.relative(lib.ROOT, opts.vsix)}`);
+      lib.log(TAG, lib.installVsix(server, dirs, opts.vsix).split('\n').pop());
+    } else {
+      const pkg = JSON.parse(fs.readFileSync(path.join(opts.extensionDevelopmentPath, 'package.json'), 'utf8'));
+      if (pkg.main && !['', '.js'].some((x) => fs.existsSync(path.resolve(opts.extensionDevelopmentPath, pkg.main + x)))) {
+        throw new Error(`the extension's main ${pkg.main} does not exist: run \`npm run build\` first`);
+      }
+      payload.push(['extensionDevelopmentPath', opts.extensionDevelopmentPath]);
+    }
+    const folder = lib.copyWorkspace(opts.folder, dirs); // typing and tests never touch the fixture
+    const port = await lib.freePort();
+    const s = lib.startServer(server, dirs, port, {
+      logFile: path.join(dirs.base, 'server.log'),
+      onLine: opts.verbose ? (l) => lib.log('server', l) : undefined,
+    });
+    serverProc = s.child;
+    await s.ready;
+    step(`VS Code ${server.vscodeVersion} server on 127.0.0.1:${port}`);
+
+    context = await lib.launchBrowser(dirs, { width: opts.width, height: opts.height });
+    page = context.pages()[0] || (await context.newPage());
+    page.on('console', (msg) => {
+      browserLog.push(`[${msg.type()}] ${msg.text()}`);
+      if (opts.verbose) lib.log('browser', `[${msg.type()}] ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => browserLog.push(`[pageerror] ${err.stack || err}`));
+    page.setDefaultTimeout(ms);
+
+    /** Waits for `locator` to be visible, or fails the step with `what`. */
+    const expect = async (locator, what) => {
+      try {
+        await locator.first().waitFor({ state: 'visible', timeout: ms });
+      } catch {
+        throw new StepError(`${what} did not appear within ${opts.timeout} s`);
+      }
+      return locator.first();
+    };
+    const runCommand = async (label) => {
+      await page.keyboard.press('F1');
+      const input = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'the command palette');
+      await input.fill(`>${label}`);
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label });
+      await (await expect(row, `the command "${label}" in the palette`)).click();
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: ms }).catch(() => {});
+    };
+    const shot = async (name, { keepMouse = false } = {}) => {
+      if (!keepMouse) {
+        await page.mouse.move(opts.width - 3, Math.round(opts.height / 2)); // no stray hover or tooltip
+        await page.waitForTimeout(300);
+      }
+      fs.mkdirSync(opts.out, { recursive: true });
+      const file = path.join(opts.out, `${name}.png`);
+      await page.screenshot({ path: file });
+      taken.push(path.relative(lib.ROOT, file));
+      step(`saved ${path.relative(lib.ROOT, file)}`);
+    };
+
+    await page.goto(lib.workbenchUrl(port, folder, payload), { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await expect(page.locator('.monaco-workbench .part.editor'), 'the workbench');
+    await expect(page.locator('.explorer-folders-view .monaco-list-row', { hasText: opts.file }), `${opts.file} in the explorer`);
+    step('workbench ready');
+
+    // Open the Markdown file with Quick Open.
+    await page.keyboard.press('Control+P');
+    const qo = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'Quick Open');
+    await qo.fill(opts.file);
+    await expect(page.locator('.quick-input-widget .monaco-list-row', { hasText: opts.file }), `${opts.file} in Quick Open`);
+    await page.keyboard.press('Enter');
+    const editor = await expect(page.locator('.editor-group-container.active .monaco-editor .view-lines'), `the editor of ${opts.file}`);
+    await expect(page.locator('.tab.active', { hasText: opts.file }), `the ${opts.file} tab`);
+    step(`${opts.file} open`);
+    await runCommand('Notifications: Clear All Notifications').catch(() => {});
+
+    // The Corpus view, focused from the palette.
+    await runCommand(`Focus on ${opts.viewName} View`);
+    // The view's pane: its header title is the view name (a description may follow in a span),
+    // and its header icon carries a class made from the view id (corpusCite.corpus).
+    const pane = page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^\\s*${opts.viewName}\\s*$`, 'i') }) })
+      .or(page.locator('.pane', { has: page.locator(`.pane-header .icon.view-${opts.viewId.replace(/\\./g, '-')}`) }));
+    await expect(pane, `the ${opts.viewName} view`);
+    await expect(pane.locator('.monaco-list-row'), `a row in the ${opts.viewName} tree`);
+    await page.waitForTimeout(500); // let the tree finish rendering its rows
+    if (opts.only.includes('tree')) await shot('tree');
+
+    // Hover over the citation text.
+    if (opts.only.includes('hover')) {
+      await page.mouse.move(5, 5);
+      const box = await page.evaluate((needle) => {
+        const root = document.querySelector('.editor-group-container.active .monaco-editor .view-lines');
+        if (!root) return null;
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const text = n.textContent.replace(/\u00a0/g, ' ');
+          const i = text.indexOf(needle.split(/[ ,]/)[0]);
+          if (i < 0) continue;
+          const range = document.createRange();
+          range.setStart(n, i);
+          range.setEnd(n, Math.min(text.length, i + 3));
+          const r = range.getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        return null;
+      }, opts.hoverText);
+      if (!box) throw new StepError(`"${opts.hoverText}" is not visible in the editor`);
+      await page.mouse.move(box.x, box.y, { steps: 4 });
+      await expect(page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /\S/ }), 'the hover');
+      await page.waitForTimeout(300);
+      await shot('hover', { keepMouse: true });
+    }
+    // Completion: go to the line "Peer support is " and type the citation prefix.
+    const lines = fs.readFileSync(filePath, 'utf8').split(/\r?\n/);
+    let lineNo = lines.findIndex((l) => /^Peer support is\s*$/.test(l)) + 1;
+    if (lineNo === 0) lineNo = lines.length; // no such line: the end of the file
+    await editor.click();
+    await page.keyboard.press('Control+G');
+    const gl = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'Go to Line');
+    await gl.fill(`:${lineNo}`);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    if (opts.only.includes('completion')) {
+      await page.keyboard.type(opts.completionPrefix, { delay: 60 });
+      const rows = page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
+      try {
+        await rows.first().waitFor({ state: 'visible', timeout: Math.min(ms, 5000) });
+      } catch {
+        await page.keyboard.press('Control+Space'); // not opened by a trigger character: ask
+        await expect(rows, 'the suggest widget with completion rows');
+      }
+      await page.waitForTimeout(400); // the details pane
+      await shot('completion');
+      await page.keyboard.press('Escape');
+    }
+
+  } catch (e) {
+    failure = e instanceof StepError ? e.message : (e && e.stack) || String(e);
+  }
+
+  if (failure) {
+    fs.mkdirSync(logDir, { recursive: true });
+    if (page && !page.isClosed()) {
+      await page.screenshot({ path: path.join(logDir, 'screen.png'), timeout: 10000 }).catch(() => {});
+      const html = await page.content().catch(() => '');
+      if (html) fs.writeFileSync(path.join(logDir, 'page.html'), html);
+    }
+    fs.writeFileSync(path.join(logDir, 'browser-console.log'), browserLog.join('\n') + '\n');
+  }
+  if (context) await context.close().catch(() => {});
+  await lib.killGroup(serverProc);
+  if (failure) {
+    lib.copyTree(path.join(dirs.base, 'server.log'), path.join(logDir, 'server.log'));
+    lib.copyTree(path.join(dirs.serverData, 'logs'), path.join(logDir, 'server-logs'));
+  }
+  lib.rmrf(dirs.base);
+  if (failure) {
+    lib.log(TAG, `FAILED: ${failure}`);
+    lib.log(TAG, `screen and logs in ${path.relative(lib.ROOT, logDir)}`);
+    return 1;
+  }
+  lib.log(TAG, `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${taken.join(', ')}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    lib.log(TAG, `FAILED: ${e && e.stack ? e.stack : e}`);
+    process.exit(1);
+  },
+);
