@@ -1,0 +1,688 @@
+/**
+ * Keeps the corpus of the open workspace up to date: finds corpus files (setting globs, the
+ * `bibliography:` of open Markdown documents, the bundled sample on request), parses each file
+ * off the main thread, caches the result per file, rebuilds the corpus, search index and lookup,
+ * and re-indexes on file changes (debounced). Parse problems become diagnostics on the corpus
+ * file plus one log line each; nothing here ever shows a popup.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Worker } from 'worker_threads';
+import type { Corpus } from '../core/corpus';
+import type { IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
+import { WorkLookup } from '../core/lookup';
+import type { Problem, Work } from '../core/model';
+import { SearchIndex } from '../core/search';
+import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
+import { bibliographyFromFrontMatter } from './frontMatter';
+import { DIAGNOSTIC_SOURCE } from './ids';
+
+export type IndexState = 'indexing' | 'empty' | 'ready';
+
+/** Folders never searched for corpus files. */
+const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
+const EXCLUDED_SEGMENT = /[\\/](?:node_modules|\.git)[\\/]/;
+/** Bursts of file events (an export rewriting many files, atomic rename) settle into one run. */
+const DEBOUNCE_MS = 300;
+const FRONT_MATTER_DEBOUNCE_MS = 500;
+const SAMPLE_STATE_KEY = 'corpusCite.sampleCorpus';
+
+/** What the service remembers of an indexed file (the parsed records live in the worker). */
+interface CacheEntry {
+  uri: vscode.Uri;
+  mtime: number;
+  size: number;
+  file: string;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Reads settings through zod; bad values fall back to defaults with a warning. */
+export function readSettings(): { settings: Settings; warnings: string[] } {
+  const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const raw: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) raw[key] = cfg.get(key);
+  return parseSettings(raw);
+}
+
+/** The worker died: the parsed files it held are gone and must be sent again. */
+class IndexerLostState extends Error {}
+
+/**
+ * Runs the index session (parsing and corpus building, src/core/indexWorker.ts) in a worker
+ * thread, dist/indexWorker.js. If the worker cannot start or dies, the same session runs in the
+ * extension host instead, yielding to the event loop before each file.
+ */
+class Indexer implements vscode.Disposable {
+  private worker: Worker | undefined;
+  private broken = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: IndexResponse) => void; reject: (e: Error) => void }>();
+  private session: IndexSession | undefined;
+  /** Files parsed so far in the worker and in the extension host. */
+  readonly stats = { worker: 0, inProcess: 0 };
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get mode(): 'worker' | 'in-process' {
+    return this.broken ? 'in-process' : 'worker';
+  }
+
+  /** Starts the worker now, so that its start-up overlaps the search for corpus files. */
+  warm(): void {
+    if (this.broken) return;
+    try {
+      this.startWorker();
+    } catch {
+      // The first request reports the failure and falls back.
+    }
+  }
+
+  /** Sends one request; throws IndexerLostState when the worker died (switching to in-process). */
+  async request(req: DistributiveOmit<IndexRequest, 'id'>): Promise<IndexResponse> {
+    if (!this.broken) {
+      const sentBytes = req.kind === 'parse' ? req.bytes.byteLength : 0;
+      try {
+        const res = await this.viaWorker(req);
+        if (res.kind === 'parsed') this.stats.worker++;
+        return res;
+      } catch (e) {
+        const hadState = this.nextId > 2; // earlier requests left files in the worker
+        // Bytes transferred to the worker are gone from here: the file must be read again.
+        const lostBytes = req.kind === 'parse' && req.bytes.byteLength !== sentBytes;
+        this.broken = true;
+        this.stopWorker();
+        this.log.warn(`[index] the indexing worker failed (${e instanceof Error ? e.message : String(e)}); indexing in the extension host from now on`);
+        if (hadState || lostBytes) throw new IndexerLostState('the indexing worker stopped');
+      }
+    }
+    if (req.kind === 'parse') {
+      await yieldToEventLoop();
+      this.stats.inProcess++;
+    }
+    return this.inProcess().handle({ ...req, id: 0 } as IndexRequest);
+  }
+
+  /**
+   * The worker's own module loaded into the extension host: the parsers (and zod) live only in
+   * dist/indexWorker.js, which keeps them out of the extension bundle and out of activation.
+   */
+  private inProcess(): IndexSession {
+    if (!this.session) {
+      const req = require; // a computed path keeps esbuild from bundling the parsers in here
+      const mod = req(this.workerPath) as typeof import('../core/indexWorker');
+      this.session = new mod.IndexSession();
+    }
+    return this.session;
+  }
+
+  private startWorker(): Worker {
+    if (this.worker) return this.worker;
+    if (!fs.existsSync(this.workerPath)) throw new Error(`${this.workerPath} is missing`);
+    const w = new Worker(this.workerPath);
+    w.unref();
+    const failAll = (err: Error) => {
+      if (this.worker === w) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on('message', (res: IndexResponse) => {
+      const p = this.pending.get(res.id);
+      if (!p) return;
+      this.pending.delete(res.id);
+      p.resolve(res);
+    });
+    w.on('error', (err) => failAll(err));
+    w.on('exit', (code) => failAll(new Error(`worker exited with code ${code}`)));
+    this.worker = w;
+    return w;
+  }
+
+  private viaWorker(req: DistributiveOmit<IndexRequest, 'id'>): Promise<IndexResponse> {
+    const w = this.startWorker();
+    const id = this.nextId++;
+    const message = { ...req, id } as IndexRequest;
+    // File bytes move to the worker without a copy when they own their whole buffer.
+    const transfer = message.kind === 'parse' && message.bytes.byteOffset === 0 && message.bytes.byteLength === message.bytes.buffer.byteLength && message.bytes.buffer instanceof ArrayBuffer ? [message.bytes.buffer] : [];
+    return new Promise<IndexResponse>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage(message, transfer);
+    });
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) void w.terminate();
+  }
+
+  dispose(): void {
+    this.stopWorker();
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+export class CorpusService implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  /** Fires after each rebuild of the corpus. */
+  readonly onDidChange = this._onDidChange.event;
+  private readonly _onDidChangeState = new vscode.EventEmitter<IndexState>();
+  readonly onDidChangeState = this._onDidChangeState.event;
+
+  private _state: IndexState = 'indexing';
+  private _corpus: Corpus = { works: [], problems: [], byId: new Map() };
+  private _search = SearchIndex.build([]);
+  private _lookup = new WorkLookup([]);
+  private _settings: Settings;
+  /** Bumped on every rebuild; views use it to drop caches. */
+  private _version = 0;
+
+  private readonly indexer: Indexer;
+  private readonly diagnostics: vscode.DiagnosticCollection;
+  private readonly disposables: vscode.Disposable[] = [];
+  private globWatchers: vscode.Disposable[] = [];
+  private readonly frontMatterWatchers = new Map<string, vscode.Disposable>();
+
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly uris = new Map<string, vscode.Uri>();
+  /** File key (fsPath or URI string, as ParsedFile.file) → URI. */
+  private readonly uriByFile = new Map<string, vscode.Uri>();
+  private readonly globFiles = new Set<string>();
+  private readonly frontMatterFiles = new Map<string, Set<string>>();
+  private sampleFiles = new Set<string>();
+
+  private readonly dirty = new Set<string>();
+  private fullScan = false;
+  private forceAll = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly frontMatterTimers = new Map<string, NodeJS.Timeout>();
+  private loggedProblems = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const { settings, warnings } = readSettings();
+    this._settings = settings;
+    for (const w of warnings) log.warn(`[settings] ${w}`);
+    this.indexer = new Indexer(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
+    this.diagnostics = vscode.languages.createDiagnosticCollection('corpusCite');
+    this.disposables.push(this.indexer, this.diagnostics, this._onDidChange, this._onDidChangeState);
+  }
+
+  get state(): IndexState {
+    return this._state;
+  }
+  get works(): readonly Work[] {
+    return this._corpus.works;
+  }
+  get corpus(): Corpus {
+    return this._corpus;
+  }
+  get search(): SearchIndex {
+    return this._search;
+  }
+  get lookup(): WorkLookup {
+    return this._lookup;
+  }
+  get settings(): Settings {
+    return this._settings;
+  }
+  get version(): number {
+    return this._version;
+  }
+  /** How many files were parsed in the worker thread and in the extension host (fallback). */
+  get parseStats(): { readonly worker: number; readonly inProcess: number } {
+    return { ...this.indexer.stats };
+  }
+  /** Number of corpus files currently indexed. */
+  get fileCount(): number {
+    return this.cache.size;
+  }
+
+  /** The URI of a corpus file as named in `SourceRef.file` / `Problem.file`. */
+  uriOf(file: string): vscode.Uri | undefined {
+    return this.uriByFile.get(file) ?? (path.isAbsolute(file) ? vscode.Uri.file(file) : undefined);
+  }
+
+  /** A corpus file's path for display: relative to its workspace folder when inside one. */
+  displayPath(file: string): string {
+    const uri = this.uriOf(file);
+    return uri ? vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1) : file;
+  }
+
+  /** Starts watching and indexing. */
+  start(): void {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+        const before = this._settings;
+        const { settings, warnings } = readSettings();
+        this._settings = settings;
+        for (const w of warnings) this.log.warn(`[settings] ${w}`);
+        if (JSON.stringify(before.corpus) !== JSON.stringify(settings.corpus) || before.maxFileSizeMB !== settings.maxFileSizeMB) {
+          this.log.info('[index] corpus settings changed; re-indexing');
+          this.watchGlobs();
+          this.requestFullScan(before.maxFileSizeMB !== settings.maxFileSizeMB);
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchGlobs();
+        this.requestFullScan(false);
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.scheduleFrontMatter(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Only the first lines can hold front matter; edits further down never change it.
+        if (e.contentChanges.some((c) => c.range.start.line < 200)) this.scheduleFrontMatter(e.document, FRONT_MATTER_DEBOUNCE_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forgetFrontMatter(d.uri.toString())),
+    );
+    const sample = this.context.workspaceState.get<boolean>(SAMPLE_STATE_KEY, false);
+    this.watchGlobs();
+    for (const d of vscode.workspace.textDocuments) this.updateFrontMatter(d, false);
+    if (sample) void this.openSampleCorpus();
+    this.indexer.warm();
+    this.requestFullScan(false);
+  }
+
+  /** BibTeX, RIS or a formatted bibliography of works, made in the worker (citation-js). */
+  async exportText(works: readonly Work[], format: 'bibtex' | 'ris' | 'bibliography', style?: Settings['bibliographyStyle']): Promise<string> {
+    let res: IndexResponse;
+    try {
+      res = await this.indexer.request({ kind: 'export', works: [...works], format, style });
+    } catch (e) {
+      if (!(e instanceof IndexerLostState)) throw e;
+      // The worker died and took the parsed files with it: re-index, and export in-process.
+      this.requestFullScan(true);
+      res = await this.indexer.request({ kind: 'export', works: [...works], format, style });
+    }
+    if (res.kind === 'text') return res.text;
+    throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
+  }
+
+  /** Resolves once no indexing is running or pending. */
+  whenIndexed(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Re-reads every corpus file (command "Re-index"). */
+  reindex(): void {
+    this.requestFullScan(true);
+  }
+
+  /** Adds the sample records bundled with the extension (fixtures/seeds) to the corpus. */
+  async openSampleCorpus(): Promise<void> {
+    const dir = vscode.Uri.joinPath(this.context.extensionUri, 'fixtures', 'seeds');
+    let entries: [string, vscode.FileType][];
+    try {
+      entries = await vscode.workspace.fs.readDirectory(dir);
+    } catch (e) {
+      this.log.error(`[index] the sample corpus ${dir.fsPath} cannot be read (${e instanceof Error ? e.message : String(e)})`);
+      return;
+    }
+    const files = entries.filter(([, t]) => t === vscode.FileType.File).map(([name]) => vscode.Uri.joinPath(dir, name));
+    this.sampleFiles = new Set(files.map((u) => this.remember(u)));
+    for (const k of this.sampleFiles) this.dirty.add(k);
+    await this.context.workspaceState.update(SAMPLE_STATE_KEY, true);
+    this.log.info(`[index] sample corpus: ${files.length} files from ${dir.fsPath}`);
+    this.schedule(0);
+  }
+
+  private busy(): boolean {
+    return this.running || this.timer !== undefined || this.fullScan || this.dirty.size > 0;
+  }
+
+  private remember(uri: vscode.Uri): string {
+    const key = uri.toString();
+    this.uris.set(key, uri);
+    this.uriByFile.set(fileName(uri), uri);
+    return key;
+  }
+
+  private inCorpus(key: string): boolean {
+    if (this.globFiles.has(key) || this.sampleFiles.has(key)) return true;
+    for (const set of this.frontMatterFiles.values()) if (set.has(key)) return true;
+    return false;
+  }
+
+  private requestFullScan(force: boolean): void {
+    this.fullScan = true;
+    if (force) this.forceAll = true;
+    this.schedule(0);
+  }
+
+  private markDirty(uri: vscode.Uri): void {
+    if (EXCLUDED_SEGMENT.test(uri.path)) return;
+    this.dirty.add(this.remember(uri));
+    this.schedule(DEBOUNCE_MS);
+  }
+
+  private schedule(delay: number): void {
+    if (this.disposed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delay);
+  }
+
+  private setState(s: IndexState): void {
+    if (s === this._state) return;
+    this._state = s;
+    this._onDidChangeState.fire(s);
+  }
+
+  private watchGlobs(): void {
+    for (const d of this.globWatchers) d.dispose();
+    this.globWatchers = [];
+    for (const glob of this._settings.corpus) {
+      const w = vscode.workspace.createFileSystemWatcher(glob);
+      const onUpsert = (uri: vscode.Uri) => {
+        if (EXCLUDED_SEGMENT.test(uri.path)) return;
+        this.globFiles.add(this.remember(uri));
+        this.markDirty(uri);
+      };
+      this.globWatchers.push(
+        w,
+        w.onDidCreate(onUpsert),
+        w.onDidChange(onUpsert),
+        // Membership is settled when the run stats the file: a file deleted and re-created by
+        // an atomic rename still exists then and stays in the corpus.
+        w.onDidDelete((uri) => this.markDirty(uri)),
+      );
+    }
+  }
+
+  private scheduleFrontMatter(doc: vscode.TextDocument, delay: number): void {
+    if (doc.languageId !== 'markdown') return;
+    const key = doc.uri.toString();
+    const t = this.frontMatterTimers.get(key);
+    if (t) clearTimeout(t);
+    this.frontMatterTimers.set(
+      key,
+      setTimeout(() => {
+        this.frontMatterTimers.delete(key);
+        this.updateFrontMatter(doc, true);
+      }, delay),
+    );
+  }
+
+  /** Re-reads a document's `bibliography:`; new files are indexed, dropped ones removed. */
+  private updateFrontMatter(doc: vscode.TextDocument, run: boolean): void {
+    if (doc.languageId !== 'markdown' || doc.isClosed) return;
+    const docKey = doc.uri.toString();
+    const names = bibliographyFromFrontMatter(doc.getText(new vscode.Range(0, 0, 200, 0)));
+    const base = vscode.Uri.joinPath(doc.uri, '..');
+    const next = new Set<string>();
+    for (const name of names) {
+      const uri = path.isAbsolute(name) ? doc.uri.with({ path: vscode.Uri.file(name).path }) : vscode.Uri.joinPath(base, name);
+      next.add(this.remember(uri));
+    }
+    const prev = this.frontMatterFiles.get(docKey) ?? new Set<string>();
+    if (next.size === prev.size && [...next].every((k) => prev.has(k))) return;
+    if (next.size) this.frontMatterFiles.set(docKey, next);
+    else this.frontMatterFiles.delete(docKey);
+    for (const k of next) {
+      if (!prev.has(k)) {
+        this.dirty.add(k);
+        this.log.info(`[index] ${vscode.workspace.asRelativePath(doc.uri)} names bibliography ${vscode.workspace.asRelativePath(this.uris.get(k)!)}`);
+      }
+    }
+    for (const k of prev) if (!next.has(k)) this.dirty.add(k);
+    this.syncFrontMatterWatchers();
+    if (run) this.schedule(0);
+  }
+
+  private forgetFrontMatter(docKey: string): void {
+    const prev = this.frontMatterFiles.get(docKey);
+    if (!prev) return;
+    this.frontMatterFiles.delete(docKey);
+    for (const k of prev) this.dirty.add(k);
+    this.syncFrontMatterWatchers();
+    this.schedule(DEBOUNCE_MS);
+  }
+
+  private syncFrontMatterWatchers(): void {
+    const wanted = new Set<string>();
+    for (const set of this.frontMatterFiles.values()) for (const k of set) wanted.add(k);
+    for (const [k, d] of this.frontMatterWatchers) {
+      if (!wanted.has(k)) {
+        d.dispose();
+        this.frontMatterWatchers.delete(k);
+      }
+    }
+    for (const k of wanted) {
+      if (this.frontMatterWatchers.has(k)) continue;
+      const uri = this.uris.get(k)!;
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), path.posix.basename(uri.path)));
+      const dirty = () => this.markDirty(uri);
+      this.frontMatterWatchers.set(k, vscode.Disposable.from(w, w.onDidCreate(dirty), w.onDidChange(dirty), w.onDidDelete(dirty)));
+    }
+  }
+
+  private async findGlobFiles(): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (!vscode.workspace.workspaceFolders?.length) return found;
+    const results = await Promise.all(
+      this._settings.corpus.map((glob) =>
+        Promise.resolve(vscode.workspace.findFiles(glob, EXCLUDE_GLOB)).catch((e: unknown) => {
+          this.log.warn(`[index] glob ${JSON.stringify(glob)} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return [] as vscode.Uri[];
+        }),
+      ),
+    );
+    for (const list of results) for (const u of list) if (!EXCLUDED_SEGMENT.test(u.path)) found.add(this.remember(u));
+    return found;
+  }
+
+  /** One indexing pass; loops while more work arrived meanwhile. Never runs twice at once. */
+  private async run(): Promise<void> {
+    if (this.running || this.disposed) return;
+    this.running = true;
+    this.setState('indexing');
+    try {
+      while ((this.fullScan || this.dirty.size > 0) && !this.disposed) {
+        const t0 = Date.now();
+        let toCheck: string[];
+        let findMs = 0;
+        const force = new Set<string>(this.dirty);
+        this.dirty.clear();
+        if (this.fullScan) {
+          const forceAll = this.forceAll;
+          this.fullScan = false;
+          this.forceAll = false;
+          const tFind = Date.now();
+          const found = await this.findGlobFiles();
+          findMs = Date.now() - tFind;
+          this.globFiles.clear();
+          for (const k of found) this.globFiles.add(k);
+          if (forceAll) for (const k of this.cache.keys()) force.add(k);
+          const all = new Set<string>([...this.globFiles, ...this.sampleFiles, ...force]);
+          for (const set of this.frontMatterFiles.values()) for (const k of set) all.add(k);
+          for (const k of this.cache.keys()) all.add(k);
+          toCheck = [...all];
+        } else toCheck = [...force];
+
+        try {
+          let parsedCount = 0;
+          let changed = this._version === 0;
+          const tRead = Date.now();
+          for (const key of toCheck.sort()) {
+            if (this.disposed) return;
+            const tFile = Date.now();
+            const r = await this.refreshFile(key, force.has(key));
+            if (r !== 'unchanged') changed = true;
+            if (r === 'parsed') {
+              parsedCount++;
+              this.log.debug(`[index] parsed ${this.uris.get(key)?.path} in ${Date.now() - tFile} ms`);
+            }
+          }
+          if (!changed) continue;
+          const tParse = Date.now();
+          const built = await this.rebuild();
+          this.log.info(
+            `[index] ${this.cache.size} files, ${this._corpus.works.length} works, ${this._corpus.problems.length} problems; ` +
+              `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${this.indexer.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms, ` +
+              `built the corpus in ${built.corpusMs} ms, the search index in ${built.searchMs} ms (${Date.now() - t0} ms in all)`,
+          );
+        } catch (e) {
+          if (!(e instanceof IndexerLostState)) throw e;
+          // Everything the worker held is gone: read every file again, in-process now.
+          this.fullScan = true;
+          this.forceAll = true;
+        }
+      }
+    } catch (e) {
+      this.log.error(`[index] indexing failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    } finally {
+      this.running = false;
+      if (!this.disposed) {
+        if (this.dirty.size || this.fullScan) this.schedule(0);
+        this.setState(this.cache.size === 0 ? 'empty' : 'ready');
+        if (!this.busy()) for (const r of this.idleWaiters.splice(0)) r();
+      }
+    }
+  }
+
+  /** Brings one file up to date in the index session. */
+  private async refreshFile(key: string, force: boolean): Promise<'parsed' | 'set' | 'dropped' | 'unchanged'> {
+    const uri = this.uris.get(key);
+    if (!uri) return 'unchanged';
+    const have = this.cache.get(key);
+    const file = fileName(uri);
+    const drop = async (): Promise<'dropped' | 'unchanged'> => {
+      if (!have) return 'unchanged';
+      this.cache.delete(key);
+      await this.indexer.request({ kind: 'drop', file });
+      return 'dropped';
+    };
+    const set = async (stat: { mtime: number; size: number }, problem: Problem): Promise<'set'> => {
+      this.cache.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
+      await this.indexer.request({ kind: 'set', parsed: { file, records: [], problems: [problem] } });
+      return 'set';
+    };
+    if (!this.inCorpus(key)) return drop();
+    let stat: { type: vscode.FileType; mtime: number; size: number };
+    try {
+      stat = await statFile(uri);
+    } catch {
+      // Gone (deleted, or renamed away): a glob file leaves the corpus; a named bibliography
+      // stays listed so that it comes back when the file does.
+      this.globFiles.delete(key);
+      this.sampleFiles.delete(key);
+      if (!this.inCorpus(key)) return drop();
+      if (have && have.mtime === -1) return 'unchanged';
+      return set({ mtime: -1, size: -1 }, { file, line: 1, severity: 'error', message: 'The bibliography named in the front matter does not exist.' });
+    }
+    if (stat.type & vscode.FileType.Directory) return drop();
+    if (!force && have && have.mtime === stat.mtime && have.size === stat.size) return 'unchanged';
+    const max = this._settings.maxFileSizeMB * 1048576;
+    if (stat.size > max) {
+      return set(stat, { file, line: 1, severity: 'warning', message: `File is ${(stat.size / 1048576).toFixed(1)} MB, over the ${this._settings.maxFileSizeMB} MB limit (setting corpusCite.maxFileSizeMB); skipped it.` });
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBytes(uri);
+    } catch (e) {
+      return set(stat, { file, line: 1, severity: 'error', message: `Could not read the file (${e instanceof Error ? e.message : String(e)}).` });
+    }
+    this.cache.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
+    await this.indexer.request({ kind: 'parse', file, bytes });
+    return 'parsed';
+  }
+
+  /**
+   * The corpus is built in the index session (the worker); the search index and lookup here,
+   * with a yield between the steps so that completion and hover requests can run meanwhile
+   * (they use the previous index until the new one is complete).
+   */
+  private async rebuild(): Promise<{ corpusMs: number; searchMs: number }> {
+    const res = await this.indexer.request({ kind: 'build' });
+    if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind}`);
+    await yieldToEventLoop();
+    const t0 = Date.now();
+    const search = SearchIndex.build(res.works);
+    await yieldToEventLoop();
+    const lookup = new WorkLookup(res.works);
+    const searchMs = Date.now() - t0;
+    this._corpus = { works: res.works, problems: res.problems, byId: new Map(res.works.map((w) => [w.id, w])) };
+    this._search = search;
+    this._lookup = lookup;
+    this._version++;
+    this.publishProblems(this._corpus.problems);
+    this._onDidChange.fire();
+    return { corpusMs: res.ms, searchMs };
+  }
+
+  private publishProblems(problems: readonly Problem[]): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const logged = new Set<string>();
+    for (const p of problems) {
+      const uri = this.uriOf(p.file);
+      const key = `${p.file}\u0000${p.line}\u0000${p.severity}\u0000${p.message}`;
+      logged.add(key);
+      if (!this.loggedProblems.has(key)) {
+        const where = `${this.displayPath(p.file)}:${p.line}`;
+        const line = `[problem] ${where} ${p.message}`;
+        if (p.severity === 'error') this.log.error(line);
+        else if (p.severity === 'warning') this.log.warn(line);
+        else this.log.info(line);
+      }
+      if (!uri) continue;
+      const line = Math.max(0, p.line - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), p.message, SEVERITY[p.severity]);
+      d.source = DIAGNOSTIC_SOURCE;
+      const k = uri.toString();
+      const list = byFile.get(k);
+      if (list) list.push(d);
+      else byFile.set(k, [d]);
+    }
+    this.loggedProblems = logged;
+    this.diagnostics.clear();
+    for (const [k, list] of byFile) this.diagnostics.set(this.uris.get(k) ?? vscode.Uri.parse(k), list);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.frontMatterTimers.values()) clearTimeout(t);
+    for (const d of this.globWatchers) d.dispose();
+    for (const d of this.frontMatterWatchers.values()) d.dispose();
+    for (const d of this.disposables) d.dispose();
+    for (const r of this.idleWaiters.splice(0)) r();
+  }
+}
+
+const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** The name a file goes by in the core (`ParsedFile.file`, `SourceRef.file`). */
+function fileName(uri: vscode.Uri): string {
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString();
+}
+
+/**
+ * Local files are read with Node's fs (no round trip through the workbench); other schemes
+ * (virtual workspaces) through `workspace.fs`.
+ */
+async function statFile(uri: vscode.Uri): Promise<{ type: vscode.FileType; mtime: number; size: number }> {
+  if (uri.scheme !== 'file') return vscode.workspace.fs.stat(uri);
+  const st = await fs.promises.stat(uri.fsPath);
+  return { type: st.isDirectory() ? vscode.FileType.Directory : vscode.FileType.File, mtime: st.mtimeMs, size: st.size };
+}
+
+async function readBytes(uri: vscode.Uri): Promise<Uint8Array> {
+  return uri.scheme === 'file' ? fs.promises.readFile(uri.fsPath) : vscode.workspace.fs.readFile(uri);
+}

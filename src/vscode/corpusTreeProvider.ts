@@ -1,0 +1,493 @@
+/**
+ * The "Corpus" tree: works grouped by source file, year, author, journal, keyword, or the cited
+ * works (known only from citations). A work expands to its details, the works it cites and the
+ * works citing it. Nodes are built lazily and cached per corpus version, grouping and filter, so
+ * `getParent` and `reveal` work on stable objects with stable ids.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Work } from '../core/model';
+import { fold } from '../core/names';
+import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
+import { type WorkRole, workRole } from './citationText';
+import type { CorpusService } from './corpusService';
+import { CommandIds, ViewIds, WorkContext } from './ids';
+import { workCard } from './workCard';
+
+export type Grouping = 'file' | 'year' | 'author' | 'journal' | 'keyword' | 'cited';
+
+export const GROUPINGS: readonly { id: Grouping; label: string; detail: string }[] = [
+  { id: 'file', label: 'Source file', detail: 'The corpus file each work comes from' },
+  { id: 'year', label: 'Year', detail: 'Newest first' },
+  { id: 'author', label: 'Author', detail: 'Every author of a work' },
+  { id: 'journal', label: 'Journal', detail: 'Journal or other venue' },
+  { id: 'keyword', label: 'Keyword', detail: 'Keywords of the records' },
+  { id: 'cited', label: 'Cited works', detail: 'Works known only from citations, with who cites them' },
+];
+
+const GROUPING_STATE_KEY = 'corpusCite.grouping';
+/** Works shown when filtering; a filter that matches more is narrowed by typing more. */
+const FILTER_LIMIT = 5000;
+
+interface NodeBase {
+  readonly id: string;
+  readonly parent: TreeNode | undefined;
+}
+export interface GroupNode extends NodeBase {
+  readonly type: 'group';
+  readonly label: string;
+  readonly works: readonly Work[];
+  readonly icon: string;
+  readonly file?: string;
+}
+export interface WorkNode extends NodeBase {
+  readonly type: 'work';
+  readonly work: Work;
+  /** Shown instead of the title (the "cited" grouping: who cites it). */
+  readonly note?: string;
+}
+export interface DetailNode extends NodeBase {
+  readonly type: 'detail';
+  readonly label: string;
+  readonly description?: string;
+  readonly tooltip?: string;
+  readonly icon: string;
+  readonly command?: vscode.Command;
+}
+export interface RelationNode extends NodeBase {
+  readonly type: 'relation';
+  readonly label: string;
+  readonly icon: string;
+  readonly ids: readonly string[];
+}
+export type TreeNode = GroupNode | WorkNode | DetailNode | RelationNode;
+
+const ROLE_ICON: Record<WorkRole, vscode.ThemeIcon> = {
+  record: new vscode.ThemeIcon('book'),
+  related: new vscode.ThemeIcon('link', new vscode.ThemeColor('charts.blue')),
+  cited: new vscode.ThemeIcon('quote', new vscode.ThemeColor('descriptionForeground')),
+};
+const ROLE_RANK: Record<WorkRole, number> = { record: 0, related: 1, cited: 2 };
+
+function byLabel(a: Work, b: Work): number {
+  const la = a['citation-label'];
+  const lb = b['citation-label'];
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function countText(n: number): string {
+  return n === 1 ? '1 work' : `${n} works`;
+}
+
+function keywordsOf(work: Work): string[] {
+  return (work.keyword ?? '')
+    .split(/[;,]/)
+    .map((k) => cleanText(k, 80))
+    .filter(Boolean);
+}
+
+export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly _onDidChangeView = new vscode.EventEmitter<void>();
+  /** Grouping, filter or message changed. */
+  readonly onDidChangeView = this._onDidChangeView.event;
+
+  private _grouping: Grouping;
+  private _filter: string | undefined;
+  private filtered: readonly Work[] | undefined;
+  private filterIncomplete = false;
+  private children = new Map<string, TreeNode[]>();
+  private roots: TreeNode[] | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly service: CorpusService,
+    private readonly memento: vscode.Memento,
+  ) {
+    const saved = memento.get<string>(GROUPING_STATE_KEY);
+    this._grouping = GROUPINGS.some((g) => g.id === saved) ? (saved as Grouping) : 'file';
+    this.disposables.push(
+      this._onDidChangeTreeData,
+      this._onDidChangeView,
+      service.onDidChange(() => {
+        if (this._filter !== undefined) this.applyFilter(this._filter);
+        this.refresh();
+      }),
+      service.onDidChangeState(() => this._onDidChangeView.fire()),
+    );
+  }
+
+  get grouping(): Grouping {
+    return this._grouping;
+  }
+  get filter(): string | undefined {
+    return this._filter;
+  }
+
+  setGrouping(g: Grouping): void {
+    if (g === this._grouping) return;
+    this._grouping = g;
+    void this.memento.update(GROUPING_STATE_KEY, g);
+    this.refresh();
+  }
+
+  /** Shows only the works the search index finds for `text`; empty or undefined clears. */
+  setFilter(text: string | undefined): void {
+    const t = text?.trim();
+    this._filter = t ? t : undefined;
+    if (this._filter) this.applyFilter(this._filter);
+    else this.filtered = undefined;
+    this.refresh();
+  }
+
+  private applyFilter(text: string): void {
+    const r = this.service.search.search(text, FILTER_LIMIT);
+    this.filtered = r.results.map((h) => h.work);
+    this.filterIncomplete = r.incomplete;
+  }
+
+  /** The message above the tree: indexing, filter, empty corpus. */
+  message(): string | undefined {
+    const parts: string[] = [];
+    if (this.service.state === 'indexing') parts.push('Indexing…');
+    if (this._filter !== undefined && this.filtered) {
+      const n = this.filtered.length;
+      parts.push(n === 0 ? `No work matches “${this._filter}”.` : `Filter “${this._filter}”: ${n}${this.filterIncomplete ? '+' : ''} of ${this.service.works.length} works.`);
+    } else if (this.service.state === 'ready' && this.service.works.length === 0) {
+      parts.push(`No works found in ${this.service.fileCount} corpus file(s); see the Problems panel.`);
+    }
+    return parts.length ? parts.join(' ') : undefined;
+  }
+
+  private refresh(): void {
+    this.children = new Map();
+    this.roots = undefined;
+    this._onDidChangeTreeData.fire(undefined);
+    this._onDidChangeView.fire();
+  }
+
+  private visibleWorks(): readonly Work[] {
+    return this.filtered ?? this.service.works;
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) {
+      this.roots ??= this.buildRoots();
+      return this.roots;
+    }
+    let list = this.children.get(element.id);
+    if (!list) {
+      list = this.buildChildren(element);
+      this.children.set(element.id, list);
+    }
+    return list;
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element.parent;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = String(node.works.length);
+        item.contextValue = 'corpusCite.group';
+        if (node.file) {
+          const uri = this.service.uriOf(node.file);
+          if (uri) item.resourceUri = uri;
+          item.iconPath = vscode.ThemeIcon.File;
+          item.tooltip = `${this.service.displayPath(node.file)} — ${countText(node.works.length)}`;
+        } else {
+          item.iconPath = new vscode.ThemeIcon(node.icon);
+          item.tooltip = `${node.label} — ${countText(node.works.length)}`;
+        }
+        return item;
+      }
+      case 'work': {
+        const w = node.work;
+        const role = workRole(w);
+        const item = new vscode.TreeItem(w['citation-label'], vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.note ?? cleanText(w.title ?? w['x-corpus'].translatedTitle, 200);
+        item.iconPath = ROLE_ICON[role];
+        item.contextValue = WorkContext[role] + (w.DOI ? WorkContext.doiSuffix : '');
+        item.accessibilityInformation = { label: renderPlain(w) };
+        return item;
+      }
+      case 'detail': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.command = node.command;
+        item.contextValue = 'corpusCite.detail';
+        return item;
+      }
+      case 'relation': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = String(node.ids.length);
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = 'corpusCite.relation';
+        return item;
+      }
+    }
+  }
+
+  /** The hover card as tooltip, rendered only when the user hovers (untrusted: no links run). */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.type === 'work') item.tooltip = this.card(node.work);
+    return item;
+  }
+
+  /** A work's hover card as an untrusted MarkdownString. */
+  card(work: Work): vscode.MarkdownString {
+    return workCard(work, this.service.corpus.byId);
+  }
+
+  /** The node of a work in the current grouping (the first group holding it), for reveal. */
+  findWorkNode(workId: string): WorkNode | undefined {
+    for (const root of this.getChildren()) {
+      if (root.type === 'work') {
+        if (root.work.id === workId) return root;
+        continue;
+      }
+      if (root.type !== 'group' || !root.works.some((w) => w.id === workId)) continue;
+      const hit = this.getChildren(root).find((n): n is WorkNode => n.type === 'work' && n.work.id === workId);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private workNode(work: Work, parent: TreeNode | undefined, note?: string): WorkNode {
+    return { type: 'work', id: `${parent?.id ?? this._grouping}/w:${work.id}`, parent, work, note };
+  }
+
+  private group(key: string, label: string, works: Work[], icon: string, file?: string): GroupNode {
+    return { type: 'group', id: `${this._grouping}:${key}`, parent: undefined, label, works, icon, file };
+  }
+
+  private buildRoots(): TreeNode[] {
+    const works = this.visibleWorks();
+    switch (this._grouping) {
+      case 'file':
+        return this.groupByFile(works);
+      case 'year':
+        return this.groupByKey(works, 'calendar', (w) => [yearOf(w) ?? ''], 'No year', (a, b) => (a < b ? 1 : a > b ? -1 : 0));
+      case 'author':
+        return this.groupByAuthor(works);
+      case 'journal':
+        return this.groupByKey(works, 'library', (w) => [cleanText(w['container-title'], 300)], 'No journal');
+      case 'keyword':
+        return this.groupByKey(works, 'tag', keywordsOf, 'No keywords');
+      case 'cited': {
+        const cited = works.filter((w) => w['x-corpus'].kind === 'cited');
+        cited.sort((a, b) => b['x-corpus'].citedBy.length - a['x-corpus'].citedBy.length || byLabel(a, b));
+        return cited.map((w) => this.workNode(w, undefined, this.citedByNote(w)));
+      }
+    }
+  }
+
+  private citedByNote(w: Work): string {
+    const by = w['x-corpus'].citedBy;
+    if (by.length === 0) return 'cited';
+    if (by.length > 2) return `cited by ${by.length} works`;
+    return `cited by ${by.map((id) => this.service.corpus.byId.get(id)?.['citation-label'] ?? id).join(', ')}`;
+  }
+
+  private groupByFile(works: readonly Work[]): GroupNode[] {
+    const byFile = new Map<string, Work[]>();
+    for (const w of works) {
+      for (const file of new Set(w['x-corpus'].sources.map((s) => s.file))) {
+        const list = byFile.get(file);
+        if (list) list.push(w);
+        else byFile.set(file, [w]);
+      }
+    }
+    const files = [...byFile.keys()].sort((a, b) => {
+      const da = this.service.displayPath(a);
+      const db = this.service.displayPath(b);
+      return da < db ? -1 : da > db ? 1 : 0;
+    });
+    // The file name alone, unless two corpus files share it: then the workspace-relative path.
+    const names = new Map<string, number>();
+    for (const f of files) names.set(path.basename(f), (names.get(path.basename(f)) ?? 0) + 1);
+    return files.map((file) => {
+      const list = byFile.get(file)!.sort((a, b) => ROLE_RANK[workRole(a)] - ROLE_RANK[workRole(b)] || byLabel(a, b));
+      const label = names.get(path.basename(file))! > 1 ? this.service.displayPath(file) : path.basename(file);
+      return this.group(file, label, list, 'file', file);
+    });
+  }
+
+  /** Groups by string keys (case- and accent-insensitive); works without a key go last. */
+  private groupByKey(works: readonly Work[], icon: string, keys: (w: Work) => string[], none: string, order?: (a: string, b: string) => number): GroupNode[] {
+    const groups = new Map<string, { label: string; works: Work[] }>();
+    const missing: Work[] = [];
+    for (const w of works) {
+      const ks = keys(w).filter(Boolean);
+      if (!ks.length) missing.push(w);
+      for (const k of new Set(ks)) {
+        const f = fold(k) || k;
+        const g = groups.get(f);
+        if (g) {
+          if (!g.works.includes(w)) g.works.push(w);
+        } else groups.set(f, { label: k, works: [w] });
+      }
+    }
+    const cmp = order ?? ((a: string, b: string) => a.localeCompare(b));
+    const out = [...groups.entries()].sort((a, b) => cmp(a[1].label, b[1].label)).map(([k, g]) => this.group(k, g.label, g.works.sort(byLabel), icon));
+    if (missing.length) out.push(this.group('\u0000none', none, missing.sort(byLabel), 'circle-slash'));
+    return out;
+  }
+
+  /**
+   * One group per author: family name plus first initial, so "Repper, Julie" and "Repper, J."
+   * meet; a name known only by its family (from a citation) joins the one person of that family.
+   */
+  private groupByAuthor(works: readonly Work[]): GroupNode[] {
+    interface Person {
+      label: string;
+      works: Work[];
+    }
+    const people = new Map<string, Person>();
+    const byFamily = new Map<string, Set<string>>();
+    const bare: { family: string; label: string; work: Work }[] = [];
+    const add = (key: string, label: string, w: Work) => {
+      const p = people.get(key);
+      if (!p) people.set(key, { label, works: [w] });
+      else {
+        if (!p.works.includes(w)) p.works.push(w);
+        if (label.length > p.label.length) p.label = label;
+      }
+    };
+    const missing: Work[] = [];
+    for (const w of works) {
+      const authors = w.author ?? [];
+      const groups = w['x-corpus'].groupAuthors ?? [];
+      if (!authors.length && !groups.length) missing.push(w);
+      for (const a of authors) {
+        if (a.family) {
+          const fam = fold(a.family);
+          const initial = fold(a.given ?? '').charAt(0);
+          const label = cleanText(a.given ? `${a.family}, ${a.given}` : a.family, 120);
+          if (!initial) {
+            bare.push({ family: fam, label, work: w });
+            continue;
+          }
+          const key = `${fam}|${initial}`;
+          add(key, label, w);
+          const set = byFamily.get(fam) ?? new Set<string>();
+          set.add(key);
+          byFamily.set(fam, set);
+        } else {
+          const name = displayName(a);
+          if (name) add(`=${fold(name)}`, name, w);
+        }
+      }
+      for (const g of groups) add(`=${fold(g)}`, cleanText(g, 120), w);
+    }
+    for (const b of bare) {
+      const keys = byFamily.get(b.family);
+      if (keys && keys.size === 1) add([...keys][0], b.label, b.work);
+      else add(`${b.family}|`, b.label, b.work);
+    }
+    const out = [...people.entries()]
+      .sort((a, b) => a[1].label.localeCompare(b[1].label))
+      .map(([k, p]) => this.group(k, p.label, p.works.sort(byLabel), 'person'));
+    if (missing.length) out.push(this.group('\u0000none', 'No author', missing.sort(byLabel), 'circle-slash'));
+    return out;
+  }
+
+  private buildChildren(node: TreeNode): TreeNode[] {
+    switch (node.type) {
+      case 'group':
+        return node.works.map((w) => this.workNode(w, node));
+      case 'relation': {
+        const out: TreeNode[] = [];
+        for (const id of node.ids) {
+          const w = this.service.corpus.byId.get(id);
+          if (w) out.push(this.workNode(w, node));
+        }
+        return out.sort((a, b) => byLabel((a as WorkNode).work, (b as WorkNode).work));
+      }
+      case 'work':
+        return this.workDetails(node);
+      case 'detail':
+        return [];
+    }
+  }
+
+  private workDetails(node: WorkNode): TreeNode[] {
+    const w = node.work;
+    const x = w['x-corpus'];
+    const out: TreeNode[] = [];
+    const detail = (key: string, label: string, icon: string, extra: Partial<DetailNode> = {}) =>
+      out.push({ type: 'detail', id: `${node.id}/d:${key}`, parent: node, label, icon, ...extra });
+
+    const names = [...(w.author ?? []).map(displayName), ...(x.groupAuthors ?? []).map((g) => cleanText(g, 200))].filter(Boolean);
+    if (names.length) {
+      const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')} et al. (${names.length})` : names.join(', ') + (x.etAl ? ' et al.' : '');
+      detail('authors', shown, 'person', { tooltip: names.join('\n') });
+    }
+    if (x.translatedTitle && w.title) detail('translated', cleanText(x.translatedTitle, 300), 'globe', { tooltip: cleanText(x.translatedTitle, 2000) });
+    const venue = cleanText(w['container-title'], 300);
+    const vol = [w.volume ? cleanText(w.volume, 40) : '', w.issue ? `(${cleanText(w.issue, 40)})` : ''].join('');
+    const where = [vol, w.page ? cleanText(w.page, 60) : ''].filter(Boolean).join(': ');
+    if (venue || where) detail('venue', venue || where, 'library', { description: venue ? where || undefined : undefined, tooltip: [venue, where].filter(Boolean).join(', ') });
+    const year = yearOf(w);
+    if (year) detail('year', year, 'calendar');
+    if (w.DOI) {
+      const doi = cleanText(w.DOI, 300);
+      detail('doi', doi, 'link-external', { tooltip: `Open https://doi.org/${doi}`, command: { command: CommandIds.openDoi, title: 'Open DOI', arguments: [w.id] } });
+    }
+    const kws = keywordsOf(w);
+    if (kws.length) detail('keywords', kws.join(', '), 'tag', { tooltip: kws.join('\n') });
+    const seen = new Set<string>();
+    for (const s of x.sources) {
+      const key = `${s.file}:${s.line}`;
+      if (seen.has(key) || seen.size >= 5) continue;
+      seen.add(key);
+      const label = `${path.basename(this.service.displayPath(s.file))}:${s.line}`;
+      const what = s.relation === 'record' ? 'record' : s.relation === 'related' ? 'listed as related' : s.relation === 'reference' ? 'in a reference list' : 'cited';
+      const uri = this.service.uriOf(s.file);
+      detail(`src:${key}`, label, 'go-to-file', {
+        description: what,
+        tooltip: `${this.service.displayPath(s.file)}, line ${s.line}`,
+        command: uri ? { command: 'vscode.open', title: 'Open Source', arguments: [uri, { selection: new vscode.Range(s.line - 1, 0, s.line - 1, 0), preview: true }] } : undefined,
+      });
+    }
+    const rel = (key: string, label: string, icon: string, ids: readonly string[]) => {
+      if (ids.length) out.push({ type: 'relation', id: `${node.id}/${key}`, parent: node, label, icon, ids });
+    };
+    rel('cites', `Cites (${x.cites.length})`, 'arrow-right', x.cites);
+    rel('citedBy', `Cited by (${x.citedBy.length})`, 'arrow-left', x.citedBy);
+    rel('related', `Related (${x.related.length})`, 'references', x.related);
+    return out;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Creates the tree view and keeps its message and context keys in step with the provider. */
+export function registerCorpusTree(service: CorpusService, context: vscode.ExtensionContext): { provider: CorpusTreeProvider; view: vscode.TreeView<TreeNode>; disposable: vscode.Disposable } {
+  const provider = new CorpusTreeProvider(service, context.workspaceState);
+  const view = vscode.window.createTreeView(ViewIds.corpus, { treeDataProvider: provider, showCollapseAll: true });
+  const update = () => {
+    view.message = provider.message();
+    const g = GROUPINGS.find((x) => x.id === provider.grouping);
+    view.description = provider.filter !== undefined ? `by ${g?.label.toLowerCase()} · filtered` : `by ${g?.label.toLowerCase()}`;
+    void vscode.commands.executeCommand('setContext', 'corpusCite.filtered', provider.filter !== undefined);
+    void vscode.commands.executeCommand('setContext', 'corpusCite.state', service.state);
+  };
+  update();
+  const sub = provider.onDidChangeView(update);
+  return { provider, view, disposable: vscode.Disposable.from(sub, view, provider) };
+}

@@ -1,0 +1,49 @@
+/** Every command, view, context key and channel id the extension contributes, in one place. */
+
+export const EXTENSION_ID = 'corpus-cite.corpus-cite';
+export const LOG_CHANNEL = 'Corpus Cite';
+export const DIAGNOSTIC_SOURCE = 'Corpus Cite';
+
+export const ViewIds = {
+  container: 'corpusCite',
+  corpus: 'corpusCite.corpus',
+} as const;
+
+export const CommandIds = {
+  groupBy: 'corpusCite.groupBy',
+  filter: 'corpusCite.filter',
+  clearFilter: 'corpusCite.clearFilter',
+  revealCurrent: 'corpusCite.revealCurrent',
+  insertCitation: 'corpusCite.insertCitation',
+  openSource: 'corpusCite.openSource',
+  copyCitation: 'corpusCite.copyCitation',
+  copyBibtex: 'corpusCite.copyBibtex',
+  copyBibliographyEntry: 'corpusCite.copyBibliographyEntry',
+  openDoi: 'corpusCite.openDoi',
+  reindex: 'corpusCite.reindex',
+  openSampleCorpus: 'corpusCite.openSampleCorpus',
+  showLog: 'corpusCite.showLog',
+} as const;
+export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
+
+/** The documents citations are completed and hovered in: Markdown files and unsaved drafts. */
+export const MARKDOWN: readonly { language: string; scheme: string }[] = [
+  { language: 'markdown', scheme: 'file' },
+  { language: 'markdown', scheme: 'untitled' },
+];
+
+/** Context keys used in `when` clauses of package.json. */
+export const ContextKeys = {
+  /** 'indexing' | 'empty' | 'ready' */
+  state: 'corpusCite.state',
+  filtered: 'corpusCite.filtered',
+} as const;
+
+/** `TreeItem.contextValue`s of works; menus match them with `viewItem =~ /.../`. */
+export const WorkContext = {
+  record: 'corpusCite.work.record',
+  cited: 'corpusCite.work.cited',
+  related: 'corpusCite.work.related',
+  /** Appended when the work has a DOI (enables "Open DOI"). */
+  doiSuffix: '+doi',
+} as const;
