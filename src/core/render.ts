@@ -16,7 +16,6 @@ import type { Name, Work } from './model';
  * Bidi controls (LRM/RLM, ALM, embeddings/overrides, isolates), C0/C1 controls other than
  * tab/newline/CR, DEL, and invisible characters that only serve to disguise text.
  */
-// eslint-disable-next-line no-control-regex
 const INVISIBLE_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 const WHITESPACE_RE = /[\s\u2028\u2029]+/g;
 
@@ -38,6 +37,25 @@ export function cleanText(s: string | undefined | null, max = MAX_TEXT): string 
   t = t.replace(INVISIBLE_RE, '').replace(WHITESPACE_RE, ' ').trim();
   if (cut && t.length <= max) return t + '…';
   return truncate(t, max);
+}
+
+/**
+ * At most `max` characters of `sentence` that include `focus` (the citation), cut at word
+ * boundaries with `…` on the cut sides: a long citing sentence still shows the part that cites.
+ */
+export function excerptAround(sentence: string, focus: string, max: number): string {
+  if (sentence.length <= max) return sentence;
+  const at = focus ? sentence.indexOf(focus) : -1;
+  if (at === -1) return truncate(sentence, max, true);
+  // Put the citation near the end of the window: what leads up to it says why it is cited.
+  let from = Math.max(0, Math.min(at + focus.length + 40 - max, sentence.length - max));
+  if (from > 0) {
+    const space = sentence.indexOf(' ', from);
+    if (space !== -1 && space < at) from = space + 1;
+  }
+  const head = from > 0 ? '…' : '';
+  const rest = sentence.slice(from);
+  return head + (rest.length > max ? truncate(rest, max, true) : rest);
 }
 
 /** Cuts at `max` characters, preferring a word boundary in the last fifth, and appends `…`. */
@@ -309,7 +327,7 @@ export function renderCard(work: Work, opts: CardOptions): string {
     const out: string[] = [];
     for (const c of contexts.slice(0, maxContexts)) {
       const label = escapeMarkdown(opts.citedByLabels(c.by) ?? c.by, 200);
-      const sentence = escapeClean(truncate(cleanProse(c.sentence, 2000), 300, true));
+      const sentence = escapeClean(excerptAround(cleanProse(c.sentence, 2000), cleanProse(c.text, 300), 300));
       out.push(sentence ? `Cited in **${label}**: “${sentence}”` : `Cited in **${label}**`);
     }
     if (contexts.length > maxContexts) out.push(`and ${contexts.length - maxContexts} more`);

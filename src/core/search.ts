@@ -72,6 +72,8 @@ const MAX_TERMS = 16;
 // Normalisation and tokenising
 
 const ASCII_RE = /^[\x00-\x7f]*$/;
+// Ranges of combining marks, matched one at a time on purpose.
+// eslint-disable-next-line no-misleading-character-class
 const DIACRITICS_RE = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const FOLD_RE = /[øłđßæœıþðħŧ]/g;
 const FOLD: Record<string, string> = {
@@ -234,9 +236,11 @@ function rangeOf(
  * in place in its source string; a substring is only made for a new chunk.
  */
 class ChunkTable {
-  private keys: string[] = [];
   /** Open addressing: [chunk + 1, hash] pairs. */
   private table = new Int32Array(2 << 12);
+  /** Characters of all chunks, packed; chunk c is chars[charStart[c]..charStart[c+1]). */
+  private chars = new Uint16Array(1 << 16);
+  private charStart: number[] = [0];
   /** Token ids of chunk c are pool[start[c]..start[c+1]). */
   pool: number[] = [];
   start: number[] = [0];
@@ -251,26 +255,41 @@ class ChunkTable {
     tokenize: (chunk: string, out: number[]) => boolean,
   ): number {
     const len = to - from;
-    const table = this.table;
+    const { table, chars, charStart } = this;
     let mask = (table.length >> 1) - 1;
     let slot = h & mask;
-    for (;;) {
+    probe: for (;;) {
       const e = table[2 * slot];
       if (e === 0) break;
       if (table[2 * slot + 1] === h) {
-        const k = this.keys[e - 1];
-        if (k.length === len && s.startsWith(k, from)) return e - 1;
+        const at = charStart[e - 1];
+        if (charStart[e] - at === len) {
+          for (let k = 0; k < len; k++) {
+            if (chars[at + k] !== s.charCodeAt(from + k)) {
+              slot = (slot + 1) & mask;
+              continue probe;
+            }
+          }
+          return e - 1;
+        }
       }
       slot = (slot + 1) & mask;
     }
-    const c = this.keys.length;
+    const c = this.cjk.length;
     const chunk = s.slice(from, to);
-    this.keys.push(chunk);
+    let end = charStart[c];
+    if (end + len > this.chars.length) {
+      const bigger = new Uint16Array(Math.max(this.chars.length * 2, end + len));
+      bigger.set(this.chars);
+      this.chars = bigger;
+    }
+    for (let k = 0; k < len; k++) this.chars[end++] = s.charCodeAt(from + k);
+    charStart.push(end);
     this.cjk.push(tokenize(chunk, this.pool));
     this.start.push(this.pool.length);
     table[2 * slot] = c + 1;
     table[2 * slot + 1] = h;
-    if (this.keys.length * 4 > table.length) {
+    if (this.cjk.length * 4 > table.length) {
       const bigger = new Int32Array(table.length * 2);
       mask = (bigger.length >> 1) - 1;
       for (let old = 0; old < table.length; old += 2) {
@@ -307,7 +326,7 @@ function charClass(c: number): number {
 
 /**
  * Sorts `items` (work indices < n) in place by keys[item] (UTF-16 code unit order, like `<`),
- * ties by item ascending.
+ * ties by item ascending. Exported for tests.
  */
 export function sortByKey(keys: readonly string[], items: Int32Array, n: number): void {
   const idxBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
@@ -399,19 +418,25 @@ interface Term {
   hi: number;
   /** Token id equal to the word, or -1. */
   exact: number;
-  /** Prefix of the whole id / DOI this term also matches ('' for none). */
-  idPrefix: string;
-  /** Range of the id prefix in id order, ids equal to it in [idLo, idEq). */
+  /** Range of ids starting with the word in id order; ids equal to it in [idLo, idEq). */
   idLo: number;
   idEq: number;
   idHi: number;
-  doiPrefix: string;
+  /** Range of DOIs starting with the word in DOI order. */
   doiLo: number;
   doiHi: number;
   /** Postings + id/DOI range sizes: the cost of driving the search with this term. */
   cost: number;
   /** Whether this term contributes to the score (later characters of a CJK run do not). */
   scored: boolean;
+}
+
+interface DoiIndex {
+  /** Per work: normalised DOI or ''. */
+  keys: string[];
+  /** Works with a DOI, sorted by key; rank: position in it per work (-1: none). */
+  order: Int32Array;
+  rank: Int32Array;
 }
 
 interface ParsedQuery {
@@ -447,15 +472,13 @@ export class SearchIndex {
   private readonly labelKey: string[];
   /** Lower-case id. */
   private readonly idKey: string[];
-  /** Lower-case DOI without resolver prefix ('' if none). */
-  private readonly doiKey: string[];
   /** All works sorted by idKey, the rank of each work in it, and its records / cited parts. */
   private readonly byId: Int32Array;
   private readonly idRank: Int32Array;
   private readonly recordsById: Int32Array;
   private readonly citedById: Int32Array;
-  /** Works with a DOI sorted by doiKey, built on the first DOI query. */
-  private byDoiCache: Int32Array | undefined;
+  /** DOI keys and orders, built on the first DOI query. */
+  private doiCache: DoiIndex | undefined;
   /** Normalised text for CJK substring checks (only for works with CJK text). */
   private readonly cjkText: (string | undefined)[];
   /** Multiplier packing (score, rank) into one sortable number. */
@@ -483,12 +506,23 @@ export class SearchIndex {
     const idOf = new Map<string, number>();
     const tokStr: string[] = [];
     const chunks = new ChunkTable();
+    // Per temp token id: index + 1 of the work that last saw it, and its slot in fwdTmp.
+    let seenIn = new Int32Array(1024);
+    let slotOf = new Int32Array(1024);
     const intern = (tok: string): number => {
       let t = idOf.get(tok);
       if (t === undefined) {
         t = tokStr.length;
         idOf.set(tok, t);
         tokStr.push(tok);
+        if (t >= seenIn.length) {
+          const s2 = new Int32Array(seenIn.length * 2);
+          s2.set(seenIn);
+          seenIn = s2;
+          const o2 = new Int32Array(slotOf.length * 2);
+          o2.set(slotOf);
+          slotOf = o2;
+        }
       }
       return t;
     };
@@ -535,39 +569,41 @@ export class SearchIndex {
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     sortByKey(inputKey, order, n);
-    const works: Work[] = [];
-    const labelKey: string[] = [];
+    // inv: internal index → input index; pos: the reverse.
+    const inv = new Int32Array(n);
+    const pos = new Int32Array(n);
+    let nRecords = 0;
     for (const pass of [true, false]) {
       for (let r = 0; r < n; r++) {
-        const w = input[order[r]];
-        if ((w['x-corpus']?.kind === 'record') === pass) {
-          works.push(w);
-          labelKey.push(inputKey[order[r]]);
+        const i = order[r];
+        if ((input[i]['x-corpus']?.kind === 'record') === pass) {
+          pos[i] = nRecords;
+          inv[nRecords++] = i;
         }
       }
     }
-    let nRecords = 0;
-    while (nRecords < n && works[nRecords]['x-corpus']?.kind === 'record') nRecords++;
+    nRecords = 0;
+    while (nRecords < n && input[inv[nRecords]]['x-corpus']?.kind === 'record') nRecords++;
+    const works: Work[] = new Array(n);
+    const labelKey: string[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      works[r] = input[inv[r]];
+      labelKey[r] = inputKey[inv[r]];
+    }
 
-    // 2. Tokenise every work into a temporary forward index.
-    const seenIn: number[] = []; // temp id -> work index + 1 that last saw it
-    const slotOf: number[] = []; // temp id -> slot in fwdTmp for the current work
+    // 2. Tokenise every work, in input order (kinder to memory), into a temporary forward
+    //    index: the tokens of input work i are [fwdInOff[i], fwdInOff[i+1]) of fwdTmp.
     let fwdTmpTok = new Int32Array(Math.max(16, n * 32));
     let fwdTmpMask = new Uint16Array(fwdTmpTok.length);
     let fwdLen = 0;
-    const fwdOff = new Int32Array(n + 1);
+    const fwdInOff = new Int32Array(n + 1);
     const idKey: string[] = new Array(n);
-    const doiKey: string[] = new Array(n);
     const cjkText: (string | undefined)[] = new Array(n);
     const yearTok: (number | undefined)[] = new Array(9000);
 
     let cur = 0;
     let curMask = 0;
     const add = (t: number): void => {
-      while (seenIn.length <= t) {
-        seenIn.push(0);
-        slotOf.push(0);
-      }
       if (seenIn[t] === cur + 1) {
         fwdTmpMask[slotOf[t]] |= curMask;
         return;
@@ -597,13 +633,12 @@ export class SearchIndex {
     for (let i = 0; i < n; i++) {
       cur = i;
       cjkParts = [];
-      fwdOff[i] = fwdLen;
-      const w = works[i];
+      fwdInOff[i] = fwdLen;
+      const w = input[i];
       const xc = w['x-corpus'];
 
       addText(w['citation-label'], F_LABEL);
-      idKey[i] = (w.id ?? '').toLowerCase();
-      doiKey[i] = w.DOI ? normalizeDoi(w.DOI) : '';
+      idKey[pos[i]] = (w.id ?? '').toLowerCase();
 
       const authors = w.author ?? [];
       for (let a = 0; a < authors.length; a++) {
@@ -635,9 +670,9 @@ export class SearchIndex {
       addText(w['container-title'], F_VENUE);
       addText(w['container-title-short'], F_VENUE);
       addText(w.keyword, F_KEYWORD);
-      cjkText[i] = cjkParts.length ? cjkParts.join('\n') : undefined;
+      cjkText[pos[i]] = cjkParts.length ? cjkParts.join('\n') : undefined;
     }
-    fwdOff[n] = fwdLen;
+    fwdInOff[n] = fwdLen;
 
     // 3. Sort the tokens; a token's final id is its rank.
     const t = tokStr.length;
@@ -652,10 +687,14 @@ export class SearchIndex {
     const fill = postOff.slice(0, t);
     const postWork = new Int32Array(fwdLen);
     const postMask = new Uint16Array(fwdLen);
-    for (let i = 0; i < n; i++) {
-      for (let k = fwdOff[i]; k < fwdOff[i + 1]; k++) {
+    const fwdOff = new Int32Array(n + 1);
+    for (let r = 0; r < n; r++) {
+      const i = inv[r];
+      const end = fwdInOff[i + 1];
+      fwdOff[r + 1] = fwdOff[r] + (end - fwdInOff[i]);
+      for (let k = fwdInOff[i]; k < end; k++) {
         const p = fill[rank[fwdTmpTok[k]]]++;
-        postWork[p] = i;
+        postWork[p] = r;
         postMask[p] = fwdTmpMask[k];
       }
     }
@@ -690,11 +729,16 @@ export class SearchIndex {
     this.fwdMask = fwdMask;
     this.labelKey = labelKey;
     this.idKey = idKey;
-    this.doiKey = doiKey;
     this.byId = byId;
     this.idRank = idRank;
-    this.recordsById = byId.filter((w) => w < nRecords);
-    this.citedById = byId.filter((w) => w >= nRecords);
+    const recordsById = new Int32Array(nRecords);
+    const citedById = new Int32Array(n - nRecords);
+    for (let r = 0, a = 0, b = 0; r < n; r++) {
+      if (byId[r] < nRecords) recordsById[a++] = byId[r];
+      else citedById[b++] = byId[r];
+    }
+    this.recordsById = recordsById;
+    this.citedById = citedById;
     this.cjkText = cjkText;
     this.rankSpan = 2 ** Math.ceil(Math.log2(n + 1));
     this.stamp = new Int32Array(n);
@@ -714,16 +758,24 @@ export class SearchIndex {
     return this.works.length;
   }
 
-  /** Works with a DOI, sorted by doiKey; built on the first DOI query. */
-  private get byDoi(): Int32Array {
-    if (!this.byDoiCache) {
+  /** DOIs (lower case, no resolver prefix), sorted; built on the first DOI query. */
+  private get doi(): DoiIndex {
+    if (!this.doiCache) {
+      const n = this.works.length;
+      const keys: string[] = new Array(n);
       const withDoi: number[] = [];
-      for (let i = 0; i < this.doiKey.length; i++) if (this.doiKey[i]) withDoi.push(i);
+      for (let w = 0; w < n; w++) {
+        const doi = this.works[w].DOI;
+        keys[w] = doi ? normalizeDoi(doi) : '';
+        if (keys[w]) withDoi.push(w);
+      }
       const order = Int32Array.from(withDoi);
-      sortByKey(this.doiKey, order, this.doiKey.length);
-      this.byDoiCache = order;
+      sortByKey(keys, order, n);
+      const rank = new Int32Array(n).fill(-1);
+      for (let r = 0; r < order.length; r++) rank[order[r]] = r;
+      this.doiCache = { keys, order, rank };
     }
-    return this.byDoiCache;
+    return this.doiCache;
   }
 
   /**
@@ -732,7 +784,7 @@ export class SearchIndex {
    * short), so a completion list should ask again as the user types.
    */
   search(query: string, limit = 50): SearchResult {
-    limit = Math.max(0, Math.floor(limit));
+    limit = Number.isNaN(limit) ? 50 : Math.max(0, Math.min(Math.floor(limit), this.works.length + 1));
     const parsed = this.parse(query);
     if (!parsed) return { results: [], incomplete: false };
     if (limit === 0) return { results: [], incomplete: true };
@@ -811,7 +863,7 @@ export class SearchIndex {
         ok = visit(w, F_ID | (k < d.idEq ? F_EXACT : 0));
       }
       if (d.doiHi > d.doiLo) {
-        const byDoi = this.byDoi;
+        const byDoi = this.doi.order;
         for (let k = d.doiLo; ok && k < d.doiHi; k++) ok = visit(byDoi[k], F_DOI);
       }
       if (!ok) incomplete = true;
@@ -902,7 +954,7 @@ export class SearchIndex {
     }
     for (let k = term.idLo; k < term.idHi; k++) visit(this.byId[k], F_ID | (k < term.idEq ? F_EXACT : 0));
     if (term.doiHi > term.doiLo) {
-      const byDoi = this.byDoi;
+      const byDoi = this.doi.order;
       for (let k = term.doiLo; k < term.doiHi; k++) visit(byDoi[k], F_DOI);
     }
   }
@@ -929,7 +981,10 @@ export class SearchIndex {
       const ir = this.idRank[w];
       if (ir >= term.idLo && ir < term.idHi) mask |= F_ID | (ir < term.idEq ? F_EXACT : 0);
     }
-    if (term.doiPrefix && this.doiKey[w].startsWith(term.doiPrefix)) mask |= F_DOI;
+    if (term.doiLo < term.doiHi) {
+      const dr = this.doi.rank[w];
+      if (dr >= term.doiLo && dr < term.doiHi) mask |= F_DOI;
+    }
     return mask;
   }
 
@@ -989,7 +1044,7 @@ export class SearchIndex {
     const terms: Term[] = [];
     const substrings: string[] = [];
     const allParts: string[] = [];
-    const { tokens, byId, idKey, doiKey } = this;
+    const { tokens, byId, idKey } = this;
 
     const term = (tok: string, idp: string, doip: string, scored: boolean): Term => {
       let lo = 0;
@@ -999,24 +1054,22 @@ export class SearchIndex {
         hi = prefixEnd(tokens, tok, lo);
       }
       const [idLo, idEq, idHi] = rangeOf(byId, idKey, 0, byId.length, idp);
-      const byDoi = doip ? this.byDoi : undefined;
-      const [doiLo, , doiHi] = byDoi ? rangeOf(byDoi, doiKey, 0, byDoi.length, doip) : [0, 0, 0];
+      const doi = doip ? this.doi : undefined;
+      const [doiLo, , doiHi] = doi ? rangeOf(doi.order, doi.keys, 0, doi.order.length, doip) : [0, 0, 0];
       return {
         lo,
         hi,
         exact: lo < hi && tokens[lo] === tok ? lo : -1,
-        idPrefix: idLo < idHi ? idp : '',
         idLo,
         idEq,
         idHi,
-        doiPrefix: doiLo < doiHi ? doip : '',
         doiLo,
         doiHi,
         cost: this.postOff[hi] - this.postOff[lo] + (idHi - idLo) + (doiHi - doiLo),
         scored,
       };
     };
-    const empty = (x: Term): boolean => x.lo === x.hi && !x.idPrefix && !x.doiPrefix;
+    const empty = (x: Term): boolean => x.lo === x.hi && x.idLo === x.idHi && x.doiLo === x.doiHi;
 
     for (const raw of q.split(/\s+/)) {
       if (terms.length >= MAX_TERMS) break;

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import type { CitationContext, Name, Work } from '../../src/core/model';
 import {
+  excerptAround,
   cleanText,
   encodeDoiForUrl,
   escapeMarkdown,
@@ -291,5 +292,18 @@ describe('formatCitation', () => {
     assert.strictEqual(formatCitation(anon, 'authorDate', none), '(Mental Health Report, 2019)');
     const bidi = work({ id: 'b', 'citation-label': 'B 2019', author: [{ family: 'Ev\u202Eil' }], issued: { 'date-parts': [[2019]] } });
     assert.strictEqual(formatCitation(bidi, 'narrative', none), 'Evil (2019)');
+  });
+});
+
+describe('excerptAround', () => {
+  it('keeps the citation of a long sentence in view', () => {
+    const sentence = 'It has been suggested that ' + 'peer support struggles within services; '.repeat(20) + 'that peer workers must prove they are well enough (Voronka, 2019).';
+    const out = excerptAround(sentence, '(Voronka, 2019)', 300);
+    assert.ok(out.includes('(Voronka, 2019)'), out);
+    assert.ok(out.startsWith('…'));
+    assert.ok(out.length <= 301);
+  });
+  it('returns short sentences whole', () => {
+    assert.strictEqual(excerptAround('Short (Smith, 2020).', '(Smith, 2020)', 300), 'Short (Smith, 2020).');
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Work } from '../../src/core/model';
-import { SearchIndex, normalizeForSearch } from '../../src/core/search';
+import { SearchIndex, normalizeForSearch, sortByKey } from '../../src/core/search';
 
 interface Spec {
   label: string;
@@ -175,8 +175,8 @@ describe('SearchIndex', () => {
 
   it('answers a one-letter query from the label list on a large corpus', () => {
     const big: Work[] = [];
-    for (let i = 0; i < 20000; i++) {
-      big.push(work({ label: `Name${i} ${1990 + (i % 30)}`, title: `Some title about stuff ${i % 97}`, authors: [`Name${i}, B`], year: 1990 + (i % 30), kind: i % 3 ? 'cited' : 'record' }));
+    for (let i = 0; i < 10000; i++) {
+      big.push(work({ label: `Name${i} ${1990 + (i % 30)}`, title: `Some small stuff, see ${i % 97}`, authors: [`Name${i}, B`], year: 1990 + (i % 30), kind: i % 3 ? 'cited' : 'record' }));
     }
     big.push(work({ label: 'Xu 2010', title: 'A study', authors: ['Xu, Y'], year: 2010, kind: 'cited' }));
     const idx = SearchIndex.build(big);
@@ -280,6 +280,29 @@ describe('SearchIndex against a brute-force matcher', () => {
       const lastPrefix = r.results.map((h) => isPrefix(h.work)).lastIndexOf(true);
       assert.ok(firstNon === -1 || lastPrefix < firstNon, `query ${JSON.stringify(query)}`);
       assert.ok(r.results.some((h) => h.work.id === target.id));
+    }
+  });
+});
+
+describe('sortByKey', () => {
+  it('sorts like `<` with ties by index, whatever the characters', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const alphabet = ['a', 'b', 'z', 'A', 'Z', '0', '9', ' ', '_', '-', ':', '~', 'é', '中', '\u0001', '😀'];
+    for (const n of [0, 1, 5, 13, 200, 3000]) {
+      const keys = Array.from({ length: n }, () => {
+        const len = Math.floor(rnd() * 12);
+        let k = rnd() < 0.3 ? 'common prefix ' : '';
+        for (let i = 0; i < len; i++) k += alphabet[Math.floor(rnd() * alphabet.length)];
+        return k;
+      });
+      const items = Int32Array.from(keys.keys());
+      sortByKey(keys, items, n);
+      const ref = [...keys.keys()].sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+      assert.deepStrictEqual([...items], ref, `n=${n}`);
     }
   });
 });
