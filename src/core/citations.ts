@@ -5,6 +5,7 @@
  * hostile input (a megabyte of parentheses) cannot make it slow.
  */
 import type { TextBlock } from './model';
+import { lastAtOrBefore, lineStartOffsets } from './text';
 
 export interface ExtractedCitation {
   /** Family names or group names as written, first author first. */
@@ -159,13 +160,7 @@ function sentenceStarts(t: string): number[] {
 }
 
 function sentenceAt(t: string, starts: number[], offset: number): string {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
+  const lo = lastAtOrBefore(starts, offset);
   const from = starts[lo];
   const to = lo + 1 < starts.length ? starts[lo + 1] : t.length;
   let s = t.slice(from, to).replace(/\s+/g, ' ').trim();
@@ -176,21 +171,8 @@ function sentenceAt(t: string, starts: number[], offset: number): string {
   return s;
 }
 
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
-  return out;
-}
-
 function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return lastAtOrBefore(starts, offset) + 1;
 }
 
 /** Finds the author–date citations in a block of running text. */
@@ -198,7 +180,7 @@ export function extractCitations(block: TextBlock): ExtractedCitation[] {
   const src = block.text;
   // Same length as the source, so offsets map back to lines; line breaks inside a citation vanish.
   const t = src.replace(/[\r\n\t]/g, ' ');
-  const lines = lineStarts(src);
+  const lines = lineStartOffsets(src);
   let sentences: number[] | undefined;
   const out: ExtractedCitation[] = [];
   const sentence = (offset: number) => sentenceAt(t, (sentences ??= sentenceStarts(t)), offset);

@@ -3,9 +3,11 @@
  * such as `(Voronka, 2019)` or `Slade et al. (2017)`. Code spans, fenced and indented code,
  * link targets, autolinks and e-mail addresses never hold citations.
  */
+import { BIB_END, BIB_START } from './bibliographyBlock';
 import { extractCitations } from './citations';
 import type { WorkLookup } from './lookup';
 import type { Work } from './model';
+import { lastAtOrBefore, lineStartOffsets } from './text';
 
 export interface ManuscriptCitation {
   kind: 'pandoc' | 'authorDate';
@@ -39,6 +41,10 @@ export function maskNonProse(text: string): string {
   t = t.replace(/\]\([^)\n]*\)/g, (m) => '](' + blank(m.slice(2, -1)) + ')');
   t = t.replace(/\bhttps?:\/\/[^\s)>\]]+/g, blank);
   t = t.replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, blank);
+  // The generated bibliography between its markers: its entries are not citations.
+  const s = t.indexOf(BIB_START);
+  const e = s === -1 ? -1 : t.indexOf(BIB_END, s);
+  if (s !== -1 && e !== -1) t = t.slice(0, s) + blank(t.slice(s, e + BIB_END.length)) + t.slice(e + BIB_END.length);
   t = t.replace(/<!--[\s\S]*?-->/g, blank);
   return t;
 }
@@ -48,17 +54,10 @@ const PANDOC = /(^|[\s[;(-])(-?)@([\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*|\{[^}
 /** Finds every citation in a Markdown document. */
 export function findManuscriptCitations(text: string): ManuscriptCitation[] {
   const masked = maskNonProse(text.replace(/\r\n?/g, '\n'));
-  const lineStarts = [0];
-  for (let i = 0; i < masked.length; i++) if (masked.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineStarts = lineStartOffsets(masked);
   const pos = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, ch: offset - lineStarts[lo] };
+    const line = lastAtOrBefore(lineStarts, offset);
+    return { line, ch: offset - lineStarts[line] };
   };
   const out: ManuscriptCitation[] = [];
   for (const m of masked.matchAll(PANDOC)) {
@@ -105,8 +104,23 @@ export function resolveManuscriptCitation(c: ManuscriptCitation, lookup: WorkLoo
   return lookup.authorYear(c.authors![0], c.year, c.yearSuffix);
 }
 
+/** A citation of a manuscript with the ids of the works it refers to (none: unknown). */
+export type ResolvedCitation = ManuscriptCitation & { works: string[] };
+
+/** Every citation of a manuscript, resolved against the corpus. */
+export function resolveManuscript(text: string, lookup: WorkLookup): ResolvedCitation[] {
+  return findManuscriptCitations(text).map((c) => ({ ...c, works: resolveManuscriptCitation(c, lookup).map((w) => w.id) }));
+}
+
+/** The works a manuscript cites, each once, in the order of their first citation. */
+export function citedWorks(text: string, lookup: WorkLookup): Work[] {
+  const out = new Map<string, Work>();
+  for (const c of findManuscriptCitations(text)) for (const w of resolveManuscriptCitation(c, lookup)) if (!out.has(w.id)) out.set(w.id, w);
+  return [...out.values()];
+}
+
 export interface CheckReport {
-  citations: (ManuscriptCitation & { works: string[] })[];
+  citations: ResolvedCitation[];
   unknown: ManuscriptCitation[];
   /** Records in the corpus the manuscript never cites. */
   uncited: Work[];
@@ -114,7 +128,7 @@ export interface CheckReport {
 
 /** Checks a manuscript against the corpus: unknown citations and records never cited. */
 export function checkManuscript(text: string, lookup: WorkLookup): CheckReport {
-  const citations = findManuscriptCitations(text).map((c) => ({ ...c, works: resolveManuscriptCitation(c, lookup).map((w) => w.id) }));
+  const citations = resolveManuscript(text, lookup);
   const cited = new Set(citations.flatMap((c) => c.works));
   return {
     citations,

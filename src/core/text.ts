@@ -151,3 +151,22 @@ export function yearFromDoi(doi: string): number | undefined {
   const m = /^10\.\d{4,9}\/\d{7}[\dXx]\.((?:19|20)\d\d)\.\d+$/.exec(doi);
   return m ? Number(m[1]) : undefined;
 }
+
+/** Offsets where each line starts (0 first), for mapping offsets to lines. */
+export function lineStartOffsets(text: string): number[] {
+  const out = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
+  return out;
+}
+
+/** Index of the last element of an ascending array that is ≤ `x` (0 when none is). */
+export function lastAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
