@@ -386,7 +386,6 @@ describe('Corpus Cite features', function () {
 
     it('shows a cited-only work with the citing work and sentence', async () => {
       const { value } = await hoverAt(find('(Voronka, 2019)', 3));
-      // The citing sentence, quoted (render.ts cuts long sentences at 300 characters).
       // The citing sentence is long: the card shows the part that leads up to the citation.
       assert.match(value, /Cited in \*\*Gillard 2022\*\*: “…[^”]*retain a perceived requisite authenticity \\(Voronka, 2019\\)\\.”/);
       assert.doesNotMatch(value, /\n\*\*Voronka 2019\*\*\n\n\*\*/, 'more than one card');
