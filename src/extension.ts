@@ -5,12 +5,21 @@
  */
 import * as vscode from 'vscode';
 import type { Work } from './core/model';
+import { registerBibliographyCommand } from './vscode/bibliographyCommand';
+import { registerCitationCodeActions } from './vscode/citationCodeActions';
+import { registerCitationCodeLens } from './vscode/citationCodeLensProvider';
 import { registerCitationCompletion } from './vscode/citationCompletionProvider';
+import { registerCitationDefinition } from './vscode/citationDefinitionProvider';
+import { CitationDiagnostics } from './vscode/citationDiagnostics';
 import { registerCitationHover } from './vscode/citationHoverProvider';
+import { registerCitationReferences } from './vscode/citationReferenceProvider';
 import { registerCorpusCommands } from './vscode/corpusCommands';
 import { CorpusService, type IndexState } from './vscode/corpusService';
 import { type CorpusTreeProvider, type Grouping, type TreeNode, registerCorpusTree } from './vscode/corpusTreeProvider';
-import { LOG_CHANNEL } from './vscode/ids';
+import { registerCoverageCommand } from './vscode/coverageCommand';
+import { registerExportCommand } from './vscode/exportCommand';
+import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
+import { ManuscriptIndex } from './vscode/manuscriptIndex';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -24,6 +33,12 @@ export interface CorpusCiteApi {
   readonly parseStats: { readonly worker: number; readonly inProcess: number };
   readonly tree: Pick<CorpusTreeProvider, 'getChildren' | 'getTreeItem' | 'getParent' | 'setGrouping' | 'setFilter' | 'findWorkNode' | 'grouping' | 'filter'>;
   readonly treeView: vscode.TreeView<TreeNode>;
+  /** Warnings about bad setting values now in force (each logged once). */
+  readonly settingWarnings: readonly string[];
+  /** How many setting warnings were logged since activation. */
+  readonly settingWarningLines: number;
+  /** Citations per work id across the workspace's Markdown files. */
+  citationCounts(): Promise<ReadonlyMap<string, number>>;
 }
 
 export type { Grouping, TreeNode };
@@ -35,12 +50,28 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
 
   const service = new CorpusService(context, log);
   context.subscriptions.push(service);
-  const tree = registerCorpusTree(service, context);
+  // Markdown in files, drafts, and the virtual file system of a virtual workspace.
+  const folderSchemes = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme);
+  const markdown = markdownSelector(folderSchemes);
+  // Corpus files can be of any language: the CodeLens and references look them up by name.
+  const corpusFiles = [...new Set(['file', ...folderSchemes])].map((scheme) => ({ scheme }));
+  const manuscripts = new ManuscriptIndex(service);
+  const diagnostics = new CitationDiagnostics(service, new Set(markdown.map((s) => s.scheme)));
+  const tree = registerCorpusTree(service, context, manuscripts);
   context.subscriptions.push(
+    manuscripts,
+    diagnostics,
     tree.disposable,
-    registerCitationCompletion(service),
-    registerCitationHover(service),
+    registerCitationCompletion(service, markdown),
+    registerCitationHover(service, markdown),
+    registerCitationDefinition(markdown, service),
+    registerCitationReferences([...markdown, ...corpusFiles], service, manuscripts),
+    registerCitationCodeLens(corpusFiles, service, manuscripts),
+    registerCitationCodeActions(markdown, service, diagnostics),
     registerCorpusCommands({ service, tree: tree.provider, view: tree.view, log }),
+    registerBibliographyCommand(service, log),
+    registerExportCommand(service, log),
+    registerCoverageCommand(service, diagnostics),
   );
   service.start();
 
@@ -62,6 +93,13 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     },
     tree: tree.provider,
     treeView: tree.view,
+    get settingWarnings() {
+      return service.settingWarnings;
+    },
+    get settingWarningLines() {
+      return service.settingWarningLines;
+    },
+    citationCounts: () => manuscripts.counts(),
   };
 }
 

@@ -53,23 +53,40 @@ export function exportRis(works: readonly Work[]): string {
   return citationJs().convert(forConversion(works), 'ris');
 }
 
-/** HTML from citeproc → Markdown: italics and bold kept, every other tag dropped, entities decoded. */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (m, dec: string, hex: string, name: string) => {
+    const cp = dec ? Number(dec) : hex ? parseInt(hex, 16) : undefined;
+    if (cp !== undefined) return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    return ENTITIES[name.toLowerCase()] ?? m;
+  });
+}
+
+/**
+ * HTML from citeproc → Markdown: italics and bold kept, every other tag dropped, entities decoded.
+ * The text of the entries is corpus text, written into the user's manuscript: the characters that
+ * would make links, images, raw HTML, code or emphasis of it are escaped.
+ */
 export function htmlToMarkdown(html: string): string {
-  const entries = [...html.matchAll(/<div[^>]*class="csl-entry"[^>]*>([\s\S]*?)<\/div>/g)].map((m) => m[1]);
+  // Each entry runs to the next one: numbered styles nest a margin and a body <div> in it.
+  const entries = html.split(/<div[^>]*class="csl-entry"[^>]*>/).slice(1);
   const body = entries.length ? entries : [html];
+  const part = (p: string): string => {
+    if (p.startsWith('<')) {
+      if (/^<\/?(?:i|em)\b[^>]*>$/i.test(p)) return '*';
+      if (/^<\/?(?:b|strong)\b[^>]*>$/i.test(p)) return '**';
+      return /^<\/div/i.test(p) ? ' ' : '';
+    }
+    return decodeEntities(p).replace(/[\\`*[\]<>]/g, (c) => `\\${c}`);
+  };
   return body
     .map((e) =>
       e
-        .replace(/<\/?(?:i|em)>/g, '*')
-        .replace(/<\/?(?:b|strong)>/g, '**')
-        .replace(/<[^>]+>/g, '')
-        .replace(/&#38;|&amp;/g, '&')
-        .replace(/&#60;|&lt;/g, '<')
-        .replace(/&#62;|&gt;/g, '>')
-        .replace(/&quot;|&#34;/g, '"')
-        .replace(/&#39;/g, "'")
+        .split(/(<[^>]*>)/)
+        .map(part)
+        .join('')
         .replace(/\s+/g, ' ')
-        .replace(/\*\*(?=\S)/g, '**')
         .trim(),
     )
     .join('\n\n');

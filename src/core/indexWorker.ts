@@ -9,7 +9,7 @@
  * same `id`. The same `IndexSession` runs in-process when a worker cannot start.
  */
 import { parentPort } from 'worker_threads';
-import { type BibStyle, exportBibtex, exportRis, formatBibliography } from './bibliography';
+import { type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './bibliography';
 import { buildCorpus } from './corpus';
 import { parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
@@ -20,8 +20,13 @@ export type IndexRequest =
   | { id: number; kind: 'set'; parsed: ParsedFile }
   | { id: number; kind: 'drop'; file: string }
   | { id: number; kind: 'build' }
-  /** BibTeX / RIS / a formatted bibliography of some works (citation-js loads here, not in the editor). */
-  | { id: number; kind: 'export'; works: Work[]; format: 'bibtex' | 'ris' | 'bibliography'; style?: BibStyle };
+  /**
+   * CSL-JSON / BibTeX / RIS / a formatted bibliography (plain text by default) of some works:
+   * citation-js loads here, not in the editor.
+   */
+  | { id: number; kind: 'export'; works: Work[]; format: ExportFormat; style?: BibStyle; output?: 'text' | 'html' | 'markdown' };
+
+export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 
 export type IndexResponse =
   | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
@@ -56,7 +61,14 @@ export class IndexSession {
           return { id: req.id, kind: 'built', works: corpus.works, problems: corpus.problems, ms: Date.now() - t0 };
         }
         case 'export': {
-          const text = req.format === 'bibtex' ? exportBibtex(req.works) : req.format === 'ris' ? exportRis(req.works) : formatBibliography(req.works, req.style ?? 'apa', 'text');
+          const text =
+            req.format === 'csl-json'
+              ? exportCslJson(req.works)
+              : req.format === 'bibtex'
+                ? exportBibtex(req.works)
+                : req.format === 'ris'
+                  ? exportRis(req.works)
+                  : formatBibliography(req.works, req.style ?? 'apa', req.output ?? 'text');
           return { id: req.id, kind: 'text', text };
         }
       }

@@ -17,7 +17,11 @@ import { workCard } from './workCard';
 export const COMPLETION_LIMIT = 50;
 const MAX_LINE_PREFIX = 400;
 
-const ROLE_NOTE = { record: undefined, related: 'related', cited: 'cited only' } as const;
+const ROLE_NOTE = {
+  record: () => undefined,
+  related: () => vscode.l10n.t('related'),
+  cited: () => vscode.l10n.t('cited only'),
+} as const;
 
 export class CitationCompletionProvider implements vscode.CompletionItemProvider<vscode.CompletionItem> {
   private readonly workOf = new WeakMap<vscode.CompletionItem, Work>();
@@ -55,7 +59,7 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
     const typed = document.getText(new vscode.Range(range.start, position));
     const items = works.map((work, rank) => {
       const role = workRole(work);
-      const label: vscode.CompletionItemLabel = { label: work['citation-label'], description: ROLE_NOTE[role] };
+      const label: vscode.CompletionItemLabel = { label: work['citation-label'], description: ROLE_NOTE[role]() };
       const item = new vscode.CompletionItem(label, role === 'cited' ? vscode.CompletionItemKind.Reference : vscode.CompletionItemKind.Text);
       item.detail = cleanText(work.title ?? work['x-corpus'].translatedTitle, 300) || undefined;
       item.insertText = formatCitation(work, style, { insideBrackets: q.insideBrackets });
@@ -77,6 +81,6 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
   }
 }
 
-export function registerCitationCompletion(service: CorpusService): vscode.Disposable {
-  return vscode.languages.registerCompletionItemProvider(MARKDOWN, new CitationCompletionProvider(service), '@', '[');
+export function registerCitationCompletion(service: CorpusService, selector: vscode.DocumentSelector = MARKDOWN): vscode.Disposable {
+  return vscode.languages.registerCompletionItemProvider(selector, new CitationCompletionProvider(service), '@', '[');
 }

@@ -34,6 +34,6 @@ export class CitationHoverProvider implements vscode.HoverProvider {
   }
 }
 
-export function registerCitationHover(service: CorpusService): vscode.Disposable {
-  return vscode.languages.registerHoverProvider(MARKDOWN, new CitationHoverProvider(service));
+export function registerCitationHover(service: CorpusService, selector: vscode.DocumentSelector = MARKDOWN): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(selector, new CitationHoverProvider(service));
 }

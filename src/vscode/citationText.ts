@@ -171,6 +171,23 @@ export function citationAt(lines: readonly string[], firstLine: number, line: nu
   return undefined;
 }
 
+/**
+ * The works of the one citation under the cursor (for go to definition and references): in
+ * `[@a; @b]` only the one the cursor is on; elsewhere what `citationAt` finds (a bracket's works,
+ * a bare label).
+ */
+export function worksAtCursor(lines: readonly string[], firstLine: number, line: number, character: number, lookup: WorkLookup): CitationHit | undefined {
+  const rel = line - firstLine;
+  if (rel >= 0 && rel < lines.length) {
+    for (const c of findManuscriptCitations(lines.join('\n'))) {
+      if (c.line !== rel || character < c.start || character > c.end) continue;
+      const works = resolveManuscriptCitation(c, lookup);
+      if (works.length) return { works, start: { line, character: c.start }, end: { line, character: c.end } };
+    }
+  }
+  return citationAt(lines, firstLine, line, character, lookup);
+}
+
 /** The innermost `[...]` or `(...)` around an offset, within a short distance. */
 function enclosingGroup(text: string, pos: number): { open: number; close: number } | undefined {
   const LIMIT = 400;

@@ -4,12 +4,14 @@
  */
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
-import { formatCitation, renderPlain } from '../core/render';
+import { formatCitation } from '../core/render';
 import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';
 import type { CorpusService } from './corpusService';
 import { type CorpusTreeProvider, GROUPINGS, type TreeNode } from './corpusTreeProvider';
 import { CommandIds, ViewIds } from './ids';
+import { note } from './notes';
+import { pickWork as pickWorkFromCorpus } from './workQuickPick';
 
 interface Deps {
   service: CorpusService;
@@ -22,38 +24,9 @@ function isNode(x: unknown): x is TreeNode {
   return typeof x === 'object' && x !== null && 'type' in x && 'id' in x;
 }
 
-/** A short note in the status bar (commands never open modal popups for routine outcomes). */
-function note(text: string): void {
-  vscode.window.setStatusBarMessage(`Corpus Cite: ${text}`, 4000);
-}
 
 export function registerCorpusCommands({ service, tree, view, log }: Deps): vscode.Disposable {
-  /** Lets the user search the corpus in a quick pick (matching done by the search index). */
-  const pickWork = async (title: string): Promise<Work | undefined> => {
-    await service.whenIndexed();
-    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { work: Work }>();
-    qp.title = title;
-    qp.placeholder = 'Search by author, year, title, journal, keyword or DOI';
-    qp.matchOnDescription = false;
-    const toItems = (works: readonly Work[]) =>
-      works.map((w) => ({ label: w['citation-label'], description: w['x-corpus'].kind === 'cited' ? 'cited only' : undefined, detail: renderPlain(w), work: w, alwaysShow: true }));
-    const update = (value: string) => {
-      qp.items = value.trim() ? toItems(service.search.search(value, 100).results.map((h) => h.work)) : toItems(service.works.filter((w) => w['x-corpus'].kind === 'record').slice(0, 100));
-    };
-    update('');
-    return new Promise<Work | undefined>((resolve) => {
-      qp.onDidChangeValue(update);
-      qp.onDidAccept(() => {
-        resolve(qp.selectedItems[0]?.work);
-        qp.hide();
-      });
-      qp.onDidHide(() => {
-        resolve(undefined);
-        qp.dispose();
-      });
-      qp.show();
-    });
-  };
+  const pickWork = (title: string) => pickWorkFromCorpus(service, title);
 
   const workOf = async (arg: unknown, title: string): Promise<Work | undefined> => {
     if (isNode(arg) && arg.type === 'work') return arg.work;
@@ -71,7 +44,7 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       log.error(`[command] ${title} for ${w.id} failed: ${msg}`);
-      void vscode.window.showErrorMessage(`Corpus Cite: ${title} failed (${msg}).`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Corpus Cite: {0} failed ({1}).', title, msg));
     }
   };
 
@@ -84,35 +57,36 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
         return;
       }
       const pick = await vscode.window.showQuickPick(
-        GROUPINGS.map((g) => ({ label: g.label, detail: g.detail, id: g.id, picked: g.id === tree.grouping, description: g.id === tree.grouping ? 'current' : undefined })),
-        { title: 'Group the corpus by' },
+        GROUPINGS.map((g) => ({ label: g.label, detail: g.detail, id: g.id, picked: g.id === tree.grouping, description: g.id === tree.grouping ? vscode.l10n.t('current') : undefined })),
+        { title: vscode.l10n.t('Group the corpus by') },
       );
       if (pick) tree.setGrouping(pick.id);
     }),
     register(CommandIds.filter, async (arg: unknown) => {
-      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: 'Filter the corpus', prompt: 'Words matching author, year, title, journal, keyword or DOI', value: tree.filter ?? '' });
+      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: vscode.l10n.t('Filter the corpus'), prompt: vscode.l10n.t('Words matching author, year, title, journal, keyword or DOI'), value: tree.filter ?? '' });
       if (text !== undefined) tree.setFilter(text);
     }),
     register(CommandIds.clearFilter, () => tree.setFilter(undefined)),
     register(CommandIds.revealCurrent, async () => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor) return note('no editor is active.');
+      if (!editor) return note(vscode.l10n.t('no editor is active.'));
       await service.whenIndexed();
       const hit = citationAtPosition(editor.document, editor.selection.active, service.lookup);
-      if (!hit) return note('no known citation at the cursor.');
+      if (!hit) return note(vscode.l10n.t('no known citation at the cursor.'));
       let node = tree.findWorkNode(hit.works[0].id);
       if (!node && tree.filter !== undefined) {
         tree.setFilter(undefined);
         node = tree.findWorkNode(hit.works[0].id);
       }
-      if (!node) return note(`${hit.works[0]['citation-label']} is not in this grouping.`);
-      await view.reveal(node, { select: true, focus: false, expand: true });
+      if (!node) return note(vscode.l10n.t('{0} is not in this grouping.', hit.works[0]['citation-label']));
+      const target = node;
+      await tree.whileRevealing(() => view.reveal(target, { select: true, focus: false, expand: true }));
     }),
     register(
       CommandIds.insertCitation,
-      withWork('Insert Citation', async (w) => {
+      withWork(vscode.l10n.t('Insert Citation'), async (w) => {
         const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-        if (!editor) return note('open a document to insert a citation into.');
+        if (!editor) return note(vscode.l10n.t('open a document to insert a citation into.'));
         const style = service.settings.citationStyle;
         await editor.edit((b) => {
           for (const sel of editor.selections) {
@@ -125,43 +99,43 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
     ),
     register(
       CommandIds.openSource,
-      withWork('Open Source', async (w) => {
+      withWork(vscode.l10n.t('Open Source Record'), async (w) => {
         const sources = w['x-corpus'].sources;
         const order = ['record', 'related', 'reference', 'citation'];
         const src = [...sources].sort((a, b) => order.indexOf(a.relation) - order.indexOf(b.relation))[0];
         const uri = src && service.uriOf(src.file);
-        if (!src || !uri) return note(`${w['citation-label']} has no source file.`);
+        if (!src || !uri) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
         const line = Math.max(0, src.line - 1);
         await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: true });
       }),
     ),
     register(
       CommandIds.copyCitation,
-      withWork('Copy Citation', async (w) => {
+      withWork(vscode.l10n.t('Copy Citation'), async (w) => {
         const text = formatCitation(w, service.settings.citationStyle, { insideBrackets: false });
         await vscode.env.clipboard.writeText(text);
-        note(`copied ${text}`);
+        note(vscode.l10n.t('copied {0}', text));
       }),
     ),
     register(
       CommandIds.copyBibtex,
-      withWork('Copy BibTeX', async (w) => {
+      withWork(vscode.l10n.t('Copy BibTeX'), async (w) => {
         await vscode.env.clipboard.writeText(await service.exportText([w], 'bibtex'));
-        note(`copied BibTeX of ${w['citation-label']}`);
+        note(vscode.l10n.t('copied the BibTeX of {0}', w['citation-label']));
       }),
     ),
     register(
       CommandIds.copyBibliographyEntry,
-      withWork('Copy Bibliography Entry', async (w) => {
+      withWork(vscode.l10n.t('Copy Bibliography Entry'), async (w) => {
         await vscode.env.clipboard.writeText((await service.exportText([w], 'bibliography', service.settings.bibliographyStyle)).trim());
-        note(`copied the ${service.settings.bibliographyStyle} entry of ${w['citation-label']}`);
+        note(vscode.l10n.t('copied the {0} entry of {1}', service.settings.bibliographyStyle, w['citation-label']));
       }),
     ),
     register(
       CommandIds.openDoi,
-      withWork('Open DOI', async (w) => {
+      withWork(vscode.l10n.t('Open DOI'), async (w) => {
         const doi = w.DOI?.trim().replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '');
-        if (!doi) return note(`${w['citation-label']} has no DOI.`);
+        if (!doi) return note(vscode.l10n.t('{0} has no DOI.', w['citation-label']));
         await vscode.env.openExternal(vscode.Uri.from({ scheme: 'https', authority: 'doi.org', path: `/${doi}` }));
       }),
     ),

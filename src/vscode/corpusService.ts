@@ -10,8 +10,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
-import type { IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
+import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
+import { type WorkEntry, workEntriesByFile } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
@@ -27,6 +28,8 @@ const EXCLUDED_SEGMENT = /[\\/](?:node_modules|\.git)[\\/]/;
 const DEBOUNCE_MS = 300;
 const FRONT_MATTER_DEBOUNCE_MS = 500;
 const SAMPLE_STATE_KEY = 'corpusCite.sampleCorpus';
+/** Files the extension wrote (exports): outputs, never read back as corpus files. */
+const OUTPUTS_STATE_KEY = 'corpusCite.exportTargets';
 
 /** What the service remembers of an indexed file (the parsed records live in the worker). */
 interface CacheEntry {
@@ -195,6 +198,7 @@ export class CorpusService implements vscode.Disposable {
   private readonly globFiles = new Set<string>();
   private readonly frontMatterFiles = new Map<string, Set<string>>();
   private sampleFiles = new Set<string>();
+  private readonly outputs: Set<string>;
 
   private readonly dirty = new Set<string>();
   private fullScan = false;
@@ -204,6 +208,9 @@ export class CorpusService implements vscode.Disposable {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly frontMatterTimers = new Map<string, NodeJS.Timeout>();
   private loggedProblems = new Set<string>();
+  private settingWarningsLogged = new Set<string>();
+  private _settingWarningLines = 0;
+  private entriesCache: { version: number; byFile: Map<string, WorkEntry[]> } | undefined;
   private disposed = false;
 
   constructor(
@@ -212,7 +219,8 @@ export class CorpusService implements vscode.Disposable {
   ) {
     const { settings, warnings } = readSettings();
     this._settings = settings;
-    for (const w of warnings) log.warn(`[settings] ${w}`);
+    this.logSettingWarnings(warnings);
+    this.outputs = new Set(context.workspaceState.get<string[]>(OUTPUTS_STATE_KEY, []));
     this.indexer = new Indexer(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
     this.diagnostics = vscode.languages.createDiagnosticCollection('corpusCite');
     this.disposables.push(this.indexer, this.diagnostics, this._onDidChange, this._onDidChangeState);
@@ -243,6 +251,48 @@ export class CorpusService implements vscode.Disposable {
   get parseStats(): { readonly worker: number; readonly inProcess: number } {
     return { ...this.indexer.stats };
   }
+  /** The warnings about bad setting values now in force (each is logged once). */
+  get settingWarnings(): readonly string[] {
+    return [...this.settingWarningsLogged];
+  }
+
+  /** The lines of a corpus file that name works (records, related-paper and reference entries). */
+  workEntries(uri: vscode.Uri): readonly WorkEntry[] {
+    if (!this.entriesCache || this.entriesCache.version !== this._version) this.entriesCache = { version: this._version, byFile: workEntriesByFile(this._corpus.works) };
+    return this.entriesCache.byFile.get(fileName(uri)) ?? [];
+  }
+
+  /** How many setting warnings were logged since activation. */
+  get settingWarningLines(): number {
+    return this._settingWarningLines;
+  }
+
+  /** Whether a file is indexed as part of the corpus now (the extension never writes those). */
+  isCorpusFile(uri: vscode.Uri): boolean {
+    return this.cache.has(uri.toString());
+  }
+
+  /**
+   * Marks a file the extension is about to write (an export) as an output: it is never indexed,
+   * even where a corpus glob matches it (`refs.bib`), so exporting never feeds the corpus.
+   */
+  async markAsOutput(uri: vscode.Uri): Promise<void> {
+    const key = this.remember(uri);
+    if (this.outputs.has(key)) return;
+    this.outputs.add(key);
+    await this.context.workspaceState.update(OUTPUTS_STATE_KEY, [...this.outputs].slice(-200));
+  }
+
+  /** Logs each setting warning once, however often the configuration changes while it stands. */
+  private logSettingWarnings(warnings: readonly string[]): void {
+    for (const w of warnings) {
+      if (this.settingWarningsLogged.has(w)) continue;
+      this.log.warn(`[settings] ${w}`);
+      this._settingWarningLines++;
+    }
+    this.settingWarningsLogged = new Set(warnings);
+  }
+
   /** Number of corpus files currently indexed. */
   get fileCount(): number {
     return this.cache.size;
@@ -267,7 +317,7 @@ export class CorpusService implements vscode.Disposable {
         const before = this._settings;
         const { settings, warnings } = readSettings();
         this._settings = settings;
-        for (const w of warnings) this.log.warn(`[settings] ${w}`);
+        this.logSettingWarnings(warnings);
         if (JSON.stringify(before.corpus) !== JSON.stringify(settings.corpus) || before.maxFileSizeMB !== settings.maxFileSizeMB) {
           this.log.info('[index] corpus settings changed; re-indexing');
           this.watchGlobs();
@@ -285,6 +335,7 @@ export class CorpusService implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forgetFrontMatter(d.uri.toString())),
     );
+    this.watchFolders();
     const sample = this.context.workspaceState.get<boolean>(SAMPLE_STATE_KEY, false);
     this.watchGlobs();
     for (const d of vscode.workspace.textDocuments) this.updateFrontMatter(d, false);
@@ -293,16 +344,19 @@ export class CorpusService implements vscode.Disposable {
     this.requestFullScan(false);
   }
 
-  /** BibTeX, RIS or a formatted bibliography of works, made in the worker (citation-js). */
-  async exportText(works: readonly Work[], format: 'bibtex' | 'ris' | 'bibliography', style?: Settings['bibliographyStyle']): Promise<string> {
+  /**
+   * CSL-JSON, BibTeX, RIS or a formatted bibliography (`output`: text, the default, or Markdown)
+   * of works, made in the worker: citation-js never loads in the extension host.
+   */
+  async exportText(works: readonly Work[], format: ExportFormat, style?: Settings['bibliographyStyle'], output?: 'text' | 'markdown'): Promise<string> {
     let res: IndexResponse;
     try {
-      res = await this.indexer.request({ kind: 'export', works: [...works], format, style });
+      res = await this.indexer.request({ kind: 'export', works: [...works], format, style, output });
     } catch (e) {
       if (!(e instanceof IndexerLostState)) throw e;
       // The worker died and took the parsed files with it: re-index, and export in-process.
       this.requestFullScan(true);
-      res = await this.indexer.request({ kind: 'export', works: [...works], format, style });
+      res = await this.indexer.request({ kind: 'export', works: [...works], format, style, output });
     }
     if (res.kind === 'text') return res.text;
     throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
@@ -349,6 +403,7 @@ export class CorpusService implements vscode.Disposable {
   }
 
   private inCorpus(key: string): boolean {
+    if (this.outputs.has(key)) return false;
     if (this.globFiles.has(key) || this.sampleFiles.has(key)) return true;
     for (const set of this.frontMatterFiles.values()) if (set.has(key)) return true;
     return false;
@@ -400,6 +455,53 @@ export class CorpusService implements vscode.Disposable {
         w.onDidDelete((uri) => this.markDirty(uri)),
       );
     }
+  }
+
+  /**
+   * VS Code reports a folder deleted or moved away once, for the folder: the glob watchers never
+   * hear of the corpus files in it, and a folder moved in arrives as one creation. So every
+   * deletion in the workspace marks the known files under it, and a created folder triggers a
+   * search for corpus files.
+   */
+  private watchFolders(): void {
+    const w = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    const created = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    const checkCreated = async () => {
+      timer = undefined;
+      const uris = [...created].map((k) => vscode.Uri.parse(k));
+      created.clear();
+      for (const uri of uris) {
+        try {
+          if ((await statFile(uri)).type & vscode.FileType.Directory) return this.requestFullScan(false);
+        } catch {
+          // gone again
+        }
+      }
+    };
+    this.disposables.push(
+      w,
+      w.onDidDelete((uri) => {
+        if (EXCLUDED_SEGMENT.test(uri.path)) return;
+        const prefix = uri.toString().replace(/\/?$/, '/');
+        for (const [key, u] of this.uris) if (key.startsWith(prefix) && (this.cache.has(key) || this.inCorpus(key))) this.markDirty(u);
+      }),
+      w.onDidCreate((uri) => {
+        if (EXCLUDED_SEGMENT.test(uri.path) || this.uris.has(uri.toString())) return;
+        // Corpus files have an extension; a folder usually has none (a cheap filter before a stat).
+        if (/\.[^/.]+$/.test(uri.path) && !this.frontMatterUnder(uri)) return;
+        created.add(uri.toString());
+        timer ??= setTimeout(() => void checkCreated(), DEBOUNCE_MS);
+      }),
+      { dispose: () => timer && clearTimeout(timer) },
+    );
+  }
+
+  /** Whether a bibliography named in front matter lies under `uri` (a folder coming back). */
+  private frontMatterUnder(uri: vscode.Uri): boolean {
+    const prefix = uri.toString().replace(/\/?$/, '/');
+    for (const set of this.frontMatterFiles.values()) for (const k of set) if (k.startsWith(prefix)) return true;
+    return false;
   }
 
   private scheduleFrontMatter(doc: vscode.TextDocument, delay: number): void {
@@ -581,19 +683,19 @@ export class CorpusService implements vscode.Disposable {
       this.sampleFiles.delete(key);
       if (!this.inCorpus(key)) return drop();
       if (have && have.mtime === -1) return 'unchanged';
-      return set({ mtime: -1, size: -1 }, { file, line: 1, severity: 'error', message: 'The bibliography named in the front matter does not exist.' });
+      return set({ mtime: -1, size: -1 }, { file, line: 1, severity: 'error', message: vscode.l10n.t('The bibliography named in the front matter does not exist.') });
     }
     if (stat.type & vscode.FileType.Directory) return drop();
     if (!force && have && have.mtime === stat.mtime && have.size === stat.size) return 'unchanged';
     const max = this._settings.maxFileSizeMB * 1048576;
     if (stat.size > max) {
-      return set(stat, { file, line: 1, severity: 'warning', message: `File is ${(stat.size / 1048576).toFixed(1)} MB, over the ${this._settings.maxFileSizeMB} MB limit (setting corpusCite.maxFileSizeMB); skipped it.` });
+      return set(stat, { file, line: 1, severity: 'warning', message: vscode.l10n.t('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (stat.size / 1048576).toFixed(1), this._settings.maxFileSizeMB) });
     }
     let bytes: Uint8Array;
     try {
       bytes = await readBytes(uri);
     } catch (e) {
-      return set(stat, { file, line: 1, severity: 'error', message: `Could not read the file (${e instanceof Error ? e.message : String(e)}).` });
+      return set(stat, { file, line: 1, severity: 'error', message: vscode.l10n.t('Could not read the file ({0}).', e instanceof Error ? e.message : String(e)) });
     }
     this.cache.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
     await this.indexer.request({ kind: 'parse', file, bytes });
@@ -669,7 +771,7 @@ const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
 };
 
 /** The name a file goes by in the core (`ParsedFile.file`, `SourceRef.file`). */
-function fileName(uri: vscode.Uri): string {
+export function fileName(uri: vscode.Uri): string {
   return uri.scheme === 'file' ? uri.fsPath : uri.toString();
 }
 

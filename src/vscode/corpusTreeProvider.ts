@@ -12,17 +12,35 @@ import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
 import { type WorkRole, workRole } from './citationText';
 import type { CorpusService } from './corpusService';
 import { CommandIds, ViewIds, WorkContext } from './ids';
+import type { ManuscriptIndex } from './manuscriptIndex';
 import { workCard } from './workCard';
 
 export type Grouping = 'file' | 'year' | 'author' | 'journal' | 'keyword' | 'cited';
 
-export const GROUPINGS: readonly { id: Grouping; label: string; detail: string }[] = [
-  { id: 'file', label: 'Source file', detail: 'The corpus file each work comes from' },
-  { id: 'year', label: 'Year', detail: 'Newest first' },
-  { id: 'author', label: 'Author', detail: 'Every author of a work' },
-  { id: 'journal', label: 'Journal', detail: 'Journal or other venue' },
-  { id: 'keyword', label: 'Keyword', detail: 'Keywords of the records' },
-  { id: 'cited', label: 'Cited works', detail: 'Works known only from citations, with who cites them' },
+/** A grouping with its texts, translated when read (not when the module loads). */
+function grouping(id: Grouping, label: () => string, detail: () => string, by: () => string) {
+  return {
+    id,
+    get label() {
+      return label();
+    },
+    get detail() {
+      return detail();
+    },
+    /** The view's description: "by year". */
+    get by() {
+      return by();
+    },
+  };
+}
+
+export const GROUPINGS: readonly ReturnType<typeof grouping>[] = [
+  grouping('file', () => vscode.l10n.t('Source file'), () => vscode.l10n.t('The corpus file each work comes from'), () => vscode.l10n.t('by source file')),
+  grouping('year', () => vscode.l10n.t('Year'), () => vscode.l10n.t('Newest first'), () => vscode.l10n.t('by year')),
+  grouping('author', () => vscode.l10n.t('Author'), () => vscode.l10n.t('Every author of a work'), () => vscode.l10n.t('by author')),
+  grouping('journal', () => vscode.l10n.t('Journal'), () => vscode.l10n.t('Journal or other venue'), () => vscode.l10n.t('by journal')),
+  grouping('keyword', () => vscode.l10n.t('Keyword'), () => vscode.l10n.t('Keywords of the records'), () => vscode.l10n.t('by keyword')),
+  grouping('cited', () => vscode.l10n.t('Cited works'), () => vscode.l10n.t('Works known only from citations, with who cites them'), () => vscode.l10n.t('by cited works')),
 ];
 
 const GROUPING_STATE_KEY = 'corpusCite.grouping';
@@ -76,7 +94,7 @@ function byLabel(a: Work, b: Work): number {
 }
 
 function countText(n: number): string {
-  return n === 1 ? '1 work' : `${n} works`;
+  return n === 1 ? vscode.l10n.t('1 work') : vscode.l10n.t('{0} works', n);
 }
 
 function keywordsOf(work: Work): string[] {
@@ -87,7 +105,7 @@ function keywordsOf(work: Work): string[] {
 }
 
 export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly _onDidChangeView = new vscode.EventEmitter<void>();
   /** Grouping, filter or message changed. */
@@ -98,15 +116,33 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private filtered: readonly Work[] | undefined;
   private filterIncomplete = false;
   private children = new Map<string, TreeNode[]>();
+  /** The work nodes built since the last refresh, by work id. */
+  private workNodes = new Map<string, WorkNode[]>();
+  /** Rows whose count changed during a reveal, refreshed after it. */
+  private held: Set<TreeNode> | undefined;
   private roots: TreeNode[] | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly service: CorpusService,
     private readonly memento: vscode.Memento,
+    /** Where "cited N×" comes from (citations in the workspace's Markdown files). */
+    private readonly manuscripts?: ManuscriptIndex,
   ) {
     const saved = memento.get<string>(GROUPING_STATE_KEY);
     this._grouping = GROUPINGS.some((g) => g.id === saved) ? (saved as Grouping) : 'file';
+    // Only the rows of works whose count changed are refreshed: a refresh of the whole tree
+    // while the user (or a reveal) works in it would lose the selection.
+    if (manuscripts) {
+      this.disposables.push(
+        manuscripts.onDidChangeCounts((ids) => {
+          const nodes = [...ids].flatMap((id) => this.workNodes.get(id) ?? []);
+          if (!nodes.length) return;
+          if (this.held) for (const n of nodes) this.held.add(n);
+          else this._onDidChangeTreeData.fire(nodes);
+        }),
+      );
+    }
     this.disposables.push(
       this._onDidChangeTreeData,
       this._onDidChangeView,
@@ -150,18 +186,19 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   /** The message above the tree: indexing, filter, empty corpus. */
   message(): string | undefined {
     const parts: string[] = [];
-    if (this.service.state === 'indexing') parts.push('Indexing…');
+    if (this.service.state === 'indexing') parts.push(vscode.l10n.t('Indexing…'));
     if (this._filter !== undefined && this.filtered) {
       const n = this.filtered.length;
-      parts.push(n === 0 ? `No work matches “${this._filter}”.` : `Filter “${this._filter}”: ${n}${this.filterIncomplete ? '+' : ''} of ${this.service.works.length} works.`);
+      parts.push(n === 0 ? vscode.l10n.t('No work matches “{0}”.', this._filter) : vscode.l10n.t('Filter “{0}”: {1} of {2} works.', this._filter, `${n}${this.filterIncomplete ? '+' : ''}`, this.service.works.length));
     } else if (this.service.state === 'ready' && this.service.works.length === 0) {
-      parts.push(`No works found in ${this.service.fileCount} corpus file(s); see the Problems panel.`);
+      parts.push(vscode.l10n.t('No works found in {0} corpus file(s); see the Problems panel.', this.service.fileCount));
     }
     return parts.length ? parts.join(' ') : undefined;
   }
 
   private refresh(): void {
     this.children = new Map();
+    this.workNodes = new Map();
     this.roots = undefined;
     this._onDidChangeTreeData.fire(undefined);
     this._onDidChangeView.fire();
@@ -211,10 +248,13 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         const role = workRole(w);
         const item = new vscode.TreeItem(w['citation-label'], vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
-        item.description = node.note ?? cleanText(w.title ?? w['x-corpus'].translatedTitle, 200);
+        const rest = node.note ?? cleanText(w.title ?? w['x-corpus'].translatedTitle, 200);
+        // Counted on demand across the workspace's Markdown; shown once known.
+        const cited = this.manuscripts?.peekCounts()?.get(w.id) ?? 0;
+        item.description = cited ? `${vscode.l10n.t('cited {0}×', cited)} · ${rest}` : rest;
         item.iconPath = ROLE_ICON[role];
         item.contextValue = WorkContext[role] + (w.DOI ? WorkContext.doiSuffix : '');
-        item.accessibilityInformation = { label: renderPlain(w) };
+        item.accessibilityInformation = { label: cited ? `${renderPlain(w)} ${vscode.l10n.t('Cited {0} times in this workspace’s Markdown files.', cited)}` : renderPlain(w) };
         return item;
       }
       case 'detail': {
@@ -249,6 +289,24 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return workCard(work, this.service.corpus.byId);
   }
 
+  /**
+   * Runs a reveal without count updates refreshing rows meanwhile (a row refreshed while the
+   * workbench reveals it can lose the selection); the held rows are refreshed just after.
+   */
+  async whileRevealing<T>(reveal: () => Thenable<T>): Promise<T> {
+    const outer = this.held === undefined;
+    this.held ??= new Set();
+    try {
+      return await reveal();
+    } finally {
+      if (outer) {
+        const nodes = [...this.held];
+        this.held = undefined;
+        if (nodes.length) setTimeout(() => this._onDidChangeTreeData.fire(nodes), 500);
+      }
+    }
+  }
+
   /** The node of a work in the current grouping (the first group holding it), for reveal. */
   findWorkNode(workId: string): WorkNode | undefined {
     for (const root of this.getChildren()) {
@@ -266,7 +324,11 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   // -------------------------------------------------------------------------------------------
 
   private workNode(work: Work, parent: TreeNode | undefined, note?: string): WorkNode {
-    return { type: 'work', id: `${parent?.id ?? this._grouping}/w:${work.id}`, parent, work, note };
+    const node: WorkNode = { type: 'work', id: `${parent?.id ?? this._grouping}/w:${work.id}`, parent, work, note };
+    const list = this.workNodes.get(work.id);
+    if (list) list.push(node);
+    else this.workNodes.set(work.id, [node]);
+    return node;
   }
 
   private group(key: string, label: string, works: Work[], icon: string, file?: string): GroupNode {
@@ -279,13 +341,13 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       case 'file':
         return this.groupByFile(works);
       case 'year':
-        return this.groupByKey(works, 'calendar', (w) => [yearOf(w) ?? ''], 'No year', (a, b) => (a < b ? 1 : a > b ? -1 : 0));
+        return this.groupByKey(works, 'calendar', (w) => [yearOf(w) ?? ''], vscode.l10n.t('No year'), (a, b) => (a < b ? 1 : a > b ? -1 : 0));
       case 'author':
         return this.groupByAuthor(works);
       case 'journal':
-        return this.groupByKey(works, 'library', (w) => [cleanText(w['container-title'], 300)], 'No journal');
+        return this.groupByKey(works, 'library', (w) => [cleanText(w['container-title'], 300)], vscode.l10n.t('No journal'));
       case 'keyword':
-        return this.groupByKey(works, 'tag', keywordsOf, 'No keywords');
+        return this.groupByKey(works, 'tag', keywordsOf, vscode.l10n.t('No keywords'));
       case 'cited': {
         const cited = works.filter((w) => w['x-corpus'].kind === 'cited');
         cited.sort((a, b) => b['x-corpus'].citedBy.length - a['x-corpus'].citedBy.length || byLabel(a, b));
@@ -296,9 +358,9 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   private citedByNote(w: Work): string {
     const by = w['x-corpus'].citedBy;
-    if (by.length === 0) return 'cited';
-    if (by.length > 2) return `cited by ${by.length} works`;
-    return `cited by ${by.map((id) => this.service.corpus.byId.get(id)?.['citation-label'] ?? id).join(', ')}`;
+    if (by.length === 0) return vscode.l10n.t('cited');
+    if (by.length > 2) return vscode.l10n.t('cited by {0} works', by.length);
+    return vscode.l10n.t('cited by {0}', by.map((id) => this.service.corpus.byId.get(id)?.['citation-label'] ?? id).join(', '));
   }
 
   private groupByFile(works: readonly Work[]): GroupNode[] {
@@ -400,7 +462,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     const out = [...people.entries()]
       .sort((a, b) => a[1].label.localeCompare(b[1].label))
       .map(([k, p]) => this.group(k, p.label, p.works.sort(byLabel), 'person'));
-    if (missing.length) out.push(this.group('\u0000none', 'No author', missing.sort(byLabel), 'circle-slash'));
+    if (missing.length) out.push(this.group('\u0000none', vscode.l10n.t('No author'), missing.sort(byLabel), 'circle-slash'));
     return out;
   }
 
@@ -444,7 +506,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     if (year) detail('year', year, 'calendar');
     if (w.DOI) {
       const doi = cleanText(w.DOI, 300);
-      detail('doi', doi, 'link-external', { tooltip: `Open https://doi.org/${doi}`, command: { command: CommandIds.openDoi, title: 'Open DOI', arguments: [w.id] } });
+      detail('doi', doi, 'link-external', { tooltip: vscode.l10n.t('Open {0}', `https://doi.org/${doi}`), command: { command: CommandIds.openDoi, title: vscode.l10n.t('Open DOI'), arguments: [w.id] } });
     }
     const kws = keywordsOf(w);
     if (kws.length) detail('keywords', kws.join(', '), 'tag', { tooltip: kws.join('\n') });
@@ -454,20 +516,20 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       if (seen.has(key) || seen.size >= 5) continue;
       seen.add(key);
       const label = `${path.basename(this.service.displayPath(s.file))}:${s.line}`;
-      const what = s.relation === 'record' ? 'record' : s.relation === 'related' ? 'listed as related' : s.relation === 'reference' ? 'in a reference list' : 'cited';
+      const what = s.relation === 'record' ? vscode.l10n.t('record') : s.relation === 'related' ? vscode.l10n.t('listed as related') : s.relation === 'reference' ? vscode.l10n.t('in a reference list') : vscode.l10n.t('cited');
       const uri = this.service.uriOf(s.file);
       detail(`src:${key}`, label, 'go-to-file', {
         description: what,
-        tooltip: `${this.service.displayPath(s.file)}, line ${s.line}`,
-        command: uri ? { command: 'vscode.open', title: 'Open Source', arguments: [uri, { selection: new vscode.Range(s.line - 1, 0, s.line - 1, 0), preview: true }] } : undefined,
+        tooltip: vscode.l10n.t('{0}, line {1}', this.service.displayPath(s.file), s.line),
+        command: uri ? { command: 'vscode.open', title: vscode.l10n.t('Open Source Record'), arguments: [uri, { selection: new vscode.Range(s.line - 1, 0, s.line - 1, 0), preview: true }] } : undefined,
       });
     }
     const rel = (key: string, label: string, icon: string, ids: readonly string[]) => {
       if (ids.length) out.push({ type: 'relation', id: `${node.id}/${key}`, parent: node, label, icon, ids });
     };
-    rel('cites', `Cites (${x.cites.length})`, 'arrow-right', x.cites);
-    rel('citedBy', `Cited by (${x.citedBy.length})`, 'arrow-left', x.citedBy);
-    rel('related', `Related (${x.related.length})`, 'references', x.related);
+    rel('cites', vscode.l10n.t('Cites ({0})', x.cites.length), 'arrow-right', x.cites);
+    rel('citedBy', vscode.l10n.t('Cited by ({0})', x.citedBy.length), 'arrow-left', x.citedBy);
+    rel('related', vscode.l10n.t('Related ({0})', x.related.length), 'references', x.related);
     return out;
   }
 
@@ -477,13 +539,13 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 }
 
 /** Creates the tree view and keeps its message and context keys in step with the provider. */
-export function registerCorpusTree(service: CorpusService, context: vscode.ExtensionContext): { provider: CorpusTreeProvider; view: vscode.TreeView<TreeNode>; disposable: vscode.Disposable } {
-  const provider = new CorpusTreeProvider(service, context.workspaceState);
+export function registerCorpusTree(service: CorpusService, context: vscode.ExtensionContext, manuscripts?: ManuscriptIndex): { provider: CorpusTreeProvider; view: vscode.TreeView<TreeNode>; disposable: vscode.Disposable } {
+  const provider = new CorpusTreeProvider(service, context.workspaceState, manuscripts);
   const view = vscode.window.createTreeView(ViewIds.corpus, { treeDataProvider: provider, showCollapseAll: true });
   const update = () => {
     view.message = provider.message();
     const g = GROUPINGS.find((x) => x.id === provider.grouping);
-    view.description = provider.filter !== undefined ? `by ${g?.label.toLowerCase()} · filtered` : `by ${g?.label.toLowerCase()}`;
+    view.description = provider.filter !== undefined ? vscode.l10n.t('{0} · filtered', g?.by ?? '') : g?.by;
     void vscode.commands.executeCommand('setContext', 'corpusCite.filtered', provider.filter !== undefined);
     void vscode.commands.executeCommand('setContext', 'corpusCite.state', service.state);
   };

@@ -23,6 +23,11 @@ export const CommandIds = {
   reindex: 'corpusCite.reindex',
   openSampleCorpus: 'corpusCite.openSampleCorpus',
   showLog: 'corpusCite.showLog',
+  updateBibliography: 'corpusCite.updateBibliography',
+  exportCitedWorks: 'corpusCite.exportCitedWorks',
+  showUncitedWorks: 'corpusCite.showUncitedWorks',
+  /** Internal (quick fix "Search the corpus…"): not contributed to the palette. */
+  replaceCitation: 'corpusCite.replaceCitation',
 } as const;
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 
@@ -31,6 +36,18 @@ export const MARKDOWN: readonly { language: string; scheme: string }[] = [
   { language: 'markdown', scheme: 'file' },
   { language: 'markdown', scheme: 'untitled' },
 ];
+
+/**
+ * MARKDOWN plus the Markdown documents of a virtual workspace's own scheme (`vscode-vfs:` ...),
+ * never those of other schemes (git: diffs, output, chat).
+ */
+export function markdownSelector(folderSchemes: readonly string[]): { language: string; scheme: string }[] {
+  const schemes = new Set(MARKDOWN.map((s) => s.scheme));
+  return [...MARKDOWN, ...[...new Set(folderSchemes)].filter((s) => !schemes.has(s)).map((scheme) => ({ language: 'markdown', scheme }))];
+}
+
+/** Diagnostic code of an unknown citation in a manuscript (its quick fixes look for it). */
+export const UNKNOWN_CITATION_CODE = 'unknown-citation';
 
 /** Context keys used in `when` clauses of package.json. */
 export const ContextKeys = {

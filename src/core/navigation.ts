@@ -1,0 +1,67 @@
+/**
+ * Where a work is defined and where it is used: the record's line in its corpus file, the lines
+ * of corpus files that name a work (records and reference entries), and how often manuscripts
+ * cite each work. Plain data in and out; 1-based lines as in `SourceRef`.
+ */
+import type { ResolvedCitation } from './manuscript';
+import type { Work } from './model';
+
+export interface FileLine {
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
+const DEFINING = ['record', 'related', 'reference'] as const;
+
+/**
+ * Where "go to definition" leads for a work: its record (or the related-paper or reference-list
+ * entry that names it); for a work known only from citations, the sentence that first cites it.
+ */
+export function definitionTarget(work: Work): FileLine | undefined {
+  const x = work['x-corpus'];
+  for (const relation of DEFINING) {
+    const s = x.sources.find((src) => src.relation === relation);
+    if (s) return { file: s.file, line: s.line };
+  }
+  const c = x.contexts[0];
+  if (c) return { file: c.file, line: c.line };
+  const s = x.sources[0];
+  return s ? { file: s.file, line: s.line } : undefined;
+}
+
+/** A line of a corpus file that names a work: its record, a related-paper or reference entry. */
+export interface WorkEntry {
+  workId: string;
+  label: string;
+  /** 1-based. */
+  line: number;
+  relation: (typeof DEFINING)[number];
+}
+
+/** Per corpus file, the lines that name works (one entry per work and line), by line. */
+export function workEntriesByFile(works: readonly Work[]): Map<string, WorkEntry[]> {
+  const out = new Map<string, WorkEntry[]>();
+  for (const w of works) {
+    const seen = new Set<string>();
+    for (const s of w['x-corpus'].sources) {
+      if (s.relation === 'citation') continue;
+      const key = `${s.file}\u0000${s.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entry: WorkEntry = { workId: w.id, label: w['citation-label'], line: s.line, relation: s.relation };
+      const list = out.get(s.file);
+      if (list) list.push(entry);
+      else out.set(s.file, [entry]);
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.line - b.line || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  return out;
+}
+
+/** How many citations name each work (a citation of two works counts for both). */
+export function countCitations(citations: Iterable<Pick<ResolvedCitation, 'works'>>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of citations) for (const id of c.works) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,54 @@
+/**
+ * "Insert or Update Bibliography": the works cited in the manuscript, formatted by citation-js in
+ * the index worker (style from `corpusCite.bibliographyStyle`, Markdown), written between the
+ * bibliography markers as one WorkspaceEdit, so a single undo takes it back and running the
+ * command again replaces the block in place.
+ */
+import * as vscode from 'vscode';
+import { bibliographyEdit } from '../core/bibliographyBlock';
+import { citedWorks } from '../core/manuscript';
+import type { CorpusService } from './corpusService';
+import { CommandIds } from './ids';
+import { manuscriptDocument } from './manuscriptDocument';
+import { ensureTrusted, note } from './notes';
+
+/** What the command did; returned to callers (and tests). */
+export type BibliographyResult = 'inserted' | 'updated' | 'unchanged' | 'no-citations' | 'refused' | 'failed';
+
+export function registerBibliographyCommand(service: CorpusService, log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.commands.registerCommand(CommandIds.updateBibliography, async (arg?: unknown): Promise<BibliographyResult | undefined> => {
+    const title = vscode.l10n.t('Insert or Update Bibliography');
+    const doc = await manuscriptDocument(arg);
+    if (!doc) return undefined;
+    if (!ensureTrusted(title)) return 'refused';
+    await service.whenIndexed();
+    const works = citedWorks(doc.getText(), service.lookup);
+    if (!works.length) {
+      note(vscode.l10n.t('{0} cites no work of the corpus; no bibliography written.', vscode.workspace.asRelativePath(doc.uri)));
+      return 'no-citations';
+    }
+    let body: string;
+    try {
+      body = await service.exportText(works, 'bibliography', service.settings.bibliographyStyle, 'markdown');
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log.error(`[bibliography] formatting ${works.length} works failed: ${msg}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Corpus Cite: the bibliography could not be formatted ({0}).', msg));
+      return 'failed';
+    }
+    // The edit is computed from the text as it is now (the user may have typed meanwhile).
+    const text = doc.getText();
+    const edit = bibliographyEdit(text, body);
+    if (text.slice(edit.start, edit.end) === edit.newText) {
+      note(vscode.l10n.t('the bibliography is up to date.'));
+      return 'unchanged';
+    }
+    const replacing = edit.end > edit.start;
+    const we = new vscode.WorkspaceEdit();
+    we.replace(doc.uri, new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText);
+    if (!(await vscode.workspace.applyEdit(we))) return 'failed';
+    log.info(`[bibliography] ${replacing ? 'updated' : 'inserted'} ${works.length} entries (${service.settings.bibliographyStyle}) in ${vscode.workspace.asRelativePath(doc.uri)}`);
+    note(replacing ? vscode.l10n.t('updated the bibliography ({0} works).', works.length) : vscode.l10n.t('inserted a bibliography of {0} works.', works.length));
+    return replacing ? 'updated' : 'inserted';
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Go to definition from a citation in Markdown: to the record's line in its corpus file (or the
+ * related-paper or reference entry that names the work); for a work known only from citations,
+ * to the sentence that cites it.
+ */
+import * as vscode from 'vscode';
+import type { Work } from '../core/model';
+import { definitionTarget } from '../core/navigation';
+import { worksAtCursor } from './citationText';
+import type { CorpusService } from './corpusService';
+
+/** Lines read on each side of the position: a citation may wrap over a few lines. */
+const WINDOW = 3;
+
+/** The works of the citation under the cursor, and the citation's range. */
+export function citedWorksAt(document: vscode.TextDocument, position: vscode.Position, service: CorpusService): { works: Work[]; range: vscode.Range } | undefined {
+  if (service.works.length === 0) return undefined;
+  const first = Math.max(0, position.line - WINDOW);
+  const last = Math.min(document.lineCount - 1, position.line + WINDOW);
+  const lines: string[] = [];
+  for (let l = first; l <= last; l++) lines.push(document.lineAt(l).text);
+  const hit = worksAtCursor(lines, first, position.line, position.character, service.lookup);
+  return hit && { works: hit.works, range: new vscode.Range(hit.start.line, hit.start.character, hit.end.line, hit.end.character) };
+}
+
+/** Where a work is defined, as a location in the editor. */
+export function definitionLocation(work: Work, service: CorpusService): vscode.Location | undefined {
+  const t = definitionTarget(work);
+  const uri = t && service.uriOf(t.file);
+  return uri && new vscode.Location(uri, new vscode.Position(Math.max(0, t.line - 1), 0));
+}
+
+export class CitationDefinitionProvider implements vscode.DefinitionProvider {
+  constructor(private readonly service: CorpusService) {}
+
+  provideDefinition(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): vscode.LocationLink[] | undefined {
+    const hit = citedWorksAt(document, position, this.service);
+    if (!hit || token.isCancellationRequested) return undefined;
+    const links: vscode.LocationLink[] = [];
+    for (const w of hit.works) {
+      const loc = definitionLocation(w, this.service);
+      if (loc) links.push({ originSelectionRange: hit.range, targetUri: loc.uri, targetRange: loc.range });
+    }
+    return links.length ? links : undefined;
+  }
+}
+
+export function registerCitationDefinition(selector: vscode.DocumentSelector, service: CorpusService): vscode.Disposable {
+  return vscode.languages.registerDefinitionProvider(selector, new CitationDefinitionProvider(service));
+}

@@ -1,0 +1,171 @@
+/**
+ * Unknown citations in open Markdown documents become warnings (Pandoc `@key` and author–date
+ * text alike; never in code, links or e-mail addresses: the core masks them). Checked when a
+ * document opens in an editor, a moment after each edit, and after each rebuild of the corpus;
+ * cleared when its last tab closes. Nothing is reported while the corpus is empty or still being
+ * built.
+ */
+import * as vscode from 'vscode';
+import { unknownCitations } from '../core/citationFixes';
+import type { ManuscriptCitation } from '../core/manuscript';
+import type { CorpusService } from './corpusService';
+import { DIAGNOSTIC_SOURCE, UNKNOWN_CITATION_CODE } from './ids';
+
+const DEBOUNCE_MS = 300;
+
+/** The text document a tab shows (the modified side of a diff). */
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  const i = tab.input;
+  if (i instanceof vscode.TabInputText) return i.uri;
+  if (i instanceof vscode.TabInputTextDiff) return i.modified;
+  return undefined;
+}
+
+export class CitationDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('corpusCite.citations');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The unknown citations last reported per document, for the quick fixes. */
+  private readonly latest = new Map<string, { version: number; unknown: ManuscriptCitation[] }>();
+  /** Documents the extension opened itself (reports): never checked. */
+  private readonly ignored = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly service: CorpusService,
+    private readonly schemes: ReadonlySet<string>,
+  ) {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) this.schedule(e.document, DEBOUNCE_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // A document stays open for a while after its last editor closes (VS Code keeps the
+      // model): its warnings leave the Problems panel with the last tab showing it.
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        if (e.closed.length) this.scheduleSweep();
+        for (const t of [...e.opened, ...e.changed]) {
+          const uri = tabUri(t);
+          const doc = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+          if (doc && !this.latest.has(doc.uri.toString())) this.schedule(doc, 0);
+        }
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.scheduleSweep()),
+      service.onDidChange(() => this.checkAll()),
+      service.onDidChangeState((s) => {
+        if (s === 'empty') this.clearAll();
+      }),
+    );
+    this.checkAll();
+  }
+
+  /** Never check this document (a report the extension wrote). */
+  ignore(uri: vscode.Uri): void {
+    this.ignored.add(uri.toString());
+    this.forget(uri);
+  }
+
+  /** The unknown citation reported at `range` of `doc`, if the report is current. */
+  citationAt(doc: vscode.TextDocument, range: vscode.Range): ManuscriptCitation | undefined {
+    let entry = this.latest.get(doc.uri.toString());
+    if (!entry || entry.version !== doc.version) {
+      // Edited since the last check: look again now (the quick fix must match the text).
+      if (!this.applies(doc) || !this.ready()) return undefined;
+      entry = { version: doc.version, unknown: unknownCitations(doc.getText(), this.service.lookup) };
+    }
+    return entry.unknown.find((c) => c.line === range.start.line && c.start === range.start.character && c.end === range.end.character);
+  }
+
+  private applies(doc: vscode.TextDocument): boolean {
+    return doc.languageId === 'markdown' && this.schemes.has(doc.uri.scheme) && !this.ignored.has(doc.uri.toString()) && !doc.isClosed && this.isShown(doc.uri);
+  }
+
+  /** A tab or a visible editor shows the document (documents opened only by code are not checked). */
+  private isShown(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    if (vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === key)) return true;
+    for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (tabUri(t)?.toString() === key) return true;
+    return false;
+  }
+
+  /** The corpus has works to check against (not empty, not the first build still running). */
+  private ready(): boolean {
+    return this.service.state !== 'empty' && this.service.works.length > 0;
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!this.applies(doc)) return;
+    const key = doc.uri.toString();
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.check(doc);
+      }, delay),
+    );
+  }
+
+  private checkAll(): void {
+    for (const d of vscode.workspace.textDocuments) if (this.applies(d)) this.check(d);
+  }
+
+  private check(doc: vscode.TextDocument): void {
+    if (!this.applies(doc)) return;
+    if (!this.ready()) {
+      if (this.service.state === 'empty') this.clearAll();
+      return;
+    }
+    const unknown = unknownCitations(doc.getText(), this.service.lookup);
+    this.latest.set(doc.uri.toString(), { version: doc.version, unknown });
+    this.collection.set(
+      doc.uri,
+      unknown.map((c) => {
+        const range = new vscode.Range(c.line, c.start, c.line, c.end);
+        const message =
+          c.kind === 'pandoc'
+            ? vscode.l10n.t('Unknown citation {0}: no work in the corpus has the key “{1}”.', c.text, c.key)
+            : vscode.l10n.t('Unknown citation “{0}”: no work in the corpus by {1} from {2}.', doc.getText(range), c.authors?.[0] ?? c.key, c.year !== undefined ? `${c.year}${c.yearSuffix ?? ''}` : vscode.l10n.t('no year'));
+        const d = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Warning);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = UNKNOWN_CITATION_CODE;
+        return d;
+      }),
+    );
+  }
+
+  /** Soon (once tabs and visible editors agree): forgets the documents no editor shows any more. */
+  private scheduleSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      for (const key of [...this.latest.keys()]) {
+        const uri = vscode.Uri.parse(key);
+        if (!this.isShown(uri)) this.forget(uri);
+      }
+    }, 50);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+    this.latest.delete(key);
+    this.collection.delete(uri);
+  }
+
+  private clearAll(): void {
+    this.latest.clear();
+    this.collection.clear();
+  }
+
+  dispose(): void {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * English and Simplified Chinese: every `%key%` of package.json is in package.nls.json and
+ * package.nls.zh-cn.json (and neither has keys of its own), and every message the extension
+ * passes to `vscode.l10n.t` has a Chinese translation in l10n/bundle.l10n.zh-cn.json with the
+ * same placeholders.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './helpers/corpus';
+
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+const json = (p: string) => JSON.parse(read(p)) as Record<string, unknown>;
+
+/** The `%key%` placeholders anywhere in package.json. */
+function nlsKeys(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    const m = /^%([^%\s]+)%$/.exec(value);
+    if (m) out.add(m[1]);
+  } else if (Array.isArray(value)) for (const v of value) nlsKeys(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) nlsKeys(v, out);
+  return out;
+}
+
+/** The messages given to `l10n.t('…')` in the extension's sources (and `t('…')` of the report). */
+function runtimeMessages(): Map<string, string> {
+  const out = new Map<string, string>();
+  const files = fs
+    .readdirSync(path.join(ROOT, 'src', 'vscode'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `src/vscode/${f}`)
+    .concat(['src/extension.ts']);
+  const literal = String.raw`'((?:[^'\\]|\\.)*)'`;
+  for (const f of files) for (const m of read(f).matchAll(new RegExp(String.raw`l10n\.t\(\s*` + literal, 'g'))) out.set(m[1].replace(/\\'/g, "'"), f);
+  // The coverage report (core) is translated through the `t` the editor passes in.
+  for (const m of read('src/core/coverage.ts').matchAll(new RegExp(String.raw`\bt\(\s*` + literal, 'g'))) out.set(m[1], 'src/core/coverage.ts');
+  return out;
+}
+
+const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+
+describe('localization (English, Simplified Chinese)', () => {
+  const pkg = json('package.json');
+  const en = json('package.nls.json');
+  const zh = json('package.nls.zh-cn.json');
+
+  it('every %key% of package.json is in package.nls.json and package.nls.zh-cn.json', () => {
+    const keys = nlsKeys(pkg);
+    assert.ok(keys.size > 20, `only ${keys.size} keys`);
+    for (const k of keys) {
+      assert.ok(typeof en[k] === 'string' && en[k], `package.nls.json lacks ${k}`);
+      assert.ok(typeof zh[k] === 'string' && zh[k], `package.nls.zh-cn.json lacks ${k}`);
+    }
+    assert.deepStrictEqual(Object.keys(en).filter((k) => !keys.has(k)), [], 'package.nls.json has unused keys');
+    assert.deepStrictEqual(Object.keys(zh).filter((k) => !keys.has(k)), [], 'package.nls.zh-cn.json has unused keys');
+  });
+
+  it('contributed titles and descriptions are all localized', () => {
+    const c = pkg.contributes as { commands: { title: string; category: string }[]; configuration: { title: string; properties: Record<string, { markdownDescription?: string; description?: string; enumDescriptions?: string[] }> }; views: Record<string, { name: string }[]> };
+    for (const cmd of c.commands) {
+      assert.match(cmd.title, /^%.+%$/, `command title ${cmd.title}`);
+      assert.match(cmd.category, /^%.+%$/, `command category ${cmd.category}`);
+    }
+    for (const [k, p] of Object.entries(c.configuration.properties)) {
+      assert.match(p.markdownDescription ?? p.description ?? '', /^%.+%$/, `description of ${k}`);
+      for (const d of p.enumDescriptions ?? []) assert.match(d, /^%.+%$/, `enum description of ${k}`);
+    }
+    for (const list of Object.values(c.views)) for (const v of list) assert.match(v.name, /^%.+%$/);
+    assert.match(String(pkg.displayName), /^%.+%$/);
+    assert.match(String(pkg.description), /^%.+%$/);
+  });
+
+  it('the Chinese texts keep the command links and setting names of the English ones', () => {
+    for (const [k, v] of Object.entries(en)) {
+      const links = (s: string) => [...s.matchAll(/\]\((command:[^)]+)\)|`([^`]+)`|corpusCite\.\w+/g)].map((m) => m[0].replace(/^\][^(]*/, '')).sort();
+      assert.deepStrictEqual(links(String(zh[k])), links(String(v)), `links, code and settings of ${k}`);
+    }
+  });
+
+  it('every vscode.l10n.t message has a Chinese translation with the same placeholders', () => {
+    const bundle = json('l10n/bundle.l10n.zh-cn.json');
+    const messages = runtimeMessages();
+    assert.ok(messages.size > 50, `only ${messages.size} messages found`);
+    const missing = [...messages].filter(([m]) => typeof bundle[m] !== 'string').map(([m, f]) => `${f}: ${m}`);
+    assert.deepStrictEqual(missing, [], 'untranslated messages');
+    for (const [m, t] of Object.entries(bundle)) {
+      assert.ok(messages.has(m), `the bundle translates a message no source uses: ${m}`);
+      assert.deepStrictEqual(placeholders(String(t)), placeholders(m), `placeholders of ${m}`);
+      assert.match(String(t), /[\u4e00-\u9fff]|^Corpus Cite/, `not translated: ${m}`);
+    }
+  });
+});
