@@ -9,22 +9,13 @@ import {
   renderCard,
   renderPlain,
 } from '../../src/core/render';
+import { xCorpus } from './helpers/builders';
 
 function work(over: Partial<Work> & { id: string; 'citation-label': string }, x: Partial<Work['x-corpus']> = {}): Work {
   return {
     type: 'article-journal',
     ...over,
-    'x-corpus': {
-      kind: 'record',
-      citedBy: [],
-      cites: [],
-      related: [],
-      referencedBy: [],
-      contexts: [],
-      sources: [],
-      inferred: [],
-      ...x,
-    },
+    'x-corpus': xCorpus(x),
   };
 }
 

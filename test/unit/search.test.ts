@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import type { Work } from '../../src/core/model';
 import { SearchIndex, normalizeForSearch, sortByKey } from '../../src/core/search';
+import { xCorpus } from './helpers/builders';
 
 interface Spec {
   label: string;
@@ -30,17 +31,7 @@ function work(s: Spec): Work {
     'container-title': s.venue,
     DOI: s.doi,
     keyword: s.keyword,
-    'x-corpus': {
-      kind: s.kind ?? 'record',
-      translatedTitle: s.translatedTitle,
-      citedBy: [],
-      cites: [],
-      related: [],
-      referencedBy: [],
-      contexts: [],
-      sources: [],
-      inferred: [],
-    },
+    'x-corpus': xCorpus({ kind: s.kind ?? 'record', translatedTitle: s.translatedTitle }),
   };
 }
 
