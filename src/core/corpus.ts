@@ -24,6 +24,8 @@ interface Node {
   context?: Omit<CitationContext, 'by'>;
   /** Parent node for related/reference children. */
   parent?: number;
+  /** Folded author families, computed once (see famOf). */
+  fam?: string[];
 }
 
 /** Rank of an origin when fields disagree: a full record wins. */
@@ -53,10 +55,15 @@ function families(csl: CslFields): string[] {
   return (csl.author ?? []).map((a) => fold(nameKey(a))).filter(Boolean);
 }
 
+/** families() of a node's own CSL, memoised: nodes' CSL is not changed while merging. */
+function famOf(n: Node): string[] {
+  return (n.fam ??= families(n.csl));
+}
+
 /** Same first author and, where both lists name them, no co-author contradicts the other list. */
 function authorsCompatible(a: Node, b: Node): boolean {
-  const fa = families(a.csl);
-  const fb = families(b.csl);
+  const fa = famOf(a);
+  const fb = famOf(b);
   if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
   const [short, long] = fa.length <= fb.length ? [fa, fb] : [fb, fa];
   const longSet = new Set(long);
@@ -188,7 +195,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   // 2. Citation stubs: join the one full work with the same first author and year; else other stubs.
   const byAuthorYear = new Map<string, number[]>();
   nodes.forEach((n, i) => {
-    const f = families(n.csl)[0];
+    const f = famOf(n)[0];
     const y = yearOf(n.csl);
     if (!f || y === undefined) return;
     const k = `${f}|${y}`;
@@ -212,7 +219,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       for (const o of stubs) {
         if (o === s) continue;
         const sameSuffix = !nodes[s].yearSuffix || !nodes[o].yearSuffix || nodes[s].yearSuffix === nodes[o].yearSuffix || nodes[s].citedBy !== nodes[o].citedBy;
-        if (sameSuffix && authorsCompatible(nodes[s], nodes[o]) && !fullMatches.length) {
+        if (!fullMatches.length && sameSuffix && authorsCompatible(nodes[s], nodes[o])) {
           uf.union(s, o);
           break;
         }
@@ -251,7 +258,10 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     const fromNode: Record<string, number> = {};
     for (const m of members) {
       const n = nodes[m];
-      for (const [k, v] of Object.entries(n.csl)) {
+      const src = n.csl;
+      // for-in over a plain object: the keys of Object.entries, in its order, without its arrays.
+      for (const k in src) {
+        const v = src[k];
         if (v === undefined || v === '') continue;
         const have = csl[k];
         if (have === undefined) {
@@ -269,8 +279,10 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     const head = nodes[members[0]];
     const kind = members.some((m) => nodes[m].origin === 'record' || nodes[m].origin === 'related') ? 'record' : 'cited';
     const extra = Object.assign({}, ...members.map((m) => nodes[m].extra ?? {})) as Record<string, string>;
+    // csl is this draft's own object: set its type in place (same keys, same order as a copy).
+    csl.type = typeof csl.type === 'string' ? csl.type : 'article';
     return {
-      csl: { ...csl, type: typeof csl.type === 'string' ? csl.type : 'article' },
+      csl,
       members,
       kind,
       groupAuthors: members.map((m) => nodes[m].groupAuthors).find(Boolean),
@@ -296,15 +308,17 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   );
 
   // 5. Relations and contexts.
-  const rel = drafts.map(() => ({ citedBy: new Set<number>(), cites: new Set<number>(), related: new Set<number>(), referencedBy: new Set<number>(), contexts: [] as CitationContext[] }));
+  // Sets are made on first use: most works have no relations of most kinds.
+  interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
+  const rel: Rel[] = drafts.map(() => ({ contexts: [] }));
   const seenContexts = new Set<string>();
   nodes.forEach((n, i) => {
     const me = clusterOf[i];
     if (n.origin === 'citation' && n.citedBy !== undefined) {
       const by = clusterOf[n.citedBy];
       if (by === me) return;
-      rel[me].citedBy.add(by);
-      rel[by].cites.add(me);
+      (rel[me].citedBy ??= new Set()).add(by);
+      (rel[by].cites ??= new Set()).add(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
       const seenKey = `${me}\u0000${by}\u0000${n.context!.sentence}`;
       if (seenContexts.has(seenKey)) return;
@@ -314,17 +328,17 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       const p = clusterOf[n.parent];
       if (p === me) return;
       if (n.origin === 'related') {
-        rel[me].related.add(p);
-        rel[p].related.add(me);
+        (rel[me].related ??= new Set()).add(p);
+        (rel[p].related ??= new Set()).add(me);
       } else if (n.origin === 'reference') {
-        rel[me].citedBy.add(p);
-        rel[me].referencedBy.add(p);
-        rel[p].cites.add(me);
+        (rel[me].citedBy ??= new Set()).add(p);
+        (rel[me].referencedBy ??= new Set()).add(p);
+        (rel[p].cites ??= new Set()).add(me);
       }
     }
   });
 
-  const ids = (s: Set<number>) => [...s].map((c) => keys[c].id).sort();
+  const ids = (s: Set<number> | undefined) => (s ? [...s].map((c) => keys[c].id).sort() : []);
   const works: Work[] = drafts.map((d, ci) => {
     const x: Work['x-corpus'] = {
       kind: d.kind,

@@ -52,8 +52,13 @@ export function nameKey(n: Name): string {
   return (n.family ?? n.literal ?? '').trim();
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** Lower-case, accents and punctuation removed: for comparing names and titles. */
 export function fold(s: string): string {
+  // ASCII is unchanged by NFKD and has no combining marks; its letters and digits are [a-z0-9]
+  // once lower-cased. Same result as below, without the Unicode-aware passes (a hot path).
+  if (ASCII_ONLY.test(s)) return s.toLowerCase().replace(/['`]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
   return s
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
