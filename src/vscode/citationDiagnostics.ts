@@ -10,6 +10,7 @@ import { unknownCitations } from '../core/citationFixes';
 import type { ManuscriptCitation } from '../core/manuscript';
 import type { CorpusService } from './corpusService';
 import { DIAGNOSTIC_SOURCE, UNKNOWN_CITATION_CODE } from './ids';
+import { KeyedDebouncer } from './keyedDebouncer';
 
 const DEBOUNCE_MS = 300;
 
@@ -23,7 +24,7 @@ function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
 
 export class CitationDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('corpusCite.citations');
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new KeyedDebouncer();
   /** The unknown citations last reported per document, for the quick fixes. */
   private readonly latest = new Map<string, { version: number; unknown: ManuscriptCitation[] }>();
   /** Documents the extension opened itself (reports): never checked. */
@@ -97,16 +98,7 @@ export class CitationDiagnostics implements vscode.Disposable {
 
   private schedule(doc: vscode.TextDocument, delay: number): void {
     if (!this.applies(doc)) return;
-    const key = doc.uri.toString();
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        this.check(doc);
-      }, delay),
-    );
+    this.timers.schedule(doc.uri.toString(), delay, () => this.check(doc));
   }
 
   private checkAll(): void {
@@ -151,9 +143,7 @@ export class CitationDiagnostics implements vscode.Disposable {
 
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t);
-    this.timers.delete(key);
+    this.timers.cancel(key);
     this.latest.delete(key);
     this.collection.delete(uri);
   }
@@ -165,7 +155,7 @@ export class CitationDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -18,6 +18,7 @@ import { SearchIndex } from '../core/search';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
 import { bibliographyFromFrontMatter } from './frontMatter';
 import { DIAGNOSTIC_SOURCE } from './ids';
+import { KeyedDebouncer } from './keyedDebouncer';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
 
@@ -206,7 +207,7 @@ export class CorpusService implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly frontMatterTimers = new Map<string, NodeJS.Timeout>();
+  private readonly frontMatterTimers = new KeyedDebouncer();
   private loggedProblems = new Set<string>();
   private settingWarningsLogged = new Set<string>();
   private _settingWarningLines = 0;
@@ -506,16 +507,7 @@ export class CorpusService implements vscode.Disposable {
 
   private scheduleFrontMatter(doc: vscode.TextDocument, delay: number): void {
     if (doc.languageId !== 'markdown') return;
-    const key = doc.uri.toString();
-    const t = this.frontMatterTimers.get(key);
-    if (t) clearTimeout(t);
-    this.frontMatterTimers.set(
-      key,
-      setTimeout(() => {
-        this.frontMatterTimers.delete(key);
-        this.updateFrontMatter(doc, true);
-      }, delay),
-    );
+    this.frontMatterTimers.schedule(doc.uri.toString(), delay, () => this.updateFrontMatter(doc, true));
   }
 
   /** Re-reads a document's `bibliography:`; new files are indexed, dropped ones removed. */
@@ -756,7 +748,7 @@ export class CorpusService implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const t of this.frontMatterTimers.values()) clearTimeout(t);
+    this.frontMatterTimers.dispose();
     for (const d of this.globWatchers) d.dispose();
     for (const d of this.frontMatterWatchers.values()) d.dispose();
     for (const d of this.disposables) d.dispose();
