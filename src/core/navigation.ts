@@ -17,17 +17,34 @@ const DEFINING = ['record', 'related', 'reference'] as const;
 /**
  * Where "go to definition" leads for a work: its record (or the related-paper or reference-list
  * entry that names it); for a work known only from citations, the sentence that first cites it.
+ * When the same record is in several files (a duplicate merged), `rank` says which file wins
+ * (lowest first; ties keep corpus order): the editor ranks the workspace's own files before a
+ * front-matter bibliography and the bundled sample, so the answer never depends on which file
+ * happened to be indexed first.
  */
-export function definitionTarget(work: Work): FileLine | undefined {
+export function definitionTarget(work: Work, rank: (file: string) => number = () => 0): FileLine | undefined {
   const x = work['x-corpus'];
   for (const relation of DEFINING) {
-    const s = x.sources.find((src) => src.relation === relation);
+    const s = best(x.sources.filter((src) => src.relation === relation), rank);
     if (s) return { file: s.file, line: s.line };
   }
-  const c = x.contexts[0];
+  const c = best(x.contexts, rank);
   if (c) return { file: c.file, line: c.line };
-  const s = x.sources[0];
+  const s = best(x.sources, rank);
   return s ? { file: s.file, line: s.line } : undefined;
+}
+
+function best<T extends FileLine>(list: readonly T[], rank: (file: string) => number): T | undefined {
+  let out: T | undefined;
+  let outRank = Infinity;
+  for (const item of list) {
+    const r = rank(item.file);
+    if (r < outRank) {
+      out = item;
+      outRank = r;
+    }
+  }
+  return out;
 }
 
 /** A line of a corpus file that names a work: its record, a related-paper or reference entry. */

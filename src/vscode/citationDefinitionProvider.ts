@@ -25,7 +25,7 @@ export function citedWorksAt(document: vscode.TextDocument, position: vscode.Pos
 
 /** Where a work is defined, as a location in the editor. */
 export function definitionLocation(work: Work, service: CorpusService): vscode.Location | undefined {
-  const t = definitionTarget(work);
+  const t = definitionTarget(work, (file) => service.fileRank(file));
   const uri = t && service.uriOf(t.file);
   return uri && new vscode.Location(uri, new vscode.Position(Math.max(0, t.line - 1), 0));
 }

@@ -102,7 +102,7 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       withWork(vscode.l10n.t('Open Source Record'), async (w) => {
         const sources = w['x-corpus'].sources;
         const order = ['record', 'related', 'reference', 'citation'];
-        const src = [...sources].sort((a, b) => order.indexOf(a.relation) - order.indexOf(b.relation))[0];
+        const src = [...sources].sort((a, b) => order.indexOf(a.relation) - order.indexOf(b.relation) || service.fileRank(a.file) - service.fileRank(b.file))[0];
         const uri = src && service.uriOf(src.file);
         if (!src || !uri) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
         const line = Math.max(0, src.line - 1);
@@ -144,6 +144,10 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       await service.openSampleCorpus();
       await service.whenIndexed();
       await vscode.commands.executeCommand(`${ViewIds.corpus}.focus`);
+    }),
+    register(CommandIds.closeSampleCorpus, async () => {
+      await service.closeSampleCorpus();
+      await service.whenIndexed();
     }),
     register(CommandIds.showLog, () => log.show(true)),
   );

@@ -17,7 +17,7 @@ import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
 import { bibliographyFromFrontMatter } from './frontMatter';
-import { DIAGNOSTIC_SOURCE } from './ids';
+import { ContextKeys, DIAGNOSTIC_SOURCE } from './ids';
 import { KeyedDebouncer } from './keyedDebouncer';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
@@ -304,6 +304,20 @@ export class CorpusService implements vscode.Disposable {
     return this.uriByFile.get(file) ?? (path.isAbsolute(file) ? vscode.Uri.file(file) : undefined);
   }
 
+  /**
+   * Which copy of a record to lead to when the same record is in several files: the workspace's
+   * own corpus files first, then bibliographies named in front matter, then the bundled sample.
+   */
+  fileRank(file: string): number {
+    const uri = this.uriOf(file);
+    if (!uri) return 4;
+    const key = uri.toString();
+    if (this.globFiles.has(key)) return 0;
+    for (const set of this.frontMatterFiles.values()) if (set.has(key)) return 1;
+    if (this.sampleFiles.has(key)) return 2;
+    return 3;
+  }
+
   /** A corpus file's path for display: relative to its workspace folder when inside one. */
   displayPath(file: string): string {
     const uri = this.uriOf(file);
@@ -388,7 +402,19 @@ export class CorpusService implements vscode.Disposable {
     this.sampleFiles = new Set(files.map((u) => this.remember(u)));
     for (const k of this.sampleFiles) this.dirty.add(k);
     await this.context.workspaceState.update(SAMPLE_STATE_KEY, true);
+    void vscode.commands.executeCommand('setContext', ContextKeys.sampleOpen, true);
     this.log.info(`[index] sample corpus: ${files.length} files from ${dir.fsPath}`);
+    this.schedule(0);
+  }
+
+  /** Takes the bundled sample records out of the corpus again (files the workspace also lists stay). */
+  async closeSampleCorpus(): Promise<void> {
+    const files = [...this.sampleFiles];
+    this.sampleFiles = new Set();
+    for (const k of files) this.dirty.add(k);
+    await this.context.workspaceState.update(SAMPLE_STATE_KEY, false);
+    void vscode.commands.executeCommand('setContext', ContextKeys.sampleOpen, false);
+    this.log.info(`[index] sample corpus closed: ${files.length} files`);
     this.schedule(0);
   }
 

@@ -22,6 +22,7 @@ export const CommandIds = {
   openDoi: 'corpusCite.openDoi',
   reindex: 'corpusCite.reindex',
   openSampleCorpus: 'corpusCite.openSampleCorpus',
+  closeSampleCorpus: 'corpusCite.closeSampleCorpus',
   showLog: 'corpusCite.showLog',
   updateBibliography: 'corpusCite.updateBibliography',
   exportCitedWorks: 'corpusCite.exportCitedWorks',
@@ -54,6 +55,8 @@ export const ContextKeys = {
   /** 'indexing' | 'empty' | 'ready' */
   state: 'corpusCite.state',
   filtered: 'corpusCite.filtered',
+  /** The bundled sample records are in the corpus. */
+  sampleOpen: 'corpusCite.sampleOpen',
 } as const;
 
 /** `TreeItem.contextValue`s of works; menus match them with `viewItem =~ /.../`. */

@@ -629,11 +629,25 @@ describe('Corpus Cite features', function () {
       for (const c of contributed) assert.ok(registered.has(c), `${c} is contributed but not registered`);
     });
 
-    // Last: the sample stays in the corpus for the rest of the session.
-    it('opens the sample corpus bundled with the extension', async () => {
+    it('opens the sample corpus bundled with the extension, leads to the workspace’s own copy of a record, and closes it again', async () => {
+      const fromSample = (w: WorkLike) => w['x-corpus'].sources.some((s) => /fixtures[\\/]seeds[\\/]/.test(s.file));
+      const before = api.works.map((w) => w.id).sort();
+      assert.ok(!api.works.some(fromSample));
       await afterReindex('the sample records', () => vscode.commands.executeCommand('corpusCite.openSampleCorpus'), () =>
         api.works.some((w) => w['x-corpus'].sources.some((s) => /fixtures[\\/]seeds[\\/]000_6ad9d3d0f971004f\.txt$/.test(s.file))),
       );
+      // The workspace holds the same seed under corpus/: the two records merge, and go to
+      // definition leads to the workspace's file, whichever was indexed first.
+      const g = work('gillard2022');
+      const records = g['x-corpus'].sources.filter((s) => s.relation === 'record').map((s) => s.file);
+      assert.ok(records.some((f) => /fixtures[\\/]seeds[\\/]/.test(f)) && records.includes(path.join(root, 'corpus', '000_6ad9d3d0f971004f.txt')), records.join(', '));
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'As shown [@gillard2022].' });
+      const locs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(0, 14));
+      assert.strictEqual(locs.length, 1);
+      const target = 'targetUri' in locs[0] ? locs[0].targetUri : locs[0].uri;
+      assert.strictEqual(target.fsPath, path.join(root, 'corpus', '000_6ad9d3d0f971004f.txt'));
+      await afterReindex('the sample records gone', () => vscode.commands.executeCommand('corpusCite.closeSampleCorpus'), () => !api.works.some(fromSample));
+      assert.deepStrictEqual(api.works.map((w) => w.id).sort(), before);
     });
   });
 });

@@ -14,6 +14,10 @@ import { WorkLookup } from '../../src/core/lookup';
 import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript';
 import type { Work } from '../../src/core/model';
 import { countCitations, definitionTarget, workEntriesByFile } from '../../src/core/navigation';
+import { buildCorpus } from '../../src/core/corpus';
+import { parseText } from '../../src/core/parsers';
+import * as fs from 'fs';
+import * as path from 'path';
 import { worksAtCursor } from '../../src/vscode/citationText';
 import { corpusOf, SEEDS, work } from './helpers/corpus';
 
@@ -132,6 +136,21 @@ describe('cited works, counts and navigation', () => {
     assert.ok(target);
     const ctx = v['x-corpus'].contexts[0];
     assert.deepStrictEqual(target, { file: ctx.file, line: ctx.line });
+  });
+
+  it('leads a record found in two files to the file ranked first, whatever order they were indexed in', () => {
+    const text = fs.readFileSync(path.join(SEEDS, '000_6ad9d3d0f971004f.txt'), 'utf8');
+    const mine = '/work/corpus/gillard.txt';
+    const sample = '/ext/fixtures/seeds/gillard.txt';
+    const rank = (f: string) => (f === mine ? 0 : 1);
+    for (const order of [[sample, mine], [mine, sample]]) {
+      const c = buildCorpus(order.map((f) => parseText(text, f)));
+      const g = work(c, 'gillard2022');
+      assert.deepStrictEqual(new Set(g['x-corpus'].sources.filter((s) => s.relation === 'record').map((s) => s.file)), new Set([mine, sample]), 'the duplicate is merged');
+      assert.deepStrictEqual(definitionTarget(g, rank), { file: mine, line: 1 }, order.join(' then '));
+      // Without a rank, the first indexed file wins.
+      assert.strictEqual(definitionTarget(g)?.file, order[0]);
+    }
   });
 
   it('lists the lines of a corpus file that name works', () => {
