@@ -3,7 +3,7 @@
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
 import { extractCitations } from './citations';
-import { assignKeys, baseId, baseLabel, yearOf } from './keys';
+import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from './keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from './model';
 import { fold, nameKey } from './names';
 
@@ -26,6 +26,8 @@ interface Node {
   parent?: number;
   /** Folded author families, computed once (see famOf). */
   fam?: string[];
+  /** The citekey the source gave (BibTeX key, CSL-JSON id), when it is usable as one. */
+  sourceKey?: string;
 }
 
 /** Rank of an origin when fields disagree: a full record wins. */
@@ -118,6 +120,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       extra: rec.extra,
       source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
       parent,
+      sourceKey: origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined,
     });
     for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
     for (const block of rec.textBlocks ?? []) {
@@ -306,6 +309,38 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
     },
   );
+
+  // 4b. A work with the citekey of its own export (a BibTeX key, a CSL-JSON id) goes by that key:
+  //     the user's manuscript cites it so, and Pandoc with the same .bib resolves it so. The
+  //     label stays `Voronka 2019`. A key two different works claim stays with neither (they
+  //     keep their made-up ids); a made-up id that a citekey now holds moves to the next letter.
+  const claimed = new Map<string, number[]>();
+  drafts.forEach((d, i) => {
+    const key = d.members.map((m) => nodes[m].sourceKey).find((k) => k !== undefined);
+    if (key === undefined) return;
+    const list = claimed.get(key);
+    if (list) list.push(i);
+    else claimed.set(key, [i]);
+  });
+  if (claimed.size) {
+    const byCitekey = new Set<number>();
+    for (const [key, list] of claimed) {
+      if (list.length !== 1) continue;
+      keys[list[0]] = { label: keys[list[0]].label, id: key };
+      byCitekey.add(list[0]);
+    }
+    const taken = new Set(keys.map((k) => k.id));
+    const citekeys = new Set([...byCitekey].map((i) => keys[i].id));
+    keys.forEach((k, i) => {
+      if (byCitekey.has(i) || !citekeys.has(k.id)) return;
+      let n = 0;
+      let id: string;
+      do id = `${k.id}${suffixLetters(n++)}`;
+      while (taken.has(id));
+      taken.add(id);
+      keys[i] = { label: k.label, id };
+    });
+  }
 
   // 5. Relations and contexts.
   // Sets are made on first use: most works have no relations of most kinds.

@@ -44,6 +44,15 @@ export function baseId(csl: CslFields, groupAuthors?: string[]): string {
   return `${stem}${year ?? 'nd'}`;
 }
 
+/**
+ * Whether a key a source gave can serve as a Pandoc citekey (`@key`): it starts with a letter,
+ * digit or `_`, holds no spaces or brackets, and is not a bare number (a reference manager's
+ * internal item number, as RIS `ID` and Zotero's CSL-JSON ids often are) nor a URL.
+ */
+export function isCitekey(key: string): boolean {
+  return key.length <= 120 && /^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u.test(key) && !/^\d+$/.test(key) && !key.includes('://') && /[\p{L}\p{N}]$/u.test(key);
+}
+
 /** a, b, …, z, aa, ab, … */
 export function suffixLetters(i: number): string {
   let s = '';

@@ -178,7 +178,8 @@ export const XCorpusSchema = z.object({
 export type XCorpus = z.infer<typeof XCorpusSchema>;
 
 export const WorkSchema = CslFieldsSchema.extend({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_:.#$%&+?<>~/-]*$/),
+  /** A Pandoc citekey: the key of the work's own export (BibTeX key, CSL-JSON id) or one made up (`voronka2019`). */
+  id: z.string().regex(/^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u),
   'citation-label': z.string(),
   type: z.string(),
   'x-corpus': XCorpusSchema,

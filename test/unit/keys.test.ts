@@ -1,6 +1,12 @@
 import * as assert from 'assert';
 import { buildCorpus } from '../../src/core/corpus';
+import { isCitekey } from '../../src/core/keys';
+import { WorkLookup } from '../../src/core/lookup';
+import { resolveManuscript } from '../../src/core/manuscript';
 import type { ParsedFile, ParsedRecord } from '../../src/core/model';
+import { WorkSchema } from '../../src/core/model';
+import { parseText } from '../../src/core/parsers';
+import { SearchIndex } from '../../src/core/search';
 
 const rec = (line: number, family: string, year: number | undefined, title: string, extra: Partial<ParsedRecord['csl']> = {}): ParsedRecord => ({
   line,
@@ -47,4 +53,48 @@ describe('keys', () => {
     assert.deepStrictEqual(other.map((w) => w.author!.map((a) => a.family)), [['Lee', 'Cho']], 'Lee & Cho is another team');
     assert.deepStrictEqual(c.works.map((w) => w['citation-label']).sort(), ['Citer 2024', 'Lee 2021a', 'Lee 2021b']);
   });
+
+  describe('the citekeys of the user’s own exports', () => {
+    const bib = (key: string, family: string, year: number, title: string) => `@article{${key},\n  title = {${title}},\n  author = {${family}, Ann},\n  year = {${year}}\n}\n`;
+
+    it('a BibTeX key or CSL-JSON id is the work’s id (Pandoc resolves the same .bib so); the label stays author and year', () => {
+      const c = buildCorpus([
+        parseText(bib('smithSharedValues2020', 'Smith', 2020, 'Shared values') + bib('jones_2019_care', 'Jones', 2019, 'Care'), '/lib/zotero.bib'),
+        parseText(JSON.stringify([{ id: 'Müller:2018', type: 'book', title: 'Genesung', author: [{ family: 'Müller' }], issued: { 'date-parts': [[2018]] } }]), '/lib/items.csl.json'),
+      ]);
+      assert.deepStrictEqual(c.works.map((w) => `${w['citation-label']}|${w.id}`).sort(), ['Jones 2019|jones_2019_care', 'Müller 2018|Müller:2018', 'Smith 2020|smithSharedValues2020']);
+      for (const w of c.works) WorkSchema.parse(w);
+      // Written in a manuscript, the key resolves; typed in completion, its prefix finds it.
+      const lookup = new WorkLookup(c.works);
+      assert.deepStrictEqual(resolveManuscript('As shown [@smithSharedValues2020; @jones_2019_care, p. 4].', lookup).flatMap((r) => r.works), ['smithSharedValues2020', 'jones_2019_care']);
+      assert.strictEqual(SearchIndex.build(c.works).search('smithshared', 5).results[0]?.work.id, 'smithSharedValues2020');
+    });
+
+    it('a key two different works claim goes to neither; a made-up id a key holds moves to the next letter', () => {
+      const page = { line: 1, csl: { type: 'article-journal', title: 'Page record', author: [{ family: 'Voronka', given: 'J.' }], issued: { 'date-parts': [[2019]] } }, fieldLines: {} } satisfies ParsedRecord;
+      const c = buildCorpus([
+        parseText(bib('voronka2019', 'Other', 2001, 'Keyed elsewhere') + bib('dup', 'Alpha', 2010, 'First'), '/lib/a.bib'),
+        parseText(bib('dup', 'Beta', 2011, 'Second'), '/lib/b.bib'),
+        { file: '/pages/p.txt', format: 'scienceopen', records: [page], problems: [] },
+      ]);
+      assert.deepStrictEqual(labels2(c), { 'Keyed elsewhere': 'voronka2019', First: 'alpha2010', Second: 'beta2011', 'Page record': 'voronka2019a' });
+    });
+
+    it('the same work in a .bib and a page record merges under the .bib key', () => {
+      const page = { line: 1, csl: { type: 'article-journal', title: 'Shared values', DOI: '10.1/x', author: [{ family: 'Smith', given: 'A.' }], issued: { 'date-parts': [[2020]] } }, fieldLines: {} } satisfies ParsedRecord;
+      const keyed = `@article{sv2020,\n  title = {Shared values},\n  author = {Smith, Ann},\n  year = {2020},\n  doi = {10.1/x}\n}\n`;
+      const c = buildCorpus([{ file: '/pages/p.txt', format: 'scienceopen', records: [page], problems: [] }, parseText(keyed, '/lib/a.bib')]);
+      assert.deepStrictEqual(c.works.map((w) => w.id), ['sv2020']);
+    });
+
+    it('reference-manager numbers, URLs and keys with spaces are not citekeys', () => {
+      for (const k of ['42', 'http://zotero.org/users/1/items/AB12', 'has space', '[x]', 'trailing.', '']) assert.strictEqual(isCitekey(k), false, k);
+      for (const k of ['smith2020', 'Smith2020a', 'doe:2019:x', 'müller_2018', '_x1', 'a/b']) assert.strictEqual(isCitekey(k), true, k);
+    });
+  });
 });
+
+function labels2(c: ReturnType<typeof buildCorpus>): Record<string, string> {
+  return Object.fromEntries(c.works.filter((w) => w['x-corpus'].kind === 'record').map((w) => [w.title, w.id]));
+}
+
