@@ -31,7 +31,7 @@ export interface CorpusCiteApi {
   readonly state: IndexState;
   /** Files parsed in the worker thread and in the extension host (the fallback). */
   readonly parseStats: { readonly worker: number; readonly inProcess: number };
-  readonly tree: Pick<CorpusTreeProvider, 'getChildren' | 'getTreeItem' | 'getParent' | 'setGrouping' | 'setFilter' | 'findWorkNode' | 'grouping' | 'filter'>;
+  readonly tree: Pick<CorpusTreeProvider, 'getChildren' | 'getTreeItem' | 'getParent' | 'setGrouping' | 'setFilter' | 'findWorkNode' | 'grouping' | 'filter' | 'whenReady'>;
   readonly treeView: vscode.TreeView<TreeNode>;
   /** Warnings about bad setting values now in force (each logged once). */
   readonly settingWarnings: readonly string[];
@@ -39,6 +39,8 @@ export interface CorpusCiteApi {
   readonly settingWarningLines: number;
   /** Citations per work id across the workspace's Markdown files. */
   citationCounts(): Promise<ReadonlyMap<string, number>>;
+  /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
+  readonly slowSteps: { what: string; ms: number }[];
 }
 
 export type { Grouping, TreeNode };
@@ -100,6 +102,9 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
       return service.settingWarningLines;
     },
     citationCounts: () => manuscripts.counts(),
+    get slowSteps() {
+      return service.takeSlowSteps();
+    },
   };
 }
 

@@ -13,13 +13,22 @@ import { type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliograp
 import { buildCorpus } from './corpus';
 import { parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
+import { type PackedSearchIndex, packedTransfer, SearchIndex } from './search';
+import { toWire, type WireChunk } from './wire';
 
 export type IndexRequest =
   | { id: number; kind: 'parse'; file: string; bytes: Uint8Array }
   /** A file that could not be read, or was skipped: its problems stand in for its records. */
   | { id: number; kind: 'set'; parsed: ParsedFile }
   | { id: number; kind: 'drop'; file: string }
+  /**
+   * Builds the corpus and its search index; the answer carries the index (packed) and the
+   * number of works, which the editor then fetches with `works` requests, a chunk at a time:
+   * one message with 50,000 works takes seconds to deserialize and would block the editor.
+   */
   | { id: number; kind: 'build' }
+  /** Works [from, to) of the last build. */
+  | { id: number; kind: 'works'; from: number; to: number }
   /**
    * CSL-JSON / BibTeX / RIS / a formatted bibliography (plain text by default) of some works:
    * citation-js loads here, not in the editor.
@@ -31,13 +40,16 @@ export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 export type IndexResponse =
   | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
   | { id: number; kind: 'done' }
-  | { id: number; kind: 'built'; works: Work[]; problems: Problem[]; ms: number }
+  | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number }
+  | { id: number; kind: 'works'; chunk: WireChunk }
   | { id: number; kind: 'text'; text: string }
   | { id: number; kind: 'error'; message: string };
 
 /** Parsed files by name, and the corpus built from them. Never throws from `handle`. */
 export class IndexSession {
   private readonly files = new Map<string, ParsedFile>();
+  /** The works of the last build, until they have all been fetched. */
+  private built: Work[] | undefined;
 
   handle(req: IndexRequest): IndexResponse {
     try {
@@ -58,7 +70,17 @@ export class IndexSession {
           const t0 = Date.now();
           const parsed = [...this.files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
           const corpus = buildCorpus(parsed);
-          return { id: req.id, kind: 'built', works: corpus.works, problems: corpus.problems, ms: Date.now() - t0 };
+          const t1 = Date.now();
+          const { packed } = SearchIndex.build(corpus.works).pack();
+          this.built = corpus.works;
+          return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1 };
+        }
+        case 'works': {
+          const built = this.built;
+          if (!built) throw new Error('no build to fetch works from (a newer build replaced it, or it was fetched)');
+          const chunk = toWire(built.slice(req.from, req.to));
+          if (req.to >= built.length) this.built = undefined; // fetched: the memory goes back
+          return { id: req.id, kind: 'works', chunk };
         }
         case 'export': {
           const text =
@@ -88,6 +110,8 @@ if (parentPort) {
   const port = parentPort;
   const session = new IndexSession();
   port.on('message', (req: IndexRequest) => {
-    port.postMessage(session.handle(req));
+    const res = session.handle(req);
+    // The search index's typed arrays move to the editor without a copy.
+    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : []);
   });
 }

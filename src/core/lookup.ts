@@ -8,8 +8,20 @@ export class WorkLookup {
   private readonly byLabel = new Map<string, Work>();
   private readonly byAuthorYear = new Map<string, Work[]>();
 
-  constructor(readonly works: readonly Work[]) {
+  private readonly list: Work[] = [];
+
+  constructor(works: readonly Work[] = []) {
+    this.add(works);
+  }
+
+  get works(): readonly Work[] {
+    return this.list;
+  }
+
+  /** Adds works (the editor adds them chunk by chunk as they arrive from the index worker). */
+  add(works: readonly Work[]): void {
     for (const w of works) {
+      this.list.push(w);
       this.byId.set(w.id, w);
       this.byLabel.set(fold(w['citation-label']), w);
       const a = w.author?.[0] ?? w.editor?.[0];

@@ -449,6 +449,309 @@ interface ParsedQuery {
   idPrefix: string;
 }
 
+/** A SearchIndex as flat, structured-clone-friendly data (see `SearchIndex.pack`). */
+export interface PackedSearchIndex {
+  n: number;
+  order: Int32Array;
+  nRecords: number;
+  tokens: JoinedStrings;
+  postOff: Int32Array;
+  postWork: Int32Array;
+  postMask: Uint16Array;
+  fwdOff: Int32Array;
+  fwdTok: Int32Array;
+  fwdMask: Uint16Array;
+  labelKey: JoinedStrings;
+  idKey: JoinedStrings;
+  byId: Int32Array;
+  idRank: Int32Array;
+  recordsById: Int32Array;
+  citedById: Int32Array;
+  /** [internal index, text] of the works with CJK text. */
+  cjkText: [number, string][];
+  doiKeys: JoinedStrings;
+  doiOrder: Int32Array;
+  doiRank: Int32Array;
+}
+
+/** The buffers of a packed index that postMessage can transfer (each owned by one array). */
+export function packedTransfer(p: PackedSearchIndex): ArrayBuffer[] {
+  const arrays = [p.order, p.postOff, p.postWork, p.postMask, p.fwdOff, p.fwdTok, p.fwdMask, p.byId, p.idRank, p.recordsById, p.citedById, p.doiOrder, p.doiRank];
+  const out = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  return [...out];
+}
+
+/**
+ * Many short strings as one string joined by a newline (one string crosses threads far faster
+ * than 100,000 small ones); kept as the array when a string holds the separator itself.
+ */
+type JoinedStrings = { joined: string; count: number } | string[];
+
+function joinStrings(list: readonly string[]): JoinedStrings {
+  for (const x of list) if (x.includes('\n')) return [...list];
+  return { joined: list.join('\n'), count: list.length };
+}
+
+function splitStrings(j: JoinedStrings): string[] {
+  if (Array.isArray(j)) return j;
+  return j.count === 0 ? [] : j.joined.split('\n');
+}
+
+/** The built index without its per-query scratch: what `pack` sends and `unpack` restores. */
+interface IndexState {
+  works: Work[];
+  /** Internal index → input index. */
+  order: Int32Array;
+  nRecords: number;
+  tokens: string[];
+  postOff: Int32Array;
+  postWork: Int32Array;
+  postMask: Uint16Array;
+  fwdOff: Int32Array;
+  fwdTok: Int32Array;
+  fwdMask: Uint16Array;
+  labelKey: string[];
+  idKey: string[];
+  byId: Int32Array;
+  idRank: Int32Array;
+  recordsById: Int32Array;
+  citedById: Int32Array;
+  cjkText: (string | undefined)[];
+  doi?: DoiIndex;
+}
+
+/** Everything a SearchIndex holds but its per-query scratch, computed from the works. */
+function buildState(input: readonly Work[]): IndexState {
+  const n = input.length;
+
+  // Text is cut at whitespace into chunks; a chunk table (hashing the chunk in place, no
+  // substring made on a hit) maps each distinct chunk to its token ids, so repeated words,
+  // names and venues are normalised and tokenised once. Token ids are temporary
+  // (insertion order) until the tokens are sorted.
+  const idOf = new Map<string, number>();
+  const tokStr: string[] = [];
+  const chunks = new ChunkTable();
+  // Per temp token id: index + 1 of the work that last saw it, and its slot in fwdTmp.
+  let seenIn = new Int32Array(1024);
+  let slotOf = new Int32Array(1024);
+  const intern = (tok: string): number => {
+    let t = idOf.get(tok);
+    if (t === undefined) {
+      t = tokStr.length;
+      idOf.set(tok, t);
+      tokStr.push(tok);
+      if (t >= seenIn.length) {
+        const s2 = new Int32Array(seenIn.length * 2);
+        s2.set(seenIn);
+        seenIn = s2;
+        const o2 = new Int32Array(slotOf.length * 2);
+        o2.set(slotOf);
+        slotOf = o2;
+      }
+    }
+    return t;
+  };
+  const tokenizeChunk = (chunk: string, out: number[]): boolean => {
+    const norm = normalizeForSearch(chunk);
+    eachToken(norm, (tok) => out.push(intern(tok)));
+    // O'Brien → o, brien, and obrien.
+    if (APOSTROPHE_RE.test(norm)) eachToken(norm.replace(APOSTROPHES_RE, ''), (tok) => out.push(intern(tok)));
+    return CJK_RE.test(norm);
+  };
+  /** Calls `emit` with the temp token ids of `s`; returns whether `s` has CJK text. */
+  const scan = (s: string, emit: (t: number) => void): boolean => {
+    const { pool } = chunks;
+    let cjk = false;
+    const len = s.length;
+    let i = 0;
+    for (;;) {
+      while (i < len && s.charCodeAt(i) <= 32) i++;
+      if (i >= len) break;
+      const start = i;
+      let h = 0x811c9dc5;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c <= 32) break;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      const c = chunks.get(s, start, i, h, tokenizeChunk);
+      if (chunks.cjk[c]) cjk = true;
+      const end = chunks.start[c + 1];
+      for (let k = chunks.start[c]; k < end; k++) emit(pool[k]);
+    }
+    return cjk;
+  };
+
+  // 1. Label keys, and the internal order: records, then cited-only works, by label key.
+  const inputKey: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    scan(input[i]['citation-label'] ?? '', (t) => {
+      key = key ? key + ' ' + tokStr[t] : tokStr[t];
+    });
+    inputKey[i] = key;
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  sortByKey(inputKey, order, n);
+  // inv: internal index → input index; pos: the reverse.
+  const inv = new Int32Array(n);
+  const pos = new Int32Array(n);
+  let nRecords = 0;
+  for (const pass of [true, false]) {
+    for (let r = 0; r < n; r++) {
+      const i = order[r];
+      if ((input[i]['x-corpus']?.kind === 'record') === pass) {
+        pos[i] = nRecords;
+        inv[nRecords++] = i;
+      }
+    }
+  }
+  nRecords = 0;
+  while (nRecords < n && input[inv[nRecords]]['x-corpus']?.kind === 'record') nRecords++;
+  const works: Work[] = new Array(n);
+  const labelKey: string[] = new Array(n);
+  for (let r = 0; r < n; r++) {
+    works[r] = input[inv[r]];
+    labelKey[r] = inputKey[inv[r]];
+  }
+
+  // 2. Tokenise every work, in input order (kinder to memory), into a temporary forward
+  //    index: the tokens of input work i are [fwdInOff[i], fwdInOff[i+1]) of fwdTmp.
+  let fwdTmpTok = new Int32Array(Math.max(16, n * 32));
+  let fwdTmpMask = new Uint16Array(fwdTmpTok.length);
+  let fwdLen = 0;
+  const fwdInOff = new Int32Array(n + 1);
+  const idKey: string[] = new Array(n);
+  const cjkText: (string | undefined)[] = new Array(n);
+  const yearTok: (number | undefined)[] = new Array(9000);
+
+  let cur = 0;
+  let curMask = 0;
+  const add = (t: number): void => {
+    if (seenIn[t] === cur + 1) {
+      fwdTmpMask[slotOf[t]] |= curMask;
+      return;
+    }
+    seenIn[t] = cur + 1;
+    if (fwdLen === fwdTmpTok.length) {
+      const bigger = new Int32Array(fwdTmpTok.length * 2);
+      bigger.set(fwdTmpTok);
+      fwdTmpTok = bigger;
+      const biggerMask = new Uint16Array(bigger.length);
+      biggerMask.set(fwdTmpMask);
+      fwdTmpMask = biggerMask;
+    }
+    slotOf[t] = fwdLen;
+    fwdTmpTok[fwdLen] = t;
+    fwdTmpMask[fwdLen] = curMask;
+    fwdLen++;
+  };
+  let cjkParts: string[] = [];
+  /** Adds the tokens of `s` with field bits `mask`. */
+  const addText = (s: string | undefined, mask: number): void => {
+    if (!s) return;
+    curMask = mask;
+    if (scan(s, add)) cjkParts.push(normalizeForSearch(s));
+  };
+
+  for (let i = 0; i < n; i++) {
+    cur = i;
+    cjkParts = [];
+    fwdInOff[i] = fwdLen;
+    const w = input[i];
+    const xc = w['x-corpus'];
+
+    addText(w['citation-label'], F_LABEL);
+    idKey[pos[i]] = (w.id ?? '').toLowerCase();
+
+    const authors = w.author ?? [];
+    for (let a = 0; a < authors.length; a++) {
+      const name = authors[a];
+      const familyMask = a === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR;
+      addText(name.family, familyMask);
+      addText(name['non-dropping-particle'], familyMask);
+      addText(name.literal, familyMask);
+      addText(name.given, F_AUTHOR);
+    }
+    const groups = xc?.groupAuthors ?? [];
+    for (let g = 0; g < groups.length; g++) {
+      addText(groups[g], authors.length === 0 && g === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR);
+    }
+
+    const y = w.issued?.['date-parts']?.[0]?.[0];
+    curMask = F_YEAR;
+    if (typeof y === 'number' && Number.isInteger(y) && y >= 1000 && y <= 9999) {
+      let t = yearTok[y - 1000];
+      if (t === undefined) t = yearTok[y - 1000] = intern(String(y));
+      add(t);
+    } else if (y !== undefined) {
+      const year = yearOf(w);
+      if (year) add(intern(year));
+    }
+
+    addText(w.title, F_TITLE);
+    addText(xc?.translatedTitle, F_TITLE);
+    addText(w['container-title'], F_VENUE);
+    addText(w['container-title-short'], F_VENUE);
+    addText(w.keyword, F_KEYWORD);
+    cjkText[pos[i]] = cjkParts.length ? cjkParts.join('\n') : undefined;
+  }
+  fwdInOff[n] = fwdLen;
+
+  // 3. Sort the tokens; a token's final id is its rank.
+  const t = tokStr.length;
+  const tokens = tokStr.slice().sort();
+  const rank = new Int32Array(t);
+  for (let r = 0; r < t; r++) rank[idOf.get(tokens[r])!] = r;
+
+  // 4. Postings by counting sort over the temporary forward index: works come out ascending.
+  const postOff = new Int32Array(t + 1);
+  for (let k = 0; k < fwdLen; k++) postOff[rank[fwdTmpTok[k]] + 1]++;
+  for (let r = 0; r < t; r++) postOff[r + 1] += postOff[r];
+  const fill = postOff.slice(0, t);
+  const postWork = new Int32Array(fwdLen);
+  const postMask = new Uint16Array(fwdLen);
+  const fwdOff = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) {
+    const i = inv[r];
+    const end = fwdInOff[i + 1];
+    fwdOff[r + 1] = fwdOff[r] + (end - fwdInOff[i]);
+    for (let k = fwdInOff[i]; k < end; k++) {
+      const p = fill[rank[fwdTmpTok[k]]]++;
+      postWork[p] = r;
+      postMask[p] = fwdTmpMask[k];
+    }
+  }
+
+  // 5. Final forward index from the postings: token ids come out ascending per work.
+  const fwdTok = new Int32Array(fwdLen);
+  const fwdMask = new Uint16Array(fwdLen);
+  const wfill = fwdOff.slice(0, n);
+  for (let r = 0; r < t; r++) {
+    for (let p = postOff[r]; p < postOff[r + 1]; p++) {
+      const q = wfill[postWork[p]]++;
+      fwdTok[q] = r;
+      fwdMask[q] = postMask[p];
+    }
+  }
+
+  // 6. Id order.
+  const byId = new Int32Array(n);
+  for (let i = 0; i < n; i++) byId[i] = i;
+  sortByKey(idKey, byId, n);
+  const idRank = new Int32Array(n);
+  for (let r = 0; r < n; r++) idRank[byId[r]] = r;
+
+  const recordsById = new Int32Array(nRecords);
+  const citedById = new Int32Array(n - nRecords);
+  for (let r = 0, a = 0, b = 0; r < n; r++) {
+    if (byId[r] < nRecords) recordsById[a++] = byId[r];
+    else citedById[b++] = byId[r];
+  }
+  return { works, order: inv, nRecords, tokens, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, labelKey, idKey, byId, idRank, recordsById, citedById, cjkText };
+}
 export class SearchIndex {
   /**
    * The works in internal order: records first, then cited-only works, each by label key
@@ -456,6 +759,8 @@ export class SearchIndex {
    * and postings (ascending indices) meet the best-ranked works first.
    */
   private readonly works: Work[];
+  /** Internal index → index in the input the index was built from. */
+  private readonly order: Int32Array;
   /** Number of records: works [0, nRecords) are records. */
   private readonly nRecords: number;
   /** Sorted unique tokens; a token's id is its index. */
@@ -496,250 +801,26 @@ export class SearchIndex {
   private readonly markMask: Uint16Array;
   private markEpoch = 0;
 
-  private constructor(input: readonly Work[]) {
-    const n = input.length;
-
-    // Text is cut at whitespace into chunks; a chunk table (hashing the chunk in place, no
-    // substring made on a hit) maps each distinct chunk to its token ids, so repeated words,
-    // names and venues are normalised and tokenised once. Token ids are temporary
-    // (insertion order) until the tokens are sorted.
-    const idOf = new Map<string, number>();
-    const tokStr: string[] = [];
-    const chunks = new ChunkTable();
-    // Per temp token id: index + 1 of the work that last saw it, and its slot in fwdTmp.
-    let seenIn = new Int32Array(1024);
-    let slotOf = new Int32Array(1024);
-    const intern = (tok: string): number => {
-      let t = idOf.get(tok);
-      if (t === undefined) {
-        t = tokStr.length;
-        idOf.set(tok, t);
-        tokStr.push(tok);
-        if (t >= seenIn.length) {
-          const s2 = new Int32Array(seenIn.length * 2);
-          s2.set(seenIn);
-          seenIn = s2;
-          const o2 = new Int32Array(slotOf.length * 2);
-          o2.set(slotOf);
-          slotOf = o2;
-        }
-      }
-      return t;
-    };
-    const tokenizeChunk = (chunk: string, out: number[]): boolean => {
-      const norm = normalizeForSearch(chunk);
-      eachToken(norm, (tok) => out.push(intern(tok)));
-      // O'Brien → o, brien, and obrien.
-      if (APOSTROPHE_RE.test(norm)) eachToken(norm.replace(APOSTROPHES_RE, ''), (tok) => out.push(intern(tok)));
-      return CJK_RE.test(norm);
-    };
-    /** Calls `emit` with the temp token ids of `s`; returns whether `s` has CJK text. */
-    const scan = (s: string, emit: (t: number) => void): boolean => {
-      const { pool } = chunks;
-      let cjk = false;
-      const len = s.length;
-      let i = 0;
-      for (;;) {
-        while (i < len && s.charCodeAt(i) <= 32) i++;
-        if (i >= len) break;
-        const start = i;
-        let h = 0x811c9dc5;
-        for (; i < len; i++) {
-          const c = s.charCodeAt(i);
-          if (c <= 32) break;
-          h = Math.imul(h ^ c, 0x01000193);
-        }
-        const c = chunks.get(s, start, i, h, tokenizeChunk);
-        if (chunks.cjk[c]) cjk = true;
-        const end = chunks.start[c + 1];
-        for (let k = chunks.start[c]; k < end; k++) emit(pool[k]);
-      }
-      return cjk;
-    };
-
-    // 1. Label keys, and the internal order: records, then cited-only works, by label key.
-    const inputKey: string[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      let key = '';
-      scan(input[i]['citation-label'] ?? '', (t) => {
-        key = key ? key + ' ' + tokStr[t] : tokStr[t];
-      });
-      inputKey[i] = key;
-    }
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    sortByKey(inputKey, order, n);
-    // inv: internal index → input index; pos: the reverse.
-    const inv = new Int32Array(n);
-    const pos = new Int32Array(n);
-    let nRecords = 0;
-    for (const pass of [true, false]) {
-      for (let r = 0; r < n; r++) {
-        const i = order[r];
-        if ((input[i]['x-corpus']?.kind === 'record') === pass) {
-          pos[i] = nRecords;
-          inv[nRecords++] = i;
-        }
-      }
-    }
-    nRecords = 0;
-    while (nRecords < n && input[inv[nRecords]]['x-corpus']?.kind === 'record') nRecords++;
-    const works: Work[] = new Array(n);
-    const labelKey: string[] = new Array(n);
-    for (let r = 0; r < n; r++) {
-      works[r] = input[inv[r]];
-      labelKey[r] = inputKey[inv[r]];
-    }
-
-    // 2. Tokenise every work, in input order (kinder to memory), into a temporary forward
-    //    index: the tokens of input work i are [fwdInOff[i], fwdInOff[i+1]) of fwdTmp.
-    let fwdTmpTok = new Int32Array(Math.max(16, n * 32));
-    let fwdTmpMask = new Uint16Array(fwdTmpTok.length);
-    let fwdLen = 0;
-    const fwdInOff = new Int32Array(n + 1);
-    const idKey: string[] = new Array(n);
-    const cjkText: (string | undefined)[] = new Array(n);
-    const yearTok: (number | undefined)[] = new Array(9000);
-
-    let cur = 0;
-    let curMask = 0;
-    const add = (t: number): void => {
-      if (seenIn[t] === cur + 1) {
-        fwdTmpMask[slotOf[t]] |= curMask;
-        return;
-      }
-      seenIn[t] = cur + 1;
-      if (fwdLen === fwdTmpTok.length) {
-        const bigger = new Int32Array(fwdTmpTok.length * 2);
-        bigger.set(fwdTmpTok);
-        fwdTmpTok = bigger;
-        const biggerMask = new Uint16Array(bigger.length);
-        biggerMask.set(fwdTmpMask);
-        fwdTmpMask = biggerMask;
-      }
-      slotOf[t] = fwdLen;
-      fwdTmpTok[fwdLen] = t;
-      fwdTmpMask[fwdLen] = curMask;
-      fwdLen++;
-    };
-    let cjkParts: string[] = [];
-    /** Adds the tokens of `s` with field bits `mask`. */
-    const addText = (s: string | undefined, mask: number): void => {
-      if (!s) return;
-      curMask = mask;
-      if (scan(s, add)) cjkParts.push(normalizeForSearch(s));
-    };
-
-    for (let i = 0; i < n; i++) {
-      cur = i;
-      cjkParts = [];
-      fwdInOff[i] = fwdLen;
-      const w = input[i];
-      const xc = w['x-corpus'];
-
-      addText(w['citation-label'], F_LABEL);
-      idKey[pos[i]] = (w.id ?? '').toLowerCase();
-
-      const authors = w.author ?? [];
-      for (let a = 0; a < authors.length; a++) {
-        const name = authors[a];
-        const familyMask = a === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR;
-        addText(name.family, familyMask);
-        addText(name['non-dropping-particle'], familyMask);
-        addText(name.literal, familyMask);
-        addText(name.given, F_AUTHOR);
-      }
-      const groups = xc?.groupAuthors ?? [];
-      for (let g = 0; g < groups.length; g++) {
-        addText(groups[g], authors.length === 0 && g === 0 ? F_FIRST | F_AUTHOR : F_AUTHOR);
-      }
-
-      const y = w.issued?.['date-parts']?.[0]?.[0];
-      curMask = F_YEAR;
-      if (typeof y === 'number' && Number.isInteger(y) && y >= 1000 && y <= 9999) {
-        let t = yearTok[y - 1000];
-        if (t === undefined) t = yearTok[y - 1000] = intern(String(y));
-        add(t);
-      } else if (y !== undefined) {
-        const year = yearOf(w);
-        if (year) add(intern(year));
-      }
-
-      addText(w.title, F_TITLE);
-      addText(xc?.translatedTitle, F_TITLE);
-      addText(w['container-title'], F_VENUE);
-      addText(w['container-title-short'], F_VENUE);
-      addText(w.keyword, F_KEYWORD);
-      cjkText[pos[i]] = cjkParts.length ? cjkParts.join('\n') : undefined;
-    }
-    fwdInOff[n] = fwdLen;
-
-    // 3. Sort the tokens; a token's final id is its rank.
-    const t = tokStr.length;
-    const tokens = tokStr.slice().sort();
-    const rank = new Int32Array(t);
-    for (let r = 0; r < t; r++) rank[idOf.get(tokens[r])!] = r;
-
-    // 4. Postings by counting sort over the temporary forward index: works come out ascending.
-    const postOff = new Int32Array(t + 1);
-    for (let k = 0; k < fwdLen; k++) postOff[rank[fwdTmpTok[k]] + 1]++;
-    for (let r = 0; r < t; r++) postOff[r + 1] += postOff[r];
-    const fill = postOff.slice(0, t);
-    const postWork = new Int32Array(fwdLen);
-    const postMask = new Uint16Array(fwdLen);
-    const fwdOff = new Int32Array(n + 1);
-    for (let r = 0; r < n; r++) {
-      const i = inv[r];
-      const end = fwdInOff[i + 1];
-      fwdOff[r + 1] = fwdOff[r] + (end - fwdInOff[i]);
-      for (let k = fwdInOff[i]; k < end; k++) {
-        const p = fill[rank[fwdTmpTok[k]]]++;
-        postWork[p] = r;
-        postMask[p] = fwdTmpMask[k];
-      }
-    }
-
-    // 5. Final forward index from the postings: token ids come out ascending per work.
-    const fwdTok = new Int32Array(fwdLen);
-    const fwdMask = new Uint16Array(fwdLen);
-    const wfill = fwdOff.slice(0, n);
-    for (let r = 0; r < t; r++) {
-      for (let p = postOff[r]; p < postOff[r + 1]; p++) {
-        const q = wfill[postWork[p]]++;
-        fwdTok[q] = r;
-        fwdMask[q] = postMask[p];
-      }
-    }
-
-    // 6. Id order.
-    const byId = new Int32Array(n);
-    for (let i = 0; i < n; i++) byId[i] = i;
-    sortByKey(idKey, byId, n);
-    const idRank = new Int32Array(n);
-    for (let r = 0; r < n; r++) idRank[byId[r]] = r;
-
-    this.works = works;
-    this.nRecords = nRecords;
-    this.tokens = tokens;
-    this.postOff = postOff;
-    this.postWork = postWork;
-    this.postMask = postMask;
-    this.fwdOff = fwdOff;
-    this.fwdTok = fwdTok;
-    this.fwdMask = fwdMask;
-    this.labelKey = labelKey;
-    this.idKey = idKey;
-    this.byId = byId;
-    this.idRank = idRank;
-    const recordsById = new Int32Array(nRecords);
-    const citedById = new Int32Array(n - nRecords);
-    for (let r = 0, a = 0, b = 0; r < n; r++) {
-      if (byId[r] < nRecords) recordsById[a++] = byId[r];
-      else citedById[b++] = byId[r];
-    }
-    this.recordsById = recordsById;
-    this.citedById = citedById;
-    this.cjkText = cjkText;
+  private constructor(s: IndexState) {
+    const n = s.works.length;
+    this.works = s.works;
+    this.order = s.order;
+    this.nRecords = s.nRecords;
+    this.tokens = s.tokens;
+    this.postOff = s.postOff;
+    this.postWork = s.postWork;
+    this.postMask = s.postMask;
+    this.fwdOff = s.fwdOff;
+    this.fwdTok = s.fwdTok;
+    this.fwdMask = s.fwdMask;
+    this.labelKey = s.labelKey;
+    this.idKey = s.idKey;
+    this.byId = s.byId;
+    this.idRank = s.idRank;
+    this.recordsById = s.recordsById;
+    this.citedById = s.citedById;
+    this.cjkText = s.cjkText;
+    this.doiCache = s.doi;
     this.rankSpan = 2 ** Math.ceil(Math.log2(n + 1));
     this.stamp = new Int32Array(n);
     this.candMask = new Uint16Array(n);
@@ -751,7 +832,73 @@ export class SearchIndex {
   }
 
   static build(works: readonly Work[]): SearchIndex {
-    return new SearchIndex(works);
+    return new SearchIndex(buildState(works));
+  }
+
+  /**
+   * The index as flat data for another thread: typed arrays (listed in `transfer`, so
+   * postMessage moves them without a copy) and a few long strings, no works. The index built
+   * in the indexing worker reaches the extension host this way, and `unpack` there takes a few
+   * milliseconds where building it takes seconds at 50,000 works. This index is unusable
+   * afterwards when the buffers are transferred.
+   */
+  pack(): { packed: PackedSearchIndex; transfer: ArrayBuffer[] } {
+    const doi = this.doi; // built here, not on the first DOI query in the receiving thread
+    const packed: PackedSearchIndex = {
+      n: this.works.length,
+      order: this.order,
+      nRecords: this.nRecords,
+      tokens: joinStrings(this.tokens),
+      postOff: this.postOff,
+      postWork: this.postWork,
+      postMask: this.postMask,
+      fwdOff: this.fwdOff,
+      fwdTok: this.fwdTok,
+      fwdMask: this.fwdMask,
+      labelKey: joinStrings(this.labelKey),
+      idKey: joinStrings(this.idKey),
+      byId: this.byId,
+      idRank: this.idRank,
+      recordsById: this.recordsById,
+      citedById: this.citedById,
+      cjkText: this.cjkText.flatMap((t, i) => (t === undefined ? [] : [[i, t] as [number, string]])),
+      doiKeys: joinStrings(doi.keys),
+      doiOrder: doi.order,
+      doiRank: doi.rank,
+    };
+    return { packed, transfer: packedTransfer(packed) };
+  }
+
+  /**
+   * The index `pack` made, over the same works in the same order as the index was built from
+   * (so one thread can build it while another receives the works).
+   */
+  static unpack(works: readonly Work[], p: PackedSearchIndex): SearchIndex {
+    if (works.length !== p.n) throw new Error(`the packed search index has ${p.n} works, not ${works.length}`);
+    const internal: Work[] = new Array(p.n);
+    for (let r = 0; r < p.n; r++) internal[r] = works[p.order[r]];
+    const cjkText: (string | undefined)[] = new Array(p.n);
+    for (const [i, t] of p.cjkText) cjkText[i] = t;
+    return new SearchIndex({
+      works: internal,
+      order: p.order,
+      nRecords: p.nRecords,
+      tokens: splitStrings(p.tokens),
+      postOff: p.postOff,
+      postWork: p.postWork,
+      postMask: p.postMask,
+      fwdOff: p.fwdOff,
+      fwdTok: p.fwdTok,
+      fwdMask: p.fwdMask,
+      labelKey: splitStrings(p.labelKey),
+      idKey: splitStrings(p.idKey),
+      byId: p.byId,
+      idRank: p.idRank,
+      recordsById: p.recordsById,
+      citedById: p.citedById,
+      cjkText,
+      doi: { keys: splitStrings(p.doiKeys), order: p.doiOrder, rank: p.doiRank },
+    });
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
+import { receiveBuild } from '../core/receiveBuild';
 import { type WorkEntry, workEntriesByFile } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
@@ -40,6 +41,11 @@ interface CacheEntry {
   file: string;
 }
 
+/** Host-side steps longer than this are logged as slow. */
+const SLOW_STEP_MS = 50;
+/** New problems named one by one in the log per rebuild; the rest are counted. */
+const MAX_LOGGED_PROBLEMS = 50;
+const problemKey = (p: Problem) => `${p.file}\u0000${p.line}\u0000${p.severity}\u0000${p.message}`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Reads settings through zod; bad values fall back to defaults with a warning. */
@@ -179,6 +185,7 @@ export class CorpusService implements vscode.Disposable {
   readonly onDidChangeState = this._onDidChangeState.event;
 
   private _state: IndexState = 'indexing';
+  private readonly slow: { what: string; ms: number }[] = [];
   private _corpus: Corpus = { works: [], problems: [], byId: new Map() };
   private _search = SearchIndex.build([]);
   private _lookup = new WorkLookup([]);
@@ -316,6 +323,38 @@ export class CorpusService implements vscode.Disposable {
     for (const set of this.frontMatterFiles.values()) if (set.has(key)) return 1;
     if (this.sampleFiles.has(key)) return 2;
     return 3;
+  }
+
+  /**
+   * Runs a step of the extension host's own work, and notes it (in the log and in `slowSteps`)
+   * when it held the event loop for longer than 50 ms: nothing else, typing included, runs
+   * meanwhile.
+   */
+  timed<T>(what: string, fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.noteStep(what, performance.now() - t0);
+    }
+  }
+
+  /** Logs an error of a view or provider, with its stack. */
+  logError(what: string, e: unknown): void {
+    this.log.error(`${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+
+  /** Notes a step measured elsewhere (see `timed`). */
+  noteStep(what: string, ms: number): void {
+    if (ms <= SLOW_STEP_MS) return;
+    this.slow.push({ what, ms });
+    if (this.slow.length > 100) this.slow.shift();
+    this.log.info(`[perf] ${what} held the extension host for ${Math.round(ms)} ms`);
+  }
+
+  /** Steps over 50 ms since the last call (for the host benchmark and tests). */
+  takeSlowSteps(): { what: string; ms: number }[] {
+    return this.slow.splice(0);
   }
 
   /** A corpus file's path for display: relative to its workspace folder when inside one. */
@@ -652,7 +691,8 @@ export class CorpusService implements vscode.Disposable {
           this.log.info(
             `[index] ${this.cache.size} files, ${this._corpus.works.length} works, ${this._corpus.problems.length} problems; ` +
               `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${this.indexer.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms, ` +
-              `built the corpus in ${built.corpusMs} ms, the search index in ${built.searchMs} ms (${Date.now() - t0} ms in all)`,
+              `built the corpus in ${built.corpusMs} ms and its search index in ${built.searchMs} ms, ` +
+              `received it in ${built.chunks} chunks in ${Math.round(built.fetchMs)} ms (longest ${Math.round(built.longestChunkMs)} ms) (${Date.now() - t0} ms in all)`,
           );
         } catch (e) {
           if (!(e instanceof IndexerLostState)) throw e;
@@ -721,37 +761,40 @@ export class CorpusService implements vscode.Disposable {
   }
 
   /**
-   * The corpus is built in the index session (the worker); the search index and lookup here,
-   * with a yield between the steps so that completion and hover requests can run meanwhile
-   * (they use the previous index until the new one is complete).
+   * The corpus and its search index are built in the index session (the worker); the works come
+   * across a chunk at a time with a yield between chunks, so that completion and hover keep
+   * running meanwhile (on the previous corpus until the new one is complete).
    */
-  private async rebuild(): Promise<{ corpusMs: number; searchMs: number }> {
-    const res = await this.indexer.request({ kind: 'build' });
-    if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind}`);
-    await yieldToEventLoop();
-    const t0 = Date.now();
-    const search = SearchIndex.build(res.works);
-    await yieldToEventLoop();
-    const lookup = new WorkLookup(res.works);
-    const searchMs = Date.now() - t0;
-    this._corpus = { works: res.works, problems: res.problems, byId: new Map(res.works.map((w) => [w.id, w])) };
-    this._search = search;
-    this._lookup = lookup;
+  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number }> {
+    const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop });
+    this.noteStep(`receiving the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
+    this._corpus = { works: r.works, problems: r.problems, byId: r.byId };
+    this._search = r.search;
+    this._lookup = r.lookup;
     this._version++;
-    this.publishProblems(this._corpus.problems);
-    this._onDidChange.fire();
-    return { corpusMs: res.ms, searchMs };
+    this.timed(`publishing ${r.problems.length} problems`, () => this.publishProblems(this._corpus.problems));
+    await yieldToEventLoop();
+    this.timed('the views and diagnostics updating to the new corpus', () => this._onDidChange.fire());
+    return r;
   }
 
   private publishProblems(problems: readonly Problem[]): void {
+    // Unchanged since the last rebuild (the usual case): nothing to log or to send.
+    if (problems.length === this.loggedProblems.size && problems.every((p) => this.loggedProblems.has(problemKey(p)))) return;
     const byFile = new Map<string, vscode.Diagnostic[]>();
     const logged = new Set<string>();
+    const shown = new Map<string, string>();
+    let unlogged = 0;
     for (const p of problems) {
       const uri = this.uriOf(p.file);
-      const key = `${p.file}\u0000${p.line}\u0000${p.severity}\u0000${p.message}`;
+      const key = problemKey(p);
       logged.add(key);
-      if (!this.loggedProblems.has(key)) {
-        const where = `${this.displayPath(p.file)}:${p.line}`;
+      // The log names each new problem, up to a point: a library with thousands of broken
+      // entries must not hold the editor while it writes them all (they are all in Problems).
+      if (!this.loggedProblems.has(key) && ++unlogged <= MAX_LOGGED_PROBLEMS) {
+        let display = shown.get(p.file);
+        if (display === undefined) shown.set(p.file, (display = this.displayPath(p.file)));
+        const where = `${display}:${p.line}`;
         const line = `[problem] ${where} ${p.message}`;
         if (p.severity === 'error') this.log.error(line);
         else if (p.severity === 'warning') this.log.warn(line);
@@ -766,6 +809,7 @@ export class CorpusService implements vscode.Disposable {
       if (list) list.push(d);
       else byFile.set(k, [d]);
     }
+    if (unlogged > MAX_LOGGED_PROBLEMS) this.log.warn(`[problem] … and ${unlogged - MAX_LOGGED_PROBLEMS} more new problems: see the Problems panel`);
     this.loggedProblems = logged;
     this.diagnostics.clear();
     for (const [k, list] of byFile) this.diagnostics.set(this.uris.get(k) ?? vscode.Uri.parse(k), list);

@@ -1,54 +1,112 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { buildCorpus } from '../../src/core/corpus';
 import { IndexSession } from '../../src/core/indexWorker';
-import { SEEDS } from './helpers/corpus';
+import { parseBytes } from '../../src/core/loadFiles';
+import type { Work } from '../../src/core/model';
+import { receiveBuild } from '../../src/core/receiveBuild';
+import { SearchIndex } from '../../src/core/search';
+import { fromWire, toWire } from '../../src/core/wire';
+import { corpusOf, SEEDS, VARIED } from './helpers/corpus';
+
+let nextId = 100;
+/** Builds in the session and fetches the works as the editor does (all of them, in chunks). */
+function built(s: IndexSession, firstChunk = 2) {
+  return receiveBuild((req) => Promise.resolve(s.handle({ ...req, id: nextId++ })), { pause: () => Promise.resolve(), firstChunk });
+}
+
+describe('works on the wire from the worker to the editor', () => {
+  it('send each file path once per chunk and come back equal, less the per-field lines', () => {
+    const works = corpusOf(SEEDS).works;
+    const chunk = toWire(works);
+    const files = new Set(works.flatMap((w) => [...w['x-corpus'].sources.map((s) => s.file), ...w['x-corpus'].contexts.map((c) => c.file)]));
+    assert.strictEqual(chunk.files.length, files.size);
+    assert.ok(!JSON.stringify(chunk.works).includes(SEEDS), 'no path inside the works');
+    const back = fromWire(structuredClone(chunk));
+    const noFields = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
+    assert.deepStrictEqual(noFields(back), noFields(works));
+    assert.ok(works.some((w) => w['x-corpus'].contexts.length > 0) && works.some((w) => w['x-corpus'].sources.some((s) => s.fields)));
+    // The worker's works are untouched.
+    assert.ok(works.some((w) => w['x-corpus'].sources.some((s) => s.fields)));
+  });
+});
 
 describe('IndexSession (the indexing worker’s state)', () => {
   const files = fs.readdirSync(SEEDS).sort().map((f) => path.join(SEEDS, f));
 
-  it('parses files, builds the corpus, and forgets dropped files', () => {
+  it('parses files, builds the corpus, and forgets dropped files', async () => {
     const s = new IndexSession();
     files.forEach((file, i) => {
       const r = s.handle({ id: i, kind: 'parse', file, bytes: fs.readFileSync(file) });
       assert.strictEqual(r.kind, 'parsed');
       assert.strictEqual(r.id, i);
     });
-    let built = s.handle({ id: 10, kind: 'build' });
-    assert.ok(built.kind === 'built');
-    const ids = built.works.map((w) => w.id);
+    const first = await built(s);
+    const ids = first.works.map((w) => w.id);
     assert.ok(ids.includes('gillard2022') && ids.includes('voronka2019'));
 
     s.handle({ id: 11, kind: 'drop', file: files[0] });
-    built = s.handle({ id: 12, kind: 'build' });
-    assert.ok(built.kind === 'built');
-    assert.ok(!built.works.some((w) => w.id === 'gillard2022'), 'a dropped file still contributes works');
+    const second = await built(s);
+    assert.ok(!second.works.some((w) => w.id === 'gillard2022'), 'a dropped file still contributes works');
   });
 
-  it('keeps problems set for a file that could not be read', () => {
+  it('keeps problems set for a file that could not be read', async () => {
     const s = new IndexSession();
     s.handle({ id: 1, kind: 'set', parsed: { file: '/x.bib', records: [], problems: [{ file: '/x.bib', line: 1, severity: 'error', message: 'gone' }] } });
-    const built = s.handle({ id: 2, kind: 'build' });
-    assert.ok(built.kind === 'built');
-    assert.deepStrictEqual(built.problems.map((p) => p.message), ['gone']);
+    const b = await built(s);
+    assert.deepStrictEqual(b.problems.map((p) => p.message), ['gone']);
+    assert.strictEqual(b.works.length, 0);
   });
 
-  it('answers an empty file with a problem, not an exception', () => {
+  it('answers an empty file with a problem, not an exception', async () => {
     const s = new IndexSession();
     const r = s.handle({ id: 1, kind: 'parse', file: '/empty.bib', bytes: new Uint8Array() });
     assert.strictEqual(r.kind, 'parsed');
-    const built = s.handle({ id: 2, kind: 'build' });
-    assert.ok(built.kind === 'built' && built.problems.length === 1);
+    assert.strictEqual((await built(s)).problems.length, 1);
   });
 
-  it('exports BibTeX and formatted entries', function () {
+  it('hands over the corpus in chunks, equal to building it in one piece, with a working search index and lookup', async () => {
+    const all = [...files, ...fs.readdirSync(VARIED).sort().map((f) => path.join(VARIED, f))];
+    const s = new IndexSession();
+    all.forEach((file, i) => s.handle({ id: i, kind: 'parse', file, bytes: fs.readFileSync(file) }));
+    const direct = buildCorpus(all.map((f) => parseBytes(fs.readFileSync(f), f)));
+    // Per-field source lines stay in the worker (see core/wire.ts); everything else comes across.
+    const strip = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
+    for (const first of [1, 3, 1000]) {
+      const b = await built(s, first);
+      assert.deepStrictEqual(strip(b.works), strip(direct.works), `chunks starting at ${first}`);
+      assert.ok(first > direct.works.length || b.chunks > 1, 'more than one chunk');
+      assert.strictEqual(b.byId.size, direct.byId.size);
+      assert.strictEqual(b.lookup.works.length, direct.works.length);
+      assert.strictEqual(b.lookup.label('Voronka 2019')?.id, 'voronka2019');
+      const here = SearchIndex.build(direct.works);
+      for (const q of ['voron', 'mead 2017', 'peer support', '10.1080', 'gillard 2022 values']) {
+        assert.deepStrictEqual(b.search.search(q, 10).results.map((h) => h.work.id), here.search(q, 10).results.map((h) => h.work.id), q);
+      }
+    }
+    assert.ok(direct.works.some((w) => w['x-corpus'].sources.some((src) => src.fields)), 'the fixtures have per-field lines to leave out');
+    // The works of a build are fetched once: the session lets go of them after the last chunk.
+    const r = s.handle({ id: 1, kind: 'works', from: 0, to: 1 });
+    assert.strictEqual(r.kind, 'error');
+  });
+
+  it('stops fetching when the session fails, with the session’s message', async () => {
+    const s = new IndexSession();
+    s.handle({ id: 1, kind: 'parse', file: files[0], bytes: fs.readFileSync(files[0]) });
+    let calls = 0;
+    await assert.rejects(
+      receiveBuild((req) => Promise.resolve(req.kind === 'works' && ++calls === 2 ? { id: 0, kind: 'error', message: 'worker gone' } : s.handle({ ...req, id: 0 })), { pause: () => Promise.resolve(), firstChunk: 1 }),
+      /worker gone/,
+    );
+  });
+
+  it('exports BibTeX and formatted entries', async function () {
     this.timeout(30_000); // citation-js loads on first use
     const s = new IndexSession();
     const file = files.find((f) => f.includes('002_'))!;
     s.handle({ id: 1, kind: 'parse', file, bytes: fs.readFileSync(file) });
-    const built = s.handle({ id: 2, kind: 'build' });
-    assert.ok(built.kind === 'built');
-    const perkins = built.works.filter((w) => w.id === 'perkins2019');
+    const perkins = (await built(s)).works.filter((w) => w.id === 'perkins2019');
     const bib = s.handle({ id: 3, kind: 'export', works: perkins, format: 'bibtex' });
     assert.ok(bib.kind === 'text' && /@article\{perkins2019,/.test(bib.text));
     const apa = s.handle({ id: 4, kind: 'export', works: perkins, format: 'bibliography', style: 'apa' });

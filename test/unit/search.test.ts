@@ -275,6 +275,37 @@ describe('SearchIndex against a brute-force matcher', () => {
   });
 });
 
+describe('SearchIndex.pack / unpack (the index built in the worker, used in the editor)', () => {
+  const queries = ['voron', 'mead 2017', 'peer support', 'values 2022', 'mu', 'muller', '10.1080/1838', 'doi 10.1080', '同伴', '中国同伴', "o'brien", 'obrien', 'world health', 'who2021', 'v', 'psychiatric', ''];
+  const answers = (index: SearchIndex, works: readonly Work[]) => queries.map((q) => {
+    const r = index.search(q, 5);
+    return `${q} → ${r.results.map((h) => `${works.indexOf(h.work)}:${h.score}`).join(',')} ${r.incomplete}`;
+  });
+
+  it('answers every query as the index it was packed from, after a transfer to another thread', () => {
+    const built = SearchIndex.build(corpus);
+    const expected = answers(built, corpus);
+    const { packed, transfer } = built.pack();
+    assert.ok(transfer.length >= 10, 'the typed arrays move without a copy');
+    const received = structuredClone(packed, { transfer });
+    // The works come separately (from the worker, in chunks): equal copies in the same order.
+    const copies = structuredClone(corpus);
+    const unpacked = SearchIndex.unpack(copies, received);
+    assert.deepStrictEqual(answers(unpacked, copies), expected);
+    assert.ok(expected.some((a) => a.startsWith('10.1080/1838 → ') && !a.endsWith('→  false')), 'the DOI index came along');
+    assert.ok(expected.some((a) => a.startsWith('同伴 → ') && !a.endsWith('→  false')), 'the CJK text came along');
+    assert.throws(() => SearchIndex.unpack(copies.slice(1), structuredClone(SearchIndex.build(corpus).pack().packed)), /works/);
+  });
+
+  it('keeps strings that hold a newline', () => {
+    const odd = [...corpus, work({ label: 'Odd 2020', id: 'odd\nid', title: 'A title', authors: ['Odd, One'], year: 2020 })];
+    const built = SearchIndex.build(odd);
+    const expected = [...answers(built, odd), built.search('odd', 5).results.map((h) => h.work.id).join()];
+    const unpacked = SearchIndex.unpack(odd, structuredClone(built.pack().packed));
+    assert.deepStrictEqual([...answers(unpacked, odd), unpacked.search('odd', 5).results.map((h) => h.work.id).join()], expected);
+  });
+});
+
 describe('sortByKey', () => {
   it('sorts like `<` with ties by index, whatever the characters', () => {
     let seed = 7;

@@ -1,0 +1,88 @@
+/**
+ * The editor's side of a build in the index worker: asks for the build, then fetches its works a
+ * chunk at a time, pausing between chunks so that the editor's event loop runs (completion,
+ * hover, typing) while 50,000 works come across. A structured-clone message of all of them
+ * would take seconds to deserialize in one go. The search index arrives packed with the build
+ * answer (built in the worker) and is unpacked last, in milliseconds.
+ *
+ * Pure: the request and pause functions come from the caller (the worker or the in-process
+ * session; setImmediate in the editor).
+ */
+import type { IndexResponse } from './indexWorker';
+import { WorkLookup } from './lookup';
+import type { Problem, Work } from './model';
+import { SearchIndex } from './search';
+import { fromWire } from './wire';
+
+type Request = (req: { kind: 'build' } | { kind: 'works'; from: number; to: number }) => Promise<IndexResponse>;
+
+export interface ReceivedBuild {
+  works: Work[];
+  problems: Problem[];
+  byId: Map<string, Work>;
+  lookup: WorkLookup;
+  search: SearchIndex;
+  /** Building the corpus and building the search index in the worker, ms. */
+  corpusMs: number;
+  searchMs: number;
+  /** Fetching the works, wall time, and how many chunks it took. */
+  fetchMs: number;
+  chunks: number;
+  /** The longest the editor spent on one chunk (receiving, indexing it), ms. */
+  longestChunkMs: number;
+}
+
+export interface ReceiveOptions {
+  /** Lets the event loop run; called before each chunk. */
+  pause: () => Promise<void>;
+  /** Works in the first chunk (later ones adapt to `targetMs`). Default 250. */
+  firstChunk?: number;
+  /** What one chunk should cost the editor, ms. Default 12. */
+  targetMs?: number;
+  /** Clock, ms. */
+  now?: () => number;
+}
+
+const MIN_CHUNK = 50;
+const MAX_CHUNK = 10_000;
+
+export async function receiveBuild(request: Request, opts: ReceiveOptions): Promise<ReceivedBuild> {
+  const now = opts.now ?? (() => performance.now());
+  const target = opts.targetMs ?? 12;
+  const res = await request({ kind: 'build' });
+  if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind} to a build`);
+  const t0 = now();
+  const works: Work[] = [];
+  const byId = new Map<string, Work>();
+  const lookup = new WorkLookup();
+  const files = new Map<string, string>();
+  let chunk = opts.firstChunk ?? 250;
+  let chunks = 0;
+  let longest = 0;
+  for (let from = 0; from < res.count; ) {
+    await opts.pause();
+    const to = Math.min(res.count, from + chunk);
+    // The round trip bounds what the editor spends: the worker's part runs on its own thread.
+    const t = now();
+    const r = await request({ kind: 'works', from, to });
+    if (r.kind !== 'works') throw new Error(r.kind === 'error' ? r.message : `unexpected answer ${r.kind} to a works request`);
+    if (r.chunk.works.length !== to - from) throw new Error(`asked for ${to - from} works, got ${r.chunk.works.length}`);
+    const chunkWorks = fromWire(r.chunk, files);
+    for (const w of chunkWorks) {
+      works.push(w);
+      byId.set(w.id, w);
+    }
+    lookup.add(chunkWorks);
+    const ms = now() - t;
+    longest = Math.max(longest, ms);
+    chunks++;
+    from = to;
+    // Aim the next chunk at the target, changing by at most 2× per step.
+    chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, chunk * Math.min(2, Math.max(0.5, target / Math.max(ms, 0.1))))));
+  }
+  await opts.pause();
+  const t1 = now();
+  const search = SearchIndex.unpack(works, res.search);
+  longest = Math.max(longest, now() - t1);
+  return { works, problems: res.problems, byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest };
+}
