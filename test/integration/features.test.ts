@@ -17,7 +17,7 @@ interface WorkLike {
   'x-corpus': { kind: 'record' | 'cited'; sources: { file: string; relation: string }[]; citedBy: string[] };
 }
 interface TreeNodeLike {
-  type: 'group' | 'work' | 'detail' | 'relation';
+  type: 'group' | 'work' | 'detail' | 'relation' | 'shelf';
   id: string;
   label?: string;
   work?: WorkLike;
@@ -35,6 +35,7 @@ interface Api {
     getParent(node: TreeNodeLike): TreeNodeLike | undefined;
     setGrouping(g: Grouping): void;
     setFilter(text: string | undefined): void;
+    whenReady(): Promise<void>;
     readonly grouping: Grouping;
   };
   treeView: vscode.TreeView<TreeNodeLike>;
@@ -567,6 +568,61 @@ describe('Corpus Cite features', function () {
       assert.match(String(api.treeView.message), /voronka/);
       api.tree.setFilter(undefined);
       assert.ok(api.tree.getChildren().length > 1);
+    });
+
+    it('cuts long levels into alphabetical shelves, builds them off the view’s request, and reveals a work on a shelf', async function () {
+      this.timeout(90_000);
+      // 700 works by 700 different first authors (over the 500 rows a level lists).
+      const syllables = ['ba', 'ko', 'mi', 'ra', 'te', 'su', 'lo', 'ne', 'di', 'ha', 'gu', 'we'];
+      const names: string[] = [];
+      for (const a of syllables) for (const b of syllables) for (const c of ['n', 'r', 'l', 's', 'k']) names.push(`${a[0].toUpperCase()}${a.slice(1)}${b}${c}`);
+      const bib = names
+        .slice(0, 700)
+        .map((name, i) => `@article{long${String(i).padStart(4, '0')},\n  title = {Shelved work number ${i}},\n  author = {${name}, Alex},\n  year = {${1990 + (i % 30)}},\n  journal = {Journal of Long Lists}\n}\n`)
+        .join('\n');
+      const file = path.join(root, 'corpus', 'long.bib');
+      await afterReindex('the long library', () => writeCorpusFile('long.bib', bib), () => api.works.some((w) => w.id === 'long0699'));
+      try {
+        api.tree.setGrouping('year');
+        api.tree.setGrouping('file');
+        await api.tree.whenReady();
+        const group = api.tree.getChildren().find((n) => labelOf(api.tree.getTreeItem(n)) === 'long.bib');
+        assert.ok(group, 'no group for long.bib');
+        assert.strictEqual(api.tree.getTreeItem(group).description, '700');
+        const shelves = api.tree.getChildren(group);
+        assert.ok(shelves.length > 1 && shelves.every((n) => n.type === 'shelf'), shelves.map((n) => n.type).join());
+        const labels = shelves.map((n) => labelOf(api.tree.getTreeItem(n)));
+        assert.deepStrictEqual([...labels].sort(), labels, 'shelves in alphabetical order');
+        assert.strictEqual(shelves.reduce((n, sh) => n + Number(api.tree.getTreeItem(sh).description), 0), 700, 'every work on a shelf');
+        // A work sits on the shelf of its label's first letter, under the file's group.
+        const target = api.works.find((w) => w.id === 'long0421')!;
+        const shelf = shelves.find((n) => labelOf(api.tree.getTreeItem(n)) === target['citation-label'][0].toUpperCase())!;
+        const node = api.tree.getChildren(shelf).find((n) => n.work?.id === 'long0421');
+        assert.ok(node, 'the work is on its shelf');
+        assert.strictEqual(api.tree.getParent(node), shelf);
+        assert.strictEqual(api.tree.getParent(shelf), group);
+
+        // By author: 700 people and more → the top level is shelves too.
+        api.tree.setGrouping('author');
+        await api.tree.whenReady();
+        const authorShelves = api.tree.getChildren();
+        assert.ok(authorShelves.every((n) => n.type === 'shelf'), authorShelves.map((n) => n.type).join());
+        assert.ok(authorShelves.reduce((n, sh) => n + Number(api.tree.getTreeItem(sh).description), 0) >= 700);
+
+        // Reveal goes through the shelves.
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'As shown [@long0421].' });
+        const editor = await vscode.window.showTextDocument(doc);
+        editor.selection = new vscode.Selection(0, 14, 0, 14);
+        await vscode.commands.executeCommand('corpusCite.revealCurrent');
+        await waitFor('the tree selection', () => api.treeView.selection[0]?.work?.id === 'long0421', 10_000);
+        const selected = api.treeView.selection[0];
+        assert.strictEqual(api.tree.getParent(api.tree.getParent(selected)!)?.type, 'shelf');
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      } finally {
+        await afterReindex('the long library gone', () => fs.rmSync(file, { force: true }), () => !api.works.some((w) => w.id === 'long0699'));
+        api.tree.setGrouping('file');
+        await api.tree.whenReady();
+      }
     });
 
     it('reveals the work under the cursor', async () => {
