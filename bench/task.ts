@@ -17,6 +17,7 @@ import { WorkLookup } from '../src/core/lookup';
 import type { ParsedFile, Work } from '../src/core/model';
 import { renderCard } from '../src/core/render';
 import { SearchIndex } from '../src/core/search';
+import { QUERIES, queryTerms } from './queries';
 import { stubContext, vscode } from './vscode-stub';
 
 /** Project root: the bundle lives in bench/.cache/. */
@@ -115,8 +116,6 @@ export interface Latency {
   lookupBuild: number;
 }
 
-/** The fixed completion queries; TITLE_WORD and DOI_PREFIX are filled from the corpus. */
-export const QUERIES = ['voron', 'mead 2017', 'peer support 2019', 'TITLE_WORD', 'DOI_PREFIX', 'p'];
 
 function latency(corpus: Corpus, search: SearchIndex, opts: { reps: number; hovers: number; titleWord: string; doiPrefix: string }): Latency {
   const queries = QUERIES.map((q) => (q === 'TITLE_WORD' ? opts.titleWord : q === 'DOI_PREFIX' ? opts.doiPrefix : q));
@@ -174,18 +173,6 @@ function latency(corpus: Corpus, search: SearchIndex, opts: { reps: number; hove
   return { queries, hits, perQuery, completion: dist(fixed), typing: dist(typing), hover: dist(hover), lookupBuild };
 }
 
-/** A title word and a DOI prefix that occur in this corpus (for the fixed query set). */
-function queryTerms(corpus: Corpus): { titleWord: string; doiPrefix: string } {
-  const counts = new Map<string, number>();
-  for (const w of corpus.works) {
-    for (const word of (w.title ?? '').toLowerCase().split(/[^a-z]+/)) if (word.length >= 8) counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
-  // A word of middling frequency: specific, but with several answers.
-  const sorted = [...counts].filter(([, n]) => n >= 5).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const titleWord = (sorted[Math.floor(sorted.length / 10)] ?? ['nanowire'])[0];
-  const doi = corpus.works.find((w) => w.DOI && /^10\.\d{4,5}\//.test(w.DOI))?.DOI ?? '10.1080/1838';
-  return { titleWord, doiPrefix: doi.slice(0, doi.indexOf('/') + 5) };
-}
 
 /** The 100k CSL-JSON file (72 MB) is over the default 64 MB per-file limit; measure it anyway. */
 const NO_LIMIT = 2 ** 31;
@@ -206,7 +193,7 @@ const tasks: Record<string, (a: Args) => unknown> = {
       runs.push(last.run);
     }
     const out: Record<string, unknown> = { runs };
-    if (a.latency && last) out.latency = latency(last.corpus, last.search, { reps: 300, hovers: 2000, ...queryTerms(last.corpus) });
+    if (a.latency && last) out.latency = latency(last.corpus, last.search, { reps: 300, hovers: 2000, ...queryTerms(last.corpus.works) });
     if (a.cloneCost && last) {
       // What receiving the works from a worker costs the extension host: postMessage uses the
       // structured-clone serializer, the same as v8.serialize / v8.deserialize.

@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:host` (also the last step of `npm run bench`): completion, hover and event-loop
+ * blocking measured inside the real VS Code extension host (code-server, see scripts/host/) on a
+ * generated 50k-work library. Makes the workspace bench/data/host-<n>/ (library.bib, a
+ * manuscript, the expected work count), compiles bench/host/suite.ts, runs it through
+ * scripts/host/run-integration.js and writes its table into bench/RESULTS.md between the
+ * bench:host markers. Needs `npm run build` and `npm run test:setup` (code-server, chromium).
+ *
+ * Environment: BENCH_HOST_SIZE (default 50000), BENCH_NO_WRITE=1 (print only).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { indexPaths } from '../../src/core/loadFiles';
+import { generate, OUT } from '../generate';
+import type { HostBenchResult } from './suite';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
+const SIZE = Number(process.env.BENCH_HOST_SIZE ?? 50000);
+const log = (m: string) => process.stderr.write(`[bench:host] ${m}\n`);
+
+function workspace(n: number): string {
+  const set = generate([n], log)[n];
+  const dir = path.join(OUT, `host-${n}`);
+  // The suite copies library.bib.source to library.bib once the extension has started.
+  const bib = path.join(dir, 'library.bib.source');
+  const expected = path.join(dir, 'expected-works.txt');
+  if (!fs.existsSync(expected) || !fs.existsSync(bib) || fs.statSync(bib).mtimeMs < fs.statSync(set.bib).mtimeMs) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(set.bib, bib);
+    const works = indexPaths([set.bib]).works;
+    const cites = works.slice(0, 40).map((w) => `[@${w.id}]`);
+    fs.writeFileSync(path.join(dir, 'review.md'), `# Review\n\n${cites.map((c, i) => `Sentence ${i} of the review ${c}.`).join('\n')}\n`);
+    fs.writeFileSync(expected, String(works.length));
+    log(`workspace ${path.relative(ROOT, dir)}: ${works.length} works`);
+  }
+  return dir;
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+
+function render(r: HostBenchResult, started: Date, load: number[]): string {
+  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+  const rows = [
+    `Host benchmark: ${r.works} works (one generated .bib), VS Code ${r.vscode} extension host (code-server), ${os.cpus().length} cores, load average ${load.map((x) => x.toFixed(1)).join(' ')}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    '| figure | value | target |',
+    '|---|---|---|',
+    `| activation (open manuscript → activate() resolves, empty corpus) | ${f0(r.activateMs)} ms | |`,
+    `| index of the library written into the open workspace, wall time | ${f1(r.index.ms / 1000)} s | |`,
+    `| that index: longest event-loop block | ${f0(r.index.maxBlockMs)} ms (${r.index.over50} blocks over 50 ms; top ${r.index.top.join(', ')}) | ≤ 50 ms: ${verdict(r.index.maxBlockMs <= 50)} |`,
+    `| · garbage-collection pauses in it | ${r.index.gc.count}, ${f0(r.index.gc.totalMs)} ms in all; longest ${r.index.gc.top.join(', ')} ms | |`,
+    `| extension host memory after that index (heap / RSS, whole process) | ${f0(r.memory.heapMB)} / ${f0(r.memory.rssMB)} MB | |`,
+    `| full re-index, wall time | ${f1(r.reindex.ms / 1000)} s | |`,
+    `| full re-index: longest event-loop block | ${f0(r.reindex.maxBlockMs)} ms (${r.reindex.over50} over 50 ms; top ${r.reindex.top.join(', ')}) | ≤ 50 ms: ${verdict(r.reindex.maxBlockMs <= 50)} |`,
+    `| · garbage-collection pauses in it | ${r.reindex.gc.count}, ${f0(r.reindex.gc.totalMs)} ms in all; longest ${r.reindex.gc.top.join(', ')} ms | |`,
+    `| round trip through the workbench that no provider of ours serves, p50 / p99 | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} ms | (the floor) |`,
+    `| completion end to end, p50 / p99 | ${f1(r.completion.p50)} / ${f1(r.completion.p99)} ms (n = ${r.completion.n}) | p99 ≤ 20 ms: ${verdict(r.completion.p99 <= 20)} |`,
+    ...Object.entries(r.perQuery).map(([q, d]) => `| · \`${q}\` | ${f1(d.p50)} / ${f1(d.p99)} ms, ${d.items} items | |`),
+    `| hover end to end, p50 / p99 | ${f1(r.hover.p50)} / ${f1(r.hover.p99)} ms (n = ${r.hover.n}) | |`,
+    `| tree top level by ${Object.keys(r.tree).join(' / ')}: rows | ${Object.values(r.tree).map((t) => t.rows).join(' / ')} | |`,
+    `| · built in (wall time, in slices) | ${Object.values(r.tree).map((t) => f0(t.ms)).join(' / ')} ms | |`,
+    `| · longest block while building | ${Object.values(r.tree).map((t) => f0(t.longestSliceMs)).join(' / ')} ms | ≤ 50 ms each: ${verdict(Object.values(r.tree).every((t) => t.longestSliceMs <= 50))} |`,
+  ];
+  return rows.join('\n');
+}
+
+const BEGIN = '<!-- bench:host:begin (written by npm run bench:host) -->';
+const END = '<!-- bench:host:end -->';
+
+function writeResults(table: string): void {
+  const block = `${BEGIN}\n${table}\n${END}`;
+  let text = fs.readFileSync(RESULTS, 'utf8');
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length);
+  else {
+    const tableEnd = text.indexOf('<!-- bench:table:end -->');
+    const at = tableEnd >= 0 ? tableEnd + '<!-- bench:table:end -->'.length : text.length;
+    text = `${text.slice(0, at)}\n\n## In the real extension host\n\n${block}\n${text.slice(at)}`;
+  }
+  fs.writeFileSync(RESULTS, text);
+}
+
+function main(): void {
+  const started = new Date();
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+  const dir = workspace(SIZE);
+  const result = path.join(dir, 'host-bench-result.json');
+  fs.rmSync(result, { force: true });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.integration.json')], { cwd: ROOT, stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error('tsc -p tsconfig.integration.json failed');
+  const suite = path.join(ROOT, 'out', 'bench', 'host', 'suite');
+  const host = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'host', 'run-integration.js'), `--extensionTestsPath=${suite}`, `--folder=${dir}`, '--no-copy', '--timeout=1200'], { cwd: ROOT, stdio: 'inherit' });
+  if (host.status !== 0 || !fs.existsSync(result)) throw new Error(`the host benchmark failed (exit ${host.status})`);
+  const r = JSON.parse(fs.readFileSync(result, 'utf8')) as HostBenchResult;
+  const table = render(r, started, os.loadavg());
+  process.stdout.write(`${table}\n`);
+  if (process.env.BENCH_NO_WRITE !== '1') {
+    writeResults(table);
+    log(`wrote ${path.relative(ROOT, RESULTS)}`);
+  }
+}
+
+main();

@@ -1,0 +1,250 @@
+/**
+ * The host benchmark: loaded by the real extension host (extensionTestsPath = out/bench/host/suite)
+ * with a workspace holding a generated 50k-work library (bench/host/run.ts makes it). It measures,
+ * inside the extension host process itself:
+ *
+ * - how long the host's event loop is blocked while the extension activates and indexes the
+ *   corpus, and again during a full re-index: a 2 ms interval timer records every gap between
+ *   its ticks (a gap of 80 ms means nothing else, no completion or hover request, could run for
+ *   80 ms), with the Corpus tree visible and a manuscript open so that their refreshes count too;
+ * - completion and hover latency end to end (`vscode.executeCompletionItemProvider` /
+ *   `executeHoverProvider`: a round trip through the workbench to the provider and back);
+ * - the time the tree takes to group the corpus each way.
+ *
+ * Results go to `<workspace>/host-bench-result.json`; the last line printed is the
+ * `INTEGRATION-RESULT` line the runner expects (failed=1 when the run could not measure).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PerformanceObserver } from 'perf_hooks';
+import * as vscode from 'vscode';
+import { fixedQueries } from '../queries';
+
+interface Api {
+  whenIndexed(): Promise<void>;
+  onDidChange: vscode.Event<void>;
+  readonly works: readonly { id: string; title?: string; DOI?: string; 'citation-label': string }[];
+  tree: { getChildren(node?: unknown): unknown[]; setGrouping(g: string): void; whenReady(): Promise<void> };
+  /** Host-side steps that took over 50 ms since the last read (what, ms). */
+  readonly slowSteps: { what: string; ms: number }[];
+}
+
+export interface BlockStats {
+  /** Wall time of the phase, ms. */
+  ms: number;
+  /** Longest gap between two 2 ms timer ticks, ms (the longest time the host could not answer). */
+  maxBlockMs: number;
+  /** Gaps over 50 ms. */
+  over50: number;
+  /** The five longest gaps, ms. */
+  top: number[];
+  /** Garbage-collection pauses of the extension host's main thread in the phase. */
+  gc: { count: number; totalMs: number; top: number[] };
+}
+
+export interface Dist {
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+}
+
+export interface HostBenchResult {
+  works: number;
+  vscode: string;
+  activateMs: number;
+  /** The extension host process (VS Code's own extensions included) after the first index. */
+  memory: { heapMB: number; rssMB: number };
+  index: BlockStats;
+  reindex: BlockStats;
+  /** A round trip through the workbench that none of our providers serves. */
+  floor: Dist;
+  completion: Dist;
+  perQuery: Record<string, Dist & { items: number }>;
+  hover: Dist;
+  tree: Record<string, { ms: number; longestSliceMs: number; rows: number }>;
+}
+
+const EXTENSION_ID = 'corpus-cite.corpus-cite';
+const TICK_MS = 2;
+
+/** Records the gaps between ticks of a short interval timer until stopped, and the GC pauses. */
+function blockSampler(): { stop(): BlockStats } {
+  const gaps: number[] = [];
+  const gcs: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e.duration);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const t0 = performance.now();
+  let last = t0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, TICK_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      obs.disconnect();
+      const end = performance.now();
+      gaps.push(end - last);
+      const sorted = gaps.sort((a, b) => b - a);
+      const gcSorted = gcs.sort((a, b) => b - a);
+      return {
+        ms: end - t0,
+        maxBlockMs: sorted[0] ?? 0,
+        over50: sorted.filter((g) => g > 50).length,
+        top: sorted.slice(0, 5).map((g) => Math.round(g)),
+        gc: { count: gcs.length, totalMs: gcs.reduce((a, b) => a + b, 0), top: gcSorted.slice(0, 5).map((g) => Math.round(g)) },
+      };
+    },
+  };
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+const dist = (xs: number[]): Dist => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs), n: xs.length });
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 600_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function measure(folder: string): Promise<HostBenchResult> {
+  const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  const minWorks = Number(fs.readFileSync(path.join(folder, 'expected-works.txt'), 'utf8'));
+
+  // 1. Activation on an empty corpus, with a manuscript open and the tree visible (the built-in
+  //    Markdown extension activates here too; its start-up is not ours to measure).
+  const library = path.join(folder, 'library.bib');
+  const source = path.join(folder, 'library.bib.source');
+  await fs.promises.rm(library, { force: true });
+  const t0 = performance.now();
+  const manuscript = await vscode.workspace.openTextDocument(path.join(folder, 'review.md'));
+  await vscode.window.showTextDocument(manuscript);
+  const api = await ext.activate();
+  const activateMs = performance.now() - t0;
+  await vscode.commands.executeCommand('corpusCite.corpus.focus');
+  await api.whenIndexed();
+  await new Promise((r) => setTimeout(r, 3000));
+
+  // 2. The library arrives in the workspace (written elsewhere, renamed in): the watcher picks
+  //    it up, and the host must stay responsive while 50,000 works are indexed.
+  let sampler = blockSampler();
+  const tmp = path.join(folder, '.library.tmp');
+  await fs.promises.copyFile(source, tmp);
+  await fs.promises.rename(tmp, library);
+  await waitFor(`${minWorks} works`, () => api.works.length >= minWorks);
+  await api.whenIndexed();
+  const index = sampler.stop();
+  const memory = process.memoryUsage();
+  console.log(`extension host after indexing: heap ${(memory.heapUsed / 1048576).toFixed(0)} MB, RSS ${(memory.rss / 1048576).toFixed(0)} MB`);
+  console.log(`indexed ${api.works.length} works in ${(index.ms / 1000).toFixed(1)} s; longest block ${index.maxBlockMs.toFixed(0)} ms, ${index.over50} over 50 ms (top ${index.top.join(', ')}); GC pauses: ${index.gc.count}, longest ${index.gc.top.join(', ')} ms`);
+  console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
+
+  // 3. A full re-index (every file read and parsed again), the tree still visible.
+  await new Promise((r) => setTimeout(r, 500));
+  sampler = blockSampler();
+  let changed = false;
+  const sub = api.onDidChange(() => (changed = true));
+  await vscode.commands.executeCommand('corpusCite.reindex');
+  await waitFor('the re-index', () => changed);
+  await api.whenIndexed();
+  sub.dispose();
+  const reindex = sampler.stop();
+  console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
+  console.log(`re-indexed in ${(reindex.ms / 1000).toFixed(1)} s; longest block ${reindex.maxBlockMs.toFixed(0)} ms, ${reindex.over50} over 50 ms (top ${reindex.top.join(', ')}); GC pauses: ${reindex.gc.count}, longest ${reindex.gc.top.join(', ')} ms`);
+
+  // 4. The floor: the same round trip to a document no provider of ours serves.
+  const plain = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'Peer support' });
+  const floorTimes: number[] = [];
+  for (let r = 0; r < 110; r++) {
+    const t = performance.now();
+    await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', plain.uri, new vscode.Position(0, 2));
+    if (r >= 10) floorTimes.push(performance.now() - t);
+  }
+  const floor = dist(floorTimes);
+  console.log(`round trip without our providers (hover on plain text): p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms`);
+
+  // 5. Completion, end to end, for the fixed queries.
+  const queries = fixedQueries(api.works);
+  const perQuery: HostBenchResult['perQuery'] = {};
+  const all: number[] = [];
+  for (const q of queries) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `Peer support [@${q}` });
+    const pos = doc.positionAt(doc.getText().length);
+    let items = 0;
+    const ts: number[] = [];
+    for (let r = 0; r < 60; r++) {
+      const t = performance.now();
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos);
+      const ms = performance.now() - t;
+      if (r >= 10) ts.push(ms); // the first runs warm up
+      items = list.items.filter((i) => typeof i.insertText === 'string' || i.insertText instanceof vscode.SnippetString).length;
+    }
+    perQuery[q] = { ...dist(ts), items };
+    all.push(...ts);
+    console.log(`completion "${q}": p50 ${perQuery[q].p50.toFixed(1)} ms, p99 ${perQuery[q].p99.toFixed(1)} ms, ${items} items`);
+  }
+
+  // 6. Hover on citations of random works.
+  let seed = 12345;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const lines: string[] = [];
+  for (let k = 0; k < 200; k++) lines.push(`Shown before [@${api.works[Math.floor(rnd() * api.works.length)].id}].`);
+  const hoverDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
+  const hoverTimes: number[] = [];
+  let empty = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const t = performance.now();
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', hoverDoc.uri, new vscode.Position(k, 16));
+    const ms = performance.now() - t;
+    if (k >= 20) hoverTimes.push(ms);
+    if (!hovers.some((h) => h.contents.length > 0)) empty++;
+  }
+  if (empty > 0) throw new Error(`${empty} of ${lines.length} hovers were empty`);
+  const hover = dist(hoverTimes);
+  console.log(`hover: p50 ${hover.p50.toFixed(1)} ms, p99 ${hover.p99.toFixed(1)} ms`);
+
+  // 7. The tree's grouping, each way: the top level is built in slices while the view shows the
+  //    previous one; the figure is the longest slice (the longest the host was held).
+  const tree: Record<string, { ms: number; longestSliceMs: number; rows: number }> = {};
+  api.slowSteps.splice(0);
+  for (const g of ['year', 'author', 'journal', 'keyword', 'cited', 'file']) {
+    const sampler = blockSampler();
+    const t = performance.now();
+    api.tree.setGrouping(g);
+    await api.tree.whenReady();
+    const ms = performance.now() - t;
+    const blocks = sampler.stop();
+    const rows = api.tree.getChildren().length;
+    tree[g] = { ms, longestSliceMs: blocks.maxBlockMs, rows };
+    console.log(`tree by ${g}: ${rows} rows in ${ms.toFixed(0)} ms, longest block ${blocks.maxBlockMs.toFixed(0)} ms`);
+  }
+  console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
+
+  return { works: api.works.length, vscode: vscode.version, activateMs, memory: { heapMB: memory.heapUsed / 1048576, rssMB: memory.rss / 1048576 }, index, reindex, floor, completion: dist(all), perQuery, hover, tree };
+}
+
+export async function run(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error('no workspace folder');
+  const out = path.join(folder, 'host-bench-result.json');
+  fs.rmSync(out, { force: true });
+  try {
+    const result = await measure(folder);
+    fs.writeFileSync(out, JSON.stringify(result, null, 2));
+    console.log('INTEGRATION-RESULT passed=1 failed=0');
+  } catch (e) {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    console.log('INTEGRATION-RESULT passed=0 failed=1');
+    throw e;
+  }
+}
