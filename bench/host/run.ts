@@ -57,6 +57,7 @@ function render(r: HostBenchResult, started: Date, load: number[]): string {
     `| extension host memory after that index (heap / RSS, whole process) | ${f0(r.memory.heapMB)} / ${f0(r.memory.rssMB)} MB | |`,
     `| full re-index, wall time | ${f1(r.reindex.ms / 1000)} s | |`,
     `| full re-index: longest event-loop block | ${f0(r.reindex.maxBlockMs)} ms (${r.reindex.over50} over 50 ms; top ${r.reindex.top.join(', ')}) | ≤ 50 ms: ${verdict(r.reindex.maxBlockMs <= 50)} |`,
+    `| completion while re-indexing (a request every 100 ms), p50 / p99 / max | ${f1(r.duringReindex.p50)} / ${f1(r.duringReindex.p99)} / ${f0(r.duringReindex.max)} ms (n = ${r.duringReindex.n}; ${r.duringReindex.misses} answered without the work) | |`,
     `| · garbage-collection pauses in it | ${r.reindex.gc.count}, ${f0(r.reindex.gc.totalMs)} ms in all; longest ${r.reindex.gc.top.join(', ')} ms | |`,
     `| round trip through the workbench that no provider of ours serves, p50 / p99 | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} ms | (the floor) |`,
     `| completion end to end, p50 / p99 | ${f1(r.completion.p50)} / ${f1(r.completion.p99)} ms (n = ${r.completion.n}) | p99 ≤ 20 ms: ${verdict(r.completion.p99 <= 20)} |`,

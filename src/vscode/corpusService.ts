@@ -45,6 +45,8 @@ interface CacheEntry {
 const SLOW_STEP_MS = 50;
 /** New problems named one by one in the log per rebuild; the rest are counted. */
 const MAX_LOGGED_PROBLEMS = 50;
+/** Problems shown per corpus file in the Problems panel; the rest are counted in one more. */
+const MAX_DIAGNOSTICS_PER_FILE = 500;
 const problemKey = (p: Problem) => `${p.file}\u0000${p.line}\u0000${p.severity}\u0000${p.message}`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -801,13 +803,22 @@ export class CorpusService implements vscode.Disposable {
         else this.log.info(line);
       }
       if (!uri) continue;
+      const k = uri.toString();
+      let list = byFile.get(k);
+      if (!list) byFile.set(k, (list = []));
+      // A file with thousands of problems shows the first MAX_DIAGNOSTICS_PER_FILE and a count
+      // (VS Code itself drops everything past 1,000 per file, after the cost of sending it).
+      if (list.length === MAX_DIAGNOSTICS_PER_FILE) {
+        const rest = problems.filter((q) => q.file === p.file).length - MAX_DIAGNOSTICS_PER_FILE;
+        const more = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), vscode.l10n.t('{0} more problems in this file are not listed.', rest), vscode.DiagnosticSeverity.Information);
+        more.source = DIAGNOSTIC_SOURCE;
+        list.push(more);
+      }
+      if (list.length > MAX_DIAGNOSTICS_PER_FILE) continue;
       const line = Math.max(0, p.line - 1);
       const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), p.message, SEVERITY[p.severity]);
       d.source = DIAGNOSTIC_SOURCE;
-      const k = uri.toString();
-      const list = byFile.get(k);
-      if (list) list.push(d);
-      else byFile.set(k, [d]);
+      list.push(d);
     }
     if (unlogged > MAX_LOGGED_PROBLEMS) this.log.warn(`[problem] … and ${unlogged - MAX_LOGGED_PROBLEMS} more new problems: see the Problems panel`);
     this.loggedProblems = logged;

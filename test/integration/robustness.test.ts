@@ -148,6 +148,25 @@ describe('Robustness', function () {
       }
       await waitFor('the good entries', () => ['A good entry', 'The entry after the broken one'].every((t) => api.works.some((w) => w.title === t)));
     });
+
+    it('lists the first 500 problems of a file with thousands, and counts the rest', async () => {
+      // 620 entries without a citation key, and one good entry at the end.
+      const bib = Array.from({ length: 620 }, (_, i) => `@article{,\n  title = {Keyless ${i}}\n}\n`).join('') + '@article{zzlastgood,\n  title = {The last good entry},\n  author = {Good, Gail},\n  year = {2020}\n}\n';
+      const file = corpusPath('zz-many-problems.bib');
+      write(file, bib);
+      const uri = vscode.Uri.file(file);
+      const diags = await waitFor('diagnostics on zz-many-problems.bib', () => {
+        const d = ourDiagnostics(uri);
+        return d.length > 500 ? d : undefined;
+      }, 30_000);
+      assert.strictEqual(diags.length, 501);
+      const more = diags.filter((d) => d.severity === vscode.DiagnosticSeverity.Information);
+      assert.deepStrictEqual(more.map((d) => d.message), ['120 more problems in this file are not listed.']);
+      assert.strictEqual(diags.filter((d) => /no citation key/.test(d.message)).length, 500);
+      await waitFor('the good entry', () => api.works.some((w) => w.id === 'zzlastgood'));
+      fs.rmSync(file, { force: true });
+      await waitFor('the problems gone', () => ourDiagnostics(uri).length === 0, 30_000);
+    });
   });
 
   describe('file churn', () => {
