@@ -449,24 +449,34 @@ interface ParsedQuery {
   idPrefix: string;
 }
 
-/** A SearchIndex as flat, structured-clone-friendly data (see `SearchIndex.pack`). */
-export interface PackedSearchIndex {
-  n: number;
+/** The index's flat parts, the same in the built index and in its packed form. */
+interface IndexArrays {
+  /** Internal index → input index. */
   order: Int32Array;
   nRecords: number;
-  tokens: JoinedStrings;
   postOff: Int32Array;
   postWork: Int32Array;
   postMask: Uint16Array;
   fwdOff: Int32Array;
   fwdTok: Int32Array;
   fwdMask: Uint16Array;
-  labelKey: JoinedStrings;
-  idKey: JoinedStrings;
   byId: Int32Array;
   idRank: Int32Array;
   recordsById: Int32Array;
   citedById: Int32Array;
+}
+
+function arraysOf(s: IndexArrays): IndexArrays {
+  const { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById } = s;
+  return { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById };
+}
+
+/** A SearchIndex as flat, structured-clone-friendly data (see `SearchIndex.pack`). */
+export interface PackedSearchIndex extends IndexArrays {
+  n: number;
+  tokens: JoinedStrings;
+  labelKey: JoinedStrings;
+  idKey: JoinedStrings;
   /** [internal index, text] of the works with CJK text. */
   cjkText: [number, string][];
   doiKeys: JoinedStrings;
@@ -499,24 +509,11 @@ function splitStrings(j: JoinedStrings): string[] {
 }
 
 /** The built index without its per-query scratch: what `pack` sends and `unpack` restores. */
-interface IndexState {
+interface IndexState extends IndexArrays {
   works: Work[];
-  /** Internal index → input index. */
-  order: Int32Array;
-  nRecords: number;
   tokens: string[];
-  postOff: Int32Array;
-  postWork: Int32Array;
-  postMask: Uint16Array;
-  fwdOff: Int32Array;
-  fwdTok: Int32Array;
-  fwdMask: Uint16Array;
   labelKey: string[];
   idKey: string[];
-  byId: Int32Array;
-  idRank: Int32Array;
-  recordsById: Int32Array;
-  citedById: Int32Array;
   cjkText: (string | undefined)[];
   doi?: DoiIndex;
 }
@@ -845,22 +842,11 @@ export class SearchIndex {
   pack(): { packed: PackedSearchIndex; transfer: ArrayBuffer[] } {
     const doi = this.doi; // built here, not on the first DOI query in the receiving thread
     const packed: PackedSearchIndex = {
+      ...arraysOf(this as unknown as IndexArrays), // the same fields, private here
       n: this.works.length,
-      order: this.order,
-      nRecords: this.nRecords,
       tokens: joinStrings(this.tokens),
-      postOff: this.postOff,
-      postWork: this.postWork,
-      postMask: this.postMask,
-      fwdOff: this.fwdOff,
-      fwdTok: this.fwdTok,
-      fwdMask: this.fwdMask,
       labelKey: joinStrings(this.labelKey),
       idKey: joinStrings(this.idKey),
-      byId: this.byId,
-      idRank: this.idRank,
-      recordsById: this.recordsById,
-      citedById: this.citedById,
       cjkText: this.cjkText.flatMap((t, i) => (t === undefined ? [] : [[i, t] as [number, string]])),
       doiKeys: joinStrings(doi.keys),
       doiOrder: doi.order,
@@ -880,22 +866,11 @@ export class SearchIndex {
     const cjkText: (string | undefined)[] = new Array(p.n);
     for (const [i, t] of p.cjkText) cjkText[i] = t;
     return new SearchIndex({
+      ...arraysOf(p),
       works: internal,
-      order: p.order,
-      nRecords: p.nRecords,
       tokens: splitStrings(p.tokens),
-      postOff: p.postOff,
-      postWork: p.postWork,
-      postMask: p.postMask,
-      fwdOff: p.fwdOff,
-      fwdTok: p.fwdTok,
-      fwdMask: p.fwdMask,
       labelKey: splitStrings(p.labelKey),
       idKey: splitStrings(p.idKey),
-      byId: p.byId,
-      idRank: p.idRank,
-      recordsById: p.recordsById,
-      citedById: p.citedById,
       cjkText,
       doi: { keys: splitStrings(p.doiKeys), order: p.doiOrder, rank: p.doiRank },
     });
