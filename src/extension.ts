@@ -39,6 +39,8 @@ export interface CorpusCiteApi {
   readonly settingWarningLines: number;
   /** Citations per work id across the workspace's Markdown files. */
   citationCounts(): Promise<ReadonlyMap<string, number>>;
+  /** The warm-start cache file in the workspace storage (setting corpusCite.indexCache), if any. */
+  readonly indexCacheFile: string | undefined;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
 }
@@ -102,6 +104,9 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
       return service.settingWarningLines;
     },
     citationCounts: () => manuscripts.counts(),
+    get indexCacheFile() {
+      return service.cacheFile;
+    },
     get slowSteps() {
       return service.takeSlowSteps();
     },

@@ -16,13 +16,14 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from './atomicWrite';
+import { CACHE_FILE } from './cacheFile';
 import { type Corpus, buildCorpus } from './corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
 
-export const CACHE_FILE = 'index-cache.v1';
+export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2; // 2: works keep the citekeys of their exports
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 const RACY_MS = 1000;
@@ -87,7 +88,7 @@ interface Header {
   written: number;
 }
 
-interface ManifestEntry {
+export interface ManifestEntry {
   path: string;
   size: number;
   mtimeMs: number;
@@ -96,7 +97,7 @@ interface ManifestEntry {
 }
 
 /** Identity of a corpus input: the files in order with their hashes and sizes. */
-function corpusKey(entries: readonly Pick<ManifestEntry, 'path' | 'size' | 'hash'>[]): string {
+export function corpusKey(entries: readonly Pick<ManifestEntry, 'path' | 'size' | 'hash'>[]): string {
   const h = crypto.createHash('sha1');
   for (const e of entries) h.update(`${e.path}\u0000${e.size}\u0000${e.hash}\u0001`);
   return h.digest('hex');
@@ -140,7 +141,7 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
 }
 
 /** An open cache file: header and manifest read; corpus and parses read on demand. */
-class CacheReader {
+export class CacheReader {
   private constructor(
     private readonly file: string,
     private readonly base: number,

@@ -14,10 +14,18 @@ import { buildCorpus } from './corpus';
 import { parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
 import { type PackedSearchIndex, packedTransfer, SearchIndex } from './search';
+import { SessionCache } from './sessionCache';
 import { toWire, type WireChunk } from './wire';
 
 export type IndexRequest =
-  | { id: number; kind: 'parse'; file: string; bytes: Uint8Array }
+  /** `mtimeMs` (with the bytes' length) identifies this content in the warm-start cache. */
+  | { id: number; kind: 'parse'; file: string; bytes: Uint8Array; mtimeMs?: number }
+  /** Opens the warm-start cache of the last session (see sessionCache.ts). */
+  | { id: number; kind: 'cache-open'; dir: string; salt: string }
+  /** The cached parse of a file unchanged since (answer `parsed`, or `miss`). */
+  | { id: number; kind: 'cached'; file: string; size: number; mtimeMs: number }
+  /** Writes the cache for the next session (after a build, when the editor is idle). */
+  | { id: number; kind: 'cache-save' }
   /** A file that could not be read, or was skipped: its problems stand in for its records. */
   | { id: number; kind: 'set'; parsed: ParsedFile }
   | { id: number; kind: 'drop'; file: string }
@@ -38,9 +46,11 @@ export type IndexRequest =
 export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 
 export type IndexResponse =
-  | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
+  | { id: number; kind: 'parsed'; file: string; records: number; ms: number; cached?: boolean }
+  | { id: number; kind: 'miss' }
+  | { id: number; kind: 'cache-opened'; valid: boolean }
   | { id: number; kind: 'done' }
-  | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number }
+  | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
   | { id: number; kind: 'works'; chunk: WireChunk }
   | { id: number; kind: 'text'; text: string }
   | { id: number; kind: 'error'; message: string };
@@ -50,6 +60,13 @@ export class IndexSession {
   private readonly files = new Map<string, ParsedFile>();
   /** The works of the last build, until they have all been fetched. */
   private built: Work[] | undefined;
+  private cache: SessionCache | undefined;
+  /** What the next `cache-save` writes: the files and corpus of the last build. */
+  private toSave: { files: ParsedFile[]; corpus: { works: Work[]; problems: Problem[] } } | undefined;
+  /** Files whose parse is in the cache, not read yet (see `build`). */
+  private readonly fromCache = new Set<string>();
+  /** A file was parsed, set or dropped since the cache was opened or last written. */
+  private changedSinceSave = false;
 
   handle(req: IndexRequest): IndexResponse {
     try {
@@ -58,22 +75,60 @@ export class IndexSession {
           const t0 = Date.now();
           const parsed = parseBytes(req.bytes, req.file);
           this.files.set(req.file, parsed);
+          this.fromCache.delete(req.file);
+          this.cache?.parsed(req.file, req.bytes, req.mtimeMs);
+          this.changedSinceSave = true;
           return { id: req.id, kind: 'parsed', file: req.file, records: parsed.records.length, ms: Date.now() - t0 };
         }
         case 'set':
           this.files.set(req.parsed.file, req.parsed);
+          this.fromCache.delete(req.parsed.file);
+          this.cache?.forget(req.parsed.file);
+          this.changedSinceSave = true;
           return { id: req.id, kind: 'done' };
         case 'drop':
           this.files.delete(req.file);
+          this.fromCache.delete(req.file);
+          this.cache?.forget(req.file);
+          this.changedSinceSave = true;
           return { id: req.id, kind: 'done' };
+        case 'cache-open':
+          this.cache = new SessionCache(req.dir, req.salt);
+          return { id: req.id, kind: 'cache-opened', valid: this.cache.valid };
+        case 'cached': {
+          if (!this.cache?.has(req.file, req.size, req.mtimeMs)) return { id: req.id, kind: 'miss' };
+          this.files.delete(req.file);
+          this.fromCache.add(req.file);
+          return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: 0, cached: true };
+        }
+        case 'cache-save': {
+          const save = this.toSave;
+          this.toSave = undefined;
+          if (save && this.cache) {
+            this.cache.save(save.files, save.corpus);
+            this.changedSinceSave = false;
+          }
+          return { id: req.id, kind: 'done' };
+        }
         case 'build': {
           const t0 = Date.now();
-          const parsed = [...this.files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-          const corpus = buildCorpus(parsed);
+          const names = [...this.files.keys(), ...this.fromCache].sort();
+          const cached = this.cache?.corpus(names);
+          // The parses of files taken from the cache are read only when they are needed: to
+          // build the corpus, or to write the cache again (nothing to write when all of it came
+          // from the cache unchanged).
+          const needParses = !cached || this.changedSinceSave;
+          if (needParses) {
+            for (const f of this.fromCache) this.files.set(f, this.cache!.parseOf(f));
+            this.fromCache.clear();
+          }
+          const parsed = needParses ? names.map((f) => this.files.get(f)!) : [];
+          const corpus = cached ?? buildCorpus(parsed);
+          this.toSave = this.cache && needParses ? { files: parsed, corpus: { works: corpus.works, problems: corpus.problems } } : undefined;
           const t1 = Date.now();
           const { packed } = SearchIndex.build(corpus.works).pack();
           this.built = corpus.works;
-          return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1 };
+          return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'works': {
           const built = this.built;

@@ -30,6 +30,8 @@ export interface ReceivedBuild {
   chunks: number;
   /** The longest the editor spent on one chunk (receiving, indexing it), ms. */
   longestChunkMs: number;
+  /** The corpus came from the warm-start cache (no merge run). */
+  corpusFromCache: boolean;
 }
 
 export interface ReceiveOptions {
@@ -84,5 +86,5 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const t1 = now();
   const search = SearchIndex.unpack(works, res.search);
   longest = Math.max(longest, now() - t1);
-  return { works, problems: res.problems, byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest };
+  return { works, problems: res.problems, byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, corpusFromCache: res.corpusFromCache === true };
 }

@@ -56,6 +56,8 @@ export const SettingsSchema = z.object({
   maxFileSizeMB: z._default(z.number().check(z.positive(), z.lte(MAX_FILE_SIZE_MB_LIMIT)), DEFAULT_MAX_FILE_SIZE_MB),
   /** CSL style for formatted bibliographies. */
   bibliographyStyle: z._default(z.enum(BIBLIOGRAPHY_STYLES), 'apa'),
+  /** Keep the index in the workspace storage between sessions (a fast start for big libraries). */
+  indexCache: z._default(z.boolean(), true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;

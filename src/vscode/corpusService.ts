@@ -12,6 +12,7 @@ import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
+import { CACHE_FILE } from '../core/cacheFile';
 import { receiveBuild } from '../core/receiveBuild';
 import { type WorkEntry, workEntriesByFile } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
@@ -43,6 +44,8 @@ interface CacheEntry {
 
 /** Host-side steps longer than this are logged as slow. */
 const SLOW_STEP_MS = 50;
+/** Quiet time after indexing before the warm-start cache is written. */
+const CACHE_SAVE_DELAY_MS = 3000;
 /** New problems named one by one in the log per rebuild; the rest are counted. */
 const MAX_LOGGED_PROBLEMS = 50;
 /** Problems shown per corpus file in the Problems panel; the rest are counted in one more. */
@@ -187,6 +190,9 @@ export class CorpusService implements vscode.Disposable {
   readonly onDidChangeState = this._onDidChangeState.event;
 
   private _state: IndexState = 'indexing';
+  private warmCache = false;
+  private _cacheFile: string | undefined;
+  private cacheSaveTimer: NodeJS.Timeout | undefined;
   private readonly slow: { what: string; ms: number }[] = [];
   private _corpus: Corpus = { works: [], problems: [], byId: new Map() };
   private _search = SearchIndex.build([]);
@@ -354,6 +360,11 @@ export class CorpusService implements vscode.Disposable {
     this.log.info(`[perf] ${what} held the extension host for ${Math.round(ms)} ms`);
   }
 
+  /** The warm-start cache file, when there is one (see openWarmCache). */
+  get cacheFile(): string | undefined {
+    return this._cacheFile;
+  }
+
   /** Steps over 50 ms since the last call (for the host benchmark and tests). */
   takeSlowSteps(): { what: string; ms: number }[] {
     return this.slow.splice(0);
@@ -397,6 +408,7 @@ export class CorpusService implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.updateFrontMatter(d, false);
     if (sample) void this.openSampleCorpus();
     this.indexer.warm();
+    this.openWarmCache();
     this.requestFullScan(false);
   }
 
@@ -416,6 +428,44 @@ export class CorpusService implements vscode.Disposable {
     }
     if (res.kind === 'text') return res.text;
     throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
+  }
+
+  /**
+   * The warm-start cache lives in the workspace's storage (one file, `index-cache.v1`), written by
+   * the worker a few seconds after indexing settles; salted with the extension's version so that
+   * an update indexes afresh. No workspace storage (no folder open, or a virtual one): no cache.
+   */
+  private openWarmCache(): void {
+    const dir = this.context.storageUri;
+    if (!dir || dir.scheme !== 'file' || !this._settings.indexCache) return;
+    const salt = String((this.context.extension.packageJSON as { version?: unknown }).version ?? '');
+    this.warmCache = true;
+    this._cacheFile = path.join(dir.fsPath, CACHE_FILE);
+    this.indexer.request({ kind: 'cache-open', dir: dir.fsPath, salt }).then(
+      (r) => this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`),
+      (e: unknown) => {
+        this.warmCache = false;
+        this.log.warn(`[index] warm-start cache not used: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }
+
+  /** After indexing settles, the worker writes the cache for the next session (off this thread). */
+  private scheduleCacheSave(): void {
+    if (!this.warmCache) return;
+    if (this.cacheSaveTimer) clearTimeout(this.cacheSaveTimer);
+    this.cacheSaveTimer = setTimeout(() => {
+      this.cacheSaveTimer = undefined;
+      if (this.busy() || this.disposed) return this.scheduleCacheSave();
+      const t0 = Date.now();
+      this.indexer.request({ kind: 'cache-save' }).then(
+        (r) => {
+          if (r.kind === 'error') this.log.warn(`[index] could not write the warm-start cache: ${r.message.split('\n')[0]}`);
+          else this.log.debug(`[index] warm-start cache written in ${Date.now() - t0} ms`);
+        },
+        (e: unknown) => this.log.warn(`[index] could not write the warm-start cache: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, CACHE_SAVE_DELAY_MS);
   }
 
   /** Resolves once no indexing is running or pending. */
@@ -675,6 +725,7 @@ export class CorpusService implements vscode.Disposable {
 
         try {
           let parsedCount = 0;
+          let cachedCount = 0;
           let changed = this._version === 0;
           const tRead = Date.now();
           for (const key of toCheck.sort()) {
@@ -682,6 +733,7 @@ export class CorpusService implements vscode.Disposable {
             const tFile = Date.now();
             const r = await this.refreshFile(key, force.has(key));
             if (r !== 'unchanged') changed = true;
+            if (r === 'cached') cachedCount++;
             if (r === 'parsed') {
               parsedCount++;
               this.log.debug(`[index] parsed ${this.uris.get(key)?.path} in ${Date.now() - tFile} ms`);
@@ -692,8 +744,9 @@ export class CorpusService implements vscode.Disposable {
           const built = await this.rebuild();
           this.log.info(
             `[index] ${this.cache.size} files, ${this._corpus.works.length} works, ${this._corpus.problems.length} problems; ` +
-              `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${this.indexer.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms, ` +
-              `built the corpus in ${built.corpusMs} ms and its search index in ${built.searchMs} ms, ` +
+              `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${this.indexer.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms` +
+              `${cachedCount ? ` (${cachedCount} more unchanged since the last session, from the cache)` : ''}, ` +
+              `${built.corpusFromCache ? 'took the corpus from the cache' : 'built the corpus'} in ${built.corpusMs} ms and its search index in ${built.searchMs} ms, ` +
               `received it in ${built.chunks} chunks in ${Math.round(built.fetchMs)} ms (longest ${Math.round(built.longestChunkMs)} ms) (${Date.now() - t0} ms in all)`,
           );
         } catch (e) {
@@ -716,7 +769,7 @@ export class CorpusService implements vscode.Disposable {
   }
 
   /** Brings one file up to date in the index session. */
-  private async refreshFile(key: string, force: boolean): Promise<'parsed' | 'set' | 'dropped' | 'unchanged'> {
+  private async refreshFile(key: string, force: boolean): Promise<'parsed' | 'cached' | 'set' | 'dropped' | 'unchanged'> {
     const uri = this.uris.get(key);
     if (!uri) return 'unchanged';
     const have = this.cache.get(key);
@@ -751,6 +804,14 @@ export class CorpusService implements vscode.Disposable {
     if (stat.size > max) {
       return set(stat, { file, line: 1, severity: 'warning', message: vscode.l10n.t('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (stat.size / 1048576).toFixed(1), this._settings.maxFileSizeMB) });
     }
+    // First sight of the file this session: the last session's parse, when it is unchanged.
+    if (!force && !have && this.warmCache) {
+      const hit = await this.indexer.request({ kind: 'cached', file, size: stat.size, mtimeMs: stat.mtime });
+      if (hit.kind === 'parsed') {
+        this.cache.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
+        return 'cached';
+      }
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readBytes(uri);
@@ -758,7 +819,7 @@ export class CorpusService implements vscode.Disposable {
       return set(stat, { file, line: 1, severity: 'error', message: vscode.l10n.t('Could not read the file ({0}).', e instanceof Error ? e.message : String(e)) });
     }
     this.cache.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
-    await this.indexer.request({ kind: 'parse', file, bytes });
+    await this.indexer.request({ kind: 'parse', file, bytes, mtimeMs: stat.mtime });
     return 'parsed';
   }
 
@@ -767,7 +828,7 @@ export class CorpusService implements vscode.Disposable {
    * across a chunk at a time with a yield between chunks, so that completion and hover keep
    * running meanwhile (on the previous corpus until the new one is complete).
    */
-  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number }> {
+  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number; corpusFromCache: boolean }> {
     const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop });
     this.noteStep(`receiving the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
     this._corpus = { works: r.works, problems: r.problems, byId: r.byId };
@@ -777,6 +838,7 @@ export class CorpusService implements vscode.Disposable {
     this.timed(`publishing ${r.problems.length} problems`, () => this.publishProblems(this._corpus.problems));
     await yieldToEventLoop();
     this.timed('the views and diagnostics updating to the new corpus', () => this._onDidChange.fire());
+    this.scheduleCacheSave();
     return r;
   }
 
@@ -829,6 +891,7 @@ export class CorpusService implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.cacheSaveTimer) clearTimeout(this.cacheSaveTimer);
     this.frontMatterTimers.dispose();
     for (const d of this.globWatchers) d.dispose();
     for (const d of this.frontMatterWatchers.values()) d.dispose();

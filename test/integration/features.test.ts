@@ -29,6 +29,7 @@ interface Api {
   readonly works: readonly WorkLike[];
   readonly state: string;
   readonly parseStats: { worker: number; inProcess: number };
+  readonly indexCacheFile: string | undefined;
   tree: {
     getChildren(node?: TreeNodeLike): TreeNodeLike[];
     getTreeItem(node: TreeNodeLike): vscode.TreeItem;
@@ -217,6 +218,21 @@ describe('Corpus Cite features', function () {
       assert.strictEqual(work('voronka2019')['x-corpus'].kind, 'cited');
       assert.ok(api.parseStats.worker >= 4, `files parsed in the worker: ${JSON.stringify(api.parseStats)}`);
       assert.strictEqual(api.parseStats.inProcess, 0);
+    });
+
+    it('writes the warm-start cache into the workspace storage once indexing settles', async function () {
+      this.timeout(30_000);
+      const file = api.indexCacheFile;
+      assert.ok(file, 'no cache file: the workspace has storage, so the cache should be on');
+      await waitFor('the cache file', () => fs.existsSync(file), 20_000);
+      const text = fs.readFileSync(file, 'utf8');
+      const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as { magic: string; salt: string; version: number };
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      assert.strictEqual(header.magic, 'corpus-cite-index-cache');
+      assert.strictEqual(header.salt, String((ext.packageJSON as { version: string }).version), 'salted with the extension version');
+      // Every corpus file of the workspace is in it, with its parse.
+      for (const f of ['000_6ad9d3d0f971004f.txt', '003_965e250b65df1b35.txt']) assert.ok(text.includes(JSON.stringify(path.join(root, 'corpus', f))), f);
+      assert.ok(!file.startsWith(root), 'the cache is in VS Code’s storage, not in the user’s folder');
     });
 
     it('says “Indexing…” in the view while it indexes', async () => {

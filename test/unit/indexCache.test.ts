@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CACHE_FILE, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/indexCache';
+import { CACHE_FILE, CACHE_VERSION, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/indexCache';
 import { indexPaths, parseFile } from '../../src/core/loadFiles';
 import { ROOT, SEEDS, VARIED } from './helpers/corpus';
 
@@ -118,7 +118,7 @@ describe('index cache', () => {
     ['truncated', (f: string) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2))],
     ['garbage', (f: string) => fs.writeFileSync(f, Buffer.from([0xff, 0x00, 0x7b, 0x0a, 0x01, 0x02]))],
     ['empty', (f: string) => fs.writeFileSync(f, '')],
-    ['an old version', (f: string) => fs.writeFileSync(f, fs.readFileSync(f, 'latin1').replace('"version":1', '"version":0'), 'latin1')],
+    ['an old version', (f: string) => fs.writeFileSync(f, fs.readFileSync(f, 'latin1').replace(`"version":${CACHE_VERSION}`, `"version":${CACHE_VERSION - 1}`), 'latin1')],
     ['valid JSON of the wrong shape', (f: string) => {
       const b = fs.readFileSync(f, 'latin1');
       const nl = b.indexOf('\n');

@@ -1,8 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { buildCorpus } from '../../src/core/corpus';
-import { IndexSession } from '../../src/core/indexWorker';
+import { CACHE_FILE } from '../../src/core/indexCache';
+import { type IndexRequest, IndexSession } from '../../src/core/indexWorker';
 import { parseBytes } from '../../src/core/loadFiles';
 import type { Work } from '../../src/core/model';
 import { receiveBuild } from '../../src/core/receiveBuild';
@@ -111,5 +113,115 @@ describe('IndexSession (the indexing worker’s state)', () => {
     assert.ok(bib.kind === 'text' && /@article\{perkins2019,/.test(bib.text));
     const apa = s.handle({ id: 4, kind: 'export', works: perkins, format: 'bibliography', style: 'apa' });
     assert.ok(apa.kind === 'text' && /^Perkins, R\., & Repper, J\. \(2019\)/.test(apa.text), apa.kind === 'text' ? apa.text : apa.kind);
+  });
+});
+
+describe('the index worker’s warm start (a cache from the last session)', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A copy of the seeds and the varied fixtures, with old modification times (not "racy"). */
+  function workspace(): { dir: string; files: string[]; cache: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-warm-'));
+    dirs.push(dir);
+    const files: string[] = [];
+    for (const src of [SEEDS, VARIED]) {
+      for (const f of fs.readdirSync(src).sort()) {
+        const to = path.join(dir, `${path.basename(src)}-${f}`);
+        fs.copyFileSync(path.join(src, f), to);
+        const old = new Date(Date.now() - 3600_000);
+        fs.utimesSync(to, old, old);
+        files.push(to);
+      }
+    }
+    return { dir, files, cache: path.join(dir, '.cache') };
+  }
+
+  let id = 1;
+  const ask = (s: IndexSession, req: DistributiveOmit<IndexRequest, 'id'>) => s.handle({ ...req, id: id++ } as IndexRequest);
+  type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+  /** One editor start: open the cache, take each file from it or parse it, build, save. */
+  async function start(w: ReturnType<typeof workspace>, salt = 'v1') {
+    const s = new IndexSession();
+    const opened = ask(s, { kind: 'cache-open', dir: w.cache, salt });
+    let hits = 0;
+    for (const file of w.files) {
+      const st = fs.statSync(file);
+      const r = ask(s, { kind: 'cached', file, size: st.size, mtimeMs: st.mtimeMs });
+      if (r.kind === 'parsed') hits++;
+      else ask(s, { kind: 'parse', file, bytes: fs.readFileSync(file), mtimeMs: st.mtimeMs });
+    }
+    const b = await built(s);
+    ask(s, { kind: 'cache-save' });
+    return { valid: opened.kind === 'cache-opened' && opened.valid, hits, b };
+  }
+
+  const strip = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
+
+  it('takes unchanged files and the corpus from the cache at the next start, and gives the same corpus', async () => {
+    const w = workspace();
+    const first = await start(w);
+    assert.deepStrictEqual([first.valid, first.hits, first.b.corpusFromCache], [false, 0, false]);
+    assert.ok(fs.existsSync(path.join(w.cache, CACHE_FILE)));
+    const second = await start(w);
+    assert.deepStrictEqual([second.valid, second.hits, second.b.corpusFromCache], [true, w.files.length, true]);
+    assert.deepStrictEqual(strip(second.b.works), strip(first.b.works));
+    assert.deepStrictEqual(second.b.problems, first.b.problems);
+    assert.deepStrictEqual(second.b.search.search('voron', 5).results.map((h) => h.work.id), first.b.search.search('voron', 5).results.map((h) => h.work.id));
+  });
+
+  it('parses a file changed since, and builds the corpus again', async () => {
+    const w = workspace();
+    await start(w);
+    const changed = w.files.find((f) => f.includes('000_'))!;
+    fs.writeFileSync(changed, fs.readFileSync(changed, 'utf8').replace(/re-balancing/g, 'Changed values'));
+    const old = new Date(Date.now() - 1800_000);
+    fs.utimesSync(changed, old, old);
+    const next = await start(w);
+    assert.strictEqual(next.hits, w.files.length - 1);
+    assert.strictEqual(next.b.corpusFromCache, false);
+    assert.ok(next.b.works.some((x) => /Changed values/.test(x.title ?? '')), 'the new content is indexed');
+    // And the start after that trusts the new content.
+    const after = await start(w);
+    assert.deepStrictEqual([after.hits, after.b.corpusFromCache], [w.files.length, true]);
+    assert.deepStrictEqual(strip(after.b.works), strip(next.b.works));
+  });
+
+  it('ignores the cache of another version (salt), and a file just written is not trusted by its time alone', async () => {
+    const w = workspace();
+    await start(w, 'v1');
+    const other = await start(w, 'v2');
+    assert.deepStrictEqual([other.valid, other.hits, other.b.corpusFromCache], [false, 0, false]);
+    // Written a moment ago: its entry is "racy" and the next start reads it again.
+    const fresh = w.files[0];
+    fs.utimesSync(fresh, new Date(), new Date());
+    await start(w, 'v2');
+    const next = await start(w, 'v2');
+    assert.strictEqual(next.hits, w.files.length - 1);
+  });
+
+  it('a file touched but not changed is read again, the corpus still comes from the cache, and the cache learns the new time', async () => {
+    const w = workspace();
+    const first = await start(w);
+    const touched = w.files[2];
+    const later = new Date(Date.now() - 1200_000);
+    fs.utimesSync(touched, later, later);
+    const second = await start(w);
+    assert.deepStrictEqual([second.hits, second.b.corpusFromCache], [w.files.length - 1, true]);
+    assert.deepStrictEqual(strip(second.b.works), strip(first.b.works));
+    const third = await start(w);
+    assert.deepStrictEqual([third.hits, third.b.corpusFromCache], [w.files.length, true]);
+  });
+
+  it('a file gone since is simply not asked for: the corpus is built without it', async () => {
+    const w = workspace();
+    const first = await start(w);
+    const gone = w.files.find((f) => f.includes('000_'))!;
+    const next = await start({ ...w, files: w.files.filter((f) => f !== gone) });
+    assert.strictEqual(next.b.corpusFromCache, false);
+    assert.ok(first.b.works.some((x) => x.id === 'gillard2022') && !next.b.works.some((x) => x.id === 'gillard2022' && x['x-corpus'].kind === 'record'));
   });
 });

@@ -49,7 +49,7 @@ describe('settings', () => {
   it('keeps good values', () => {
     const { settings, warnings } = parseSettings({ corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver' });
     assert.deepStrictEqual(warnings, []);
-    assert.deepStrictEqual(settings, { corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver' });
+    assert.deepStrictEqual(settings, { corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver', indexCache: true });
   });
 
   it('a bad value falls back to its own default with one warning, the others stay', () => {

@@ -1,0 +1,101 @@
+/**
+ * The index worker's warm start: the parses of unchanged corpus files, and the corpus built from
+ * them, read back from the cache file of the last session (src/core/indexCache.ts) instead of
+ * parsed and built again. A file is trusted when its size and modification time match its
+ * entry; the cached corpus is used when the current files, in order, have exactly the contents
+ * (size and hash) it was built from. Any doubt means a fresh parse: the cache only saves time.
+ */
+import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache } from './indexCache';
+import type { ParsedFile, Problem, Work } from './model';
+
+export class SessionCache {
+  private reader: CacheReader | undefined;
+  private readonly byPath = new Map<string, number>();
+  private parses: ParsedFile[] | undefined | null = undefined;
+  /** Size, time and hash of every current file whose content is known (parsed or cached). */
+  private readonly meta = new Map<string, Omit<ManifestEntry, 'path'>>();
+  /** Files served from the cache since it was opened (for the log). */
+  hits = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly salt: string,
+  ) {
+    this.reader = CacheReader.open(dir, { salt });
+    this.reader?.manifest.forEach((m, i) => this.byPath.set(m.path, i));
+  }
+
+  /** Whether a valid cache file was found. */
+  get valid(): boolean {
+    return this.reader !== undefined;
+  }
+
+  /** Whether the cache holds `file` as it is now: the size and modification time of its entry. */
+  has(file: string, size: number, mtimeMs: number): boolean {
+    const i = this.byPath.get(file);
+    const m = i === undefined ? undefined : this.reader?.manifest[i];
+    if (!m || m.racy || m.size !== size || m.mtimeMs !== mtimeMs) return false;
+    this.meta.set(file, { size, mtimeMs, hash: m.hash });
+    this.hits++;
+    return true;
+  }
+
+  /**
+   * The cached parse of a file `has` accepted (read with all the others on first use). A cache
+   * file that turned unreadable meanwhile gives a problem on the file instead (re-index reads it).
+   */
+  parseOf(file: string): ParsedFile {
+    if (this.parses === undefined) this.parses = this.reader?.parsed() ?? null;
+    const i = this.byPath.get(file);
+    const parsed = i === undefined ? undefined : this.parses?.[i];
+    if (parsed) return parsed;
+    this.meta.delete(file);
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'The index cache could not be read back; run "Re-index Corpus" to read this file again.' }] };
+  }
+
+  /** Notes a file parsed from `bytes`. */
+  parsed(file: string, bytes: Uint8Array, mtimeMs: number | undefined): void {
+    if (mtimeMs === undefined) this.meta.delete(file);
+    else this.meta.set(file, { size: bytes.byteLength, mtimeMs, hash: hashBytes(bytes) });
+  }
+
+  /** A file that left the corpus, or whose content is not known (unreadable, skipped). */
+  forget(file: string): void {
+    this.meta.delete(file);
+  }
+
+  /** The cached corpus, if it was built from exactly these files (in this order) as they are now. */
+  corpus(files: readonly string[]): { works: Work[]; problems: Problem[] } | undefined {
+    const key = this.keyOf(files);
+    if (!key || !this.reader || this.reader.header.corpusKey !== key) return undefined;
+    return this.reader.corpus(key);
+  }
+
+  /**
+   * Writes the cache: every file whose content is known, with its parse, and the corpus when it
+   * was built from exactly those files. Throws on I/O errors.
+   */
+  save(files: readonly ParsedFile[], corpus: { works: Work[]; problems: Problem[] } | undefined): void {
+    const entries: CacheEntry[] = [];
+    for (const parsed of files) {
+      const m = this.meta.get(parsed.file);
+      if (m) entries.push({ path: parsed.file, ...m, parsed });
+    }
+    saveCache(this.dir, entries, entries.length === files.length ? corpus : undefined, { salt: this.salt });
+    // What was written is now the cache to compare with.
+    this.reader = CacheReader.open(this.dir, { salt: this.salt });
+    this.byPath.clear();
+    this.reader?.manifest.forEach((m, i) => this.byPath.set(m.path, i));
+    this.parses = undefined;
+  }
+
+  private keyOf(files: readonly string[]): string | undefined {
+    const entries: Pick<ManifestEntry, 'path' | 'size' | 'hash'>[] = [];
+    for (const f of files) {
+      const m = this.meta.get(f);
+      if (!m) return undefined;
+      entries.push({ path: f, size: m.size, hash: m.hash });
+    }
+    return corpusKey(entries);
+  }
+}
