@@ -747,7 +747,7 @@ export class CorpusService implements vscode.Disposable {
               `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${this.indexer.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms` +
               `${cachedCount ? ` (${cachedCount} more unchanged since the last session, from the cache)` : ''}, ` +
               `${built.corpusFromCache ? 'took the corpus from the cache' : 'built the corpus'} in ${built.corpusMs} ms and its search index in ${built.searchMs} ms, ` +
-              `received it in ${built.chunks} chunks in ${Math.round(built.fetchMs)} ms (longest ${Math.round(built.longestChunkMs)} ms) (${Date.now() - t0} ms in all)`,
+              `received it in ${built.chunks} chunks in ${Math.round(built.fetchMs)} ms (longest round trip ${Math.round(built.longestRoundTripMs)} ms, longest step here ${Math.round(built.longestChunkMs)} ms) (${Date.now() - t0} ms in all)`,
           );
         } catch (e) {
           if (!(e instanceof IndexerLostState)) throw e;
@@ -828,9 +828,9 @@ export class CorpusService implements vscode.Disposable {
    * across a chunk at a time with a yield between chunks, so that completion and hover keep
    * running meanwhile (on the previous corpus until the new one is complete).
    */
-  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number; corpusFromCache: boolean }> {
+  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number; longestRoundTripMs: number; corpusFromCache: boolean }> {
     const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop });
-    this.noteStep(`receiving the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
+    this.noteStep(`taking in the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
     this._corpus = { works: r.works, problems: r.problems, byId: r.byId };
     this._search = r.search;
     this._lookup = r.lookup;

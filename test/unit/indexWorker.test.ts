@@ -9,7 +9,7 @@ import { parseBytes } from '../../src/core/loadFiles';
 import type { Work } from '../../src/core/model';
 import { receiveBuild } from '../../src/core/receiveBuild';
 import { SearchIndex } from '../../src/core/search';
-import { fromWire, toWire } from '../../src/core/wire';
+import { fromWire, Interner, toWire } from '../../src/core/wire';
 import { corpusOf, SEEDS, VARIED } from './helpers/corpus';
 
 let nextId = 100;
@@ -31,6 +31,22 @@ describe('works on the wire from the worker to the editor', () => {
     assert.ok(works.some((w) => w['x-corpus'].contexts.length > 0) && works.some((w) => w['x-corpus'].sources.some((s) => s.fields)));
     // The worker's works are untouched.
     assert.ok(works.some((w) => w['x-corpus'].sources.some((s) => s.fields)));
+  });
+
+  it('share repeated values across chunks on the receiving side: one frozen empty list, one date per year, one string per path', () => {
+    const works = corpusOf(SEEDS).works;
+    const interner = new Interner();
+    const a = fromWire(structuredClone(toWire(works.slice(0, 10))), interner);
+    const b = fromWire(structuredClone(toWire(works.slice(10))), interner);
+    const all = [...a, ...b];
+    const empties = new Set(all.flatMap((w) => [w['x-corpus'].citedBy, w['x-corpus'].related].filter((l) => l.length === 0)));
+    assert.strictEqual(empties.size, 1);
+    assert.ok(Object.isFrozen([...empties][0]), 'a shared list cannot be changed through one work');
+    const y2019 = all.filter((w) => w.issued && JSON.stringify(w.issued) === '{"date-parts":[[2019]]}');
+    assert.ok(y2019.length >= 2 && new Set(y2019.map((w) => w.issued)).size === 1);
+    assert.throws(() => (all.find((w) => w['x-corpus'].citedBy.length === 0)!['x-corpus'].citedBy as string[]).push('x'));
+    const noFields = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
+    assert.deepStrictEqual(noFields(all), noFields(works));
   });
 });
 
