@@ -290,7 +290,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       kind,
       groupAuthors: members.map((m) => nodes[m].groupAuthors).find(Boolean),
       translatedTitle: members.map((m) => nodes[m].translatedTitle).find(Boolean),
-      etAl: head.origin === 'citation' ? members.every((m) => nodes[m].etAl) : undefined,
+      // A citation stub: "et al." when every citation said so; a record: when its author list
+      // ends in "and others" (BibTeX), so the author list is known to be incomplete.
+      etAl: head.origin === 'citation' ? members.every((m) => nodes[m].etAl) : members.some((m) => nodes[m].origin === 'record' && nodes[m].extra?.etAl === 'true') || undefined,
       inferred,
       extra: Object.keys(extra).length ? extra : undefined,
     };

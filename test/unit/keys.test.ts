@@ -6,6 +6,7 @@ import { resolveManuscript } from '../../src/core/manuscript';
 import type { ParsedFile, ParsedRecord } from '../../src/core/model';
 import { WorkSchema } from '../../src/core/model';
 import { parseText } from '../../src/core/parsers';
+import { formatCitation } from '../../src/core/render';
 import { SearchIndex } from '../../src/core/search';
 
 const rec = (line: number, family: string, year: number | undefined, title: string, extra: Partial<ParsedRecord['csl']> = {}): ParsedRecord => ({
@@ -85,6 +86,16 @@ describe('keys', () => {
       const keyed = `@article{sv2020,\n  title = {Shared values},\n  author = {Smith, Ann},\n  year = {2020},\n  doi = {10.1/x}\n}\n`;
       const c = buildCorpus([{ file: '/pages/p.txt', format: 'scienceopen', records: [page], problems: [] }, parseText(keyed, '/lib/a.bib')]);
       assert.deepStrictEqual(c.works.map((w) => w.id), ['sv2020']);
+    });
+
+    it('an author list ending in "and others" marks the work et al.', () => {
+      const c = buildCorpus([parseText('@article{big2019,\n  title = {Many hands},\n  author = {Ahmed, Ann and Berg, Bo and others},\n  year = {2019}\n}\n', '/lib/a.bib')]);
+      const w = c.works[0];
+      assert.strictEqual(w['x-corpus'].etAl, true);
+      assert.strictEqual(formatCitation(w, 'authorDate'), '(Ahmed et al., 2019)');
+      const two = buildCorpus([parseText('@article{two2019,\n  title = {Two hands},\n  author = {Ahmed, Ann and Berg, Bo},\n  year = {2019}\n}\n', '/lib/b.bib')]).works[0];
+      assert.strictEqual(two['x-corpus'].etAl, undefined);
+      assert.strictEqual(formatCitation(two, 'authorDate'), '(Ahmed & Berg, 2019)');
     });
 
     it('reference-manager numbers, URLs and keys with spaces are not citekeys', () => {
