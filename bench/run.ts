@@ -463,10 +463,10 @@ function render(x: RenderInput): string {
   const cb = (n: number) => x.cold.bib[n]?.agg;
   const cl = (n: number) => x.cold.layouts[n]?.agg;
   row('parseBytes, longest single file: BibTeX (the whole file) / layouts (one record file), ms', cells((n) => `${ms(cb(n)?.maxParse ?? NaN)} / ${ms(cl(n)?.maxParse ?? NaN)}`), '', '≤ 50 ms on the host', 'runs in the index worker');
-  row('buildCorpus (one call): BibTeX / CSL-JSON / layouts, ms', cells((n) => FORMATS.map((f) => int(x.cold[f][n]?.agg.corpus ?? NaN)).join(' / ')), '', '≤ 50 ms on the host', cb(K) ? `${verdict(cb(K)!.corpus, 50)}: must stay in a worker` : '');
-  row('SearchIndex.build (one call): BibTeX / CSL-JSON / layouts, ms', cells((n) => FORMATS.map((f) => int(x.cold[f][n]?.agg.search ?? NaN)).join(' / ')), '', '≤ 50 ms on the host', cb(K) ? verdict(cb(K)!.search, 50) : '');
+  row('buildCorpus (one call): BibTeX / CSL-JSON / layouts, ms', cells((n) => FORMATS.map((f) => int(x.cold[f][n]?.agg.corpus ?? NaN)).join(' / ')), '', '≤ 50 ms on the host', cb(K) ? `${verdict(cb(K)!.corpus, 50)}: runs in the index worker` : '');
+  row('SearchIndex.build (one call): BibTeX / CSL-JSON / layouts, ms', cells((n) => FORMATS.map((f) => int(x.cold[f][n]?.agg.search ?? NaN)).join(' / ')), '', '≤ 50 ms on the host', cb(K) ? `${verdict(cb(K)!.search, 50)}: runs in the index worker (the host unpacks it)` : '');
   const clone = x.cold.bib[K]?.clone;
-  row('works from a worker: structured clone serialize / deserialize, ms (size)', SIZES.map((n) => (n === K && clone ? `${int(clone.serialize)} / ${int(clone.deserialize)} (${clone.mb.toFixed(0)} MB)` : '')), '', '≤ 50 ms on the host', clone ? verdict(clone.deserialize, 50) : '');
+  row('all works from a worker in one message: structured clone serialize / deserialize, ms (size)', SIZES.map((n) => (n === K && clone ? `${int(clone.serialize)} / ${int(clone.deserialize)} (${clone.mb.toFixed(0)} MB)` : '')), '', '≤ 50 ms on the host', clone ? `${verdict(clone.deserialize, 50)} in one message: so they come in chunks (see the host table)` : '');
 
   section('Bundle and activation');
   const act = x.acts;
