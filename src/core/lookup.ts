@@ -4,7 +4,8 @@ import type { Work } from './model';
 import { fold, nameKey } from './names';
 
 export class WorkLookup {
-  private readonly byId = new Map<string, Work>();
+  /** Works by id (the corpus's own `byId` when the lookup is built with it). */
+  readonly byId = new Map<string, Work>();
   private readonly byLabel = new Map<string, Work>();
   private readonly byAuthorYear = new Map<string, Work[]>();
 

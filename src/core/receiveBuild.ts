@@ -61,7 +61,6 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind} to a build`);
   const t0 = now();
   const works: Work[] = [];
-  const byId = new Map<string, Work>();
   const lookup = new WorkLookup();
   const interner = new Interner();
   let chunk = opts.firstChunk ?? 250;
@@ -79,10 +78,7 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
     if (r.kind !== 'works') throw new Error(r.kind === 'error' ? r.message : `unexpected answer ${r.kind} to a works request`);
     if (r.chunk.works.length !== to - from) throw new Error(`asked for ${to - from} works, got ${r.chunk.works.length}`);
     const chunkWorks = fromWire(r.chunk, interner);
-    for (const w of chunkWorks) {
-      works.push(w);
-      byId.set(w.id, w);
-    }
+    for (const w of chunkWorks) works.push(w);
     lookup.add(chunkWorks);
     const ms = now() - t;
     longest = Math.max(longest, now() - tIn);
@@ -96,5 +92,5 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const t1 = now();
   const search = SearchIndex.unpack(works, res.search);
   longest = Math.max(longest, now() - t1);
-  return { works, problems: res.problems, byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
+  return { works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
 }

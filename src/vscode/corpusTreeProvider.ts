@@ -277,7 +277,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** Resolves when the top level of the current grouping and corpus is built. */
   async whenReady(): Promise<void> {
-    while (!this.roots && this.rootsPending) await this.rootsPending;
+    await this.readyRoots();
   }
 
   /** The top level once built; a refresh while waiting means waiting for the newer build. */
