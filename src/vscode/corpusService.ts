@@ -407,8 +407,14 @@ export class CorpusService implements vscode.Disposable {
     this.watchGlobs();
     for (const d of vscode.workspace.textDocuments) this.updateFrontMatter(d, false);
     if (sample) void this.openSampleCorpus();
-    this.indexer.warm();
-    this.openWarmCache();
+    // Spawning the worker holds the thread ~6 ms: just after activation, not inside it. It still
+    // starts while the globs are searched, and the cache is open before any file is asked for
+    // (a file asked for earlier would only be parsed instead of taken from the cache).
+    setImmediate(() => {
+      if (this.disposed) return;
+      this.indexer.warm();
+      this.openWarmCache();
+    });
     this.requestFullScan(false);
   }
 
