@@ -41,6 +41,8 @@ export interface CorpusCiteApi {
   citationCounts(): Promise<ReadonlyMap<string, number>>;
   /** The warm-start cache file in the workspace storage (setting corpusCite.indexCache), if any. */
   readonly indexCacheFile: string | undefined;
+  /** Durations of the last completion and hover requests inside the providers (p50 / p99 / max, ms). */
+  requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
 }
@@ -107,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     get indexCacheFile() {
       return service.cacheFile;
     },
+    requestLatency: () => service.requestLatency(),
     get slowSteps() {
       return service.takeSlowSteps();
     },

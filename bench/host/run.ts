@@ -41,6 +41,7 @@ function workspace(n: number): string {
 }
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 
 function render(r: HostBenchResult, started: Date, load: number[]): string {
@@ -62,7 +63,9 @@ function render(r: HostBenchResult, started: Date, load: number[]): string {
     `| round trip through the workbench that no provider of ours serves, p50 / p99 | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} ms | (the floor) |`,
     `| completion end to end, p50 / p99 | ${f1(r.completion.p50)} / ${f1(r.completion.p99)} ms (n = ${r.completion.n}) | p99 ≤ 20 ms: ${verdict(r.completion.p99 <= 20)} |`,
     ...Object.entries(r.perQuery).map(([q, d]) => `| · \`${q}\` | ${f1(d.p50)} / ${f1(d.p99)} ms, ${d.items} items | |`),
+    `| · of which inside our completion provider, p50 / p99 / max | ${f2(r.inside.completion?.p50 ?? NaN)} / ${f2(r.inside.completion?.p99 ?? NaN)} / ${f1(r.inside.completion?.max ?? NaN)} ms (n = ${r.inside.completion?.n ?? 0}, all requests of the run) | ≤ 5 ms: ${verdict((r.inside.completion?.p99 ?? Infinity) <= 5)} |`,
     `| hover end to end, p50 / p99 | ${f1(r.hover.p50)} / ${f1(r.hover.p99)} ms (n = ${r.hover.n}) | |`,
+    `| · of which inside our hover provider, p50 / p99 / max | ${f2(r.inside.hover?.p50 ?? NaN)} / ${f2(r.inside.hover?.p99 ?? NaN)} / ${f1(r.inside.hover?.max ?? NaN)} ms (n = ${r.inside.hover?.n ?? 0}) | ≤ 2 ms: ${verdict((r.inside.hover?.p99 ?? Infinity) <= 2)} |`,
     `| tree top level by ${Object.keys(r.tree).join(' / ')}: rows | ${Object.values(r.tree).map((t) => t.rows).join(' / ')} | |`,
     `| · built in (wall time, in slices) | ${Object.values(r.tree).map((t) => f0(t.ms)).join(' / ')} ms | |`,
     `| · longest block while building | ${Object.values(r.tree).map((t) => f0(t.longestSliceMs)).join(' / ')} ms | ≤ 50 ms each: ${verdict(Object.values(r.tree).every((t) => t.longestSliceMs <= 50))} |`,

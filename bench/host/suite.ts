@@ -26,6 +26,7 @@ interface Api {
   readonly works: readonly { id: string; title?: string; DOI?: string; 'citation-label': string }[];
   tree: { getChildren(node?: unknown): unknown[]; setGrouping(g: string): void; whenReady(): Promise<void> };
   readonly indexCacheFile: string | undefined;
+  requestLatency(): Record<string, Dist>;
   /** Host-side steps that took over 50 ms since the last read (what, ms). */
   readonly slowSteps: { what: string; ms: number }[];
 }
@@ -60,6 +61,8 @@ export interface HostBenchResult {
   reindex: BlockStats;
   /** Completion requests made every 100 ms during the re-index, end to end; misses: answers without the expected work. */
   duringReindex: Dist & { misses: number };
+  /** The same completion and hover requests timed inside our providers. */
+  inside: Record<string, Dist>;
   /** A round trip through the workbench that none of our providers serves. */
   floor: Dist;
   completion: Dist;
@@ -246,6 +249,10 @@ async function measure(folder: string): Promise<HostBenchResult> {
   if (empty > 0) throw new Error(`${empty} of ${lines.length} hovers were empty`);
   const hover = dist(hoverTimes);
   console.log(`hover: p50 ${hover.p50.toFixed(1)} ms, p99 ${hover.p99.toFixed(1)} ms`);
+  // The same requests timed inside our providers (the rest of end to end is the workbench).
+  const inside = api.requestLatency();
+  console.log(`inside the providers: completion p50 ${inside.completion?.p50.toFixed(2)} / p99 ${inside.completion?.p99.toFixed(2)} / max ${inside.completion?.max.toFixed(1)} ms; hover p50 ${inside.hover?.p50.toFixed(2)} / p99 ${inside.hover?.p99.toFixed(2)} / max ${inside.hover?.max.toFixed(1)} ms`);
+  console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
 
   // 7. The tree's grouping, each way: the top level is built in slices while the view shows the
   //    previous one; the figure is the longest slice (the longest the host was held).
@@ -264,7 +271,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   }
   console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
 
-  return { works: api.works.length, vscode: vscode.version, activateMs, memory: { heapMB: memory.heapUsed / 1048576, rssMB: memory.rss / 1048576 }, index, reindex, duringReindex, floor, completion: dist(all), perQuery, hover, tree };
+  return { inside, works: api.works.length, vscode: vscode.version, activateMs, memory: { heapMB: memory.heapUsed / 1048576, rssMB: memory.rss / 1048576 }, index, reindex, duringReindex, floor, completion: dist(all), perQuery, hover, tree };
 }
 
 export async function run(): Promise<void> {

@@ -82,5 +82,14 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
 }
 
 export function registerCitationCompletion(service: CorpusService, selector: vscode.DocumentSelector = MARKDOWN): vscode.Disposable {
-  return vscode.languages.registerCompletionItemProvider(selector, new CitationCompletionProvider(service), '@', '[');
+  const provider = new CitationCompletionProvider(service);
+  return vscode.languages.registerCompletionItemProvider(
+    selector,
+    {
+      provideCompletionItems: (document, position, token, context) => service.timedRequest('completion', () => provider.provideCompletionItems(document, position, token, context)),
+      resolveCompletionItem: (item) => provider.resolveCompletionItem(item),
+    },
+    '@',
+    '[',
+  );
 }

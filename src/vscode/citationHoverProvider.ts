@@ -35,5 +35,6 @@ export class CitationHoverProvider implements vscode.HoverProvider {
 }
 
 export function registerCitationHover(service: CorpusService, selector: vscode.DocumentSelector = MARKDOWN): vscode.Disposable {
-  return vscode.languages.registerHoverProvider(selector, new CitationHoverProvider(service));
+  const provider = new CitationHoverProvider(service);
+  return vscode.languages.registerHoverProvider(selector, { provideHover: (document, position, token) => service.timedRequest('hover', () => provider.provideHover(document, position, token)) });
 }

@@ -194,6 +194,7 @@ export class CorpusService implements vscode.Disposable {
   private _cacheFile: string | undefined;
   private cacheSaveTimer: NodeJS.Timeout | undefined;
   private readonly slow: { what: string; ms: number }[] = [];
+  private readonly latencies = new Map<string, number[]>();
   private _corpus: Corpus = { works: [], problems: [], byId: new Map() };
   private _search = SearchIndex.build([]);
   private _lookup = new WorkLookup([]);
@@ -345,6 +346,35 @@ export class CorpusService implements vscode.Disposable {
     } finally {
       this.noteStep(what, performance.now() - t0);
     }
+  }
+
+  /**
+   * Runs a provider request (completion, hover) and keeps its duration: the host benchmark
+   * reads them beside the end-to-end figures, which also count the workbench's round trip.
+   */
+  timedRequest<T>(kind: string, fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      const ms = performance.now() - t0;
+      let list = this.latencies.get(kind);
+      if (!list) this.latencies.set(kind, (list = []));
+      list.push(ms);
+      if (list.length > 2000) list.splice(0, list.length - 2000);
+      this.noteStep(`a ${kind} request`, ms);
+    }
+  }
+
+  /** p50 / p99 / max of the last requests of each kind, ms (see `timedRequest`). */
+  requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }> {
+    const out: Record<string, { p50: number; p99: number; max: number; n: number }> = {};
+    for (const [kind, list] of this.latencies) {
+      const s = [...list].sort((a, b) => a - b);
+      const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+      out[kind] = { p50: at(50), p99: at(99), max: s[s.length - 1], n: s.length };
+    }
+    return out;
   }
 
   /** Logs an error of a view or provider, with its stack. */
