@@ -96,6 +96,11 @@ export interface ManifestEntry {
   racy?: boolean;
 }
 
+/** Whether a file of this size and modification time can be taken as its cache entry, unread. */
+export function trusted(m: ManifestEntry, size: number, mtimeMs: number): boolean {
+  return !m.racy && m.size === size && m.mtimeMs === mtimeMs;
+}
+
 /** Identity of a corpus input: the files in order with their hashes and sizes. */
 export function corpusKey(entries: readonly Pick<ManifestEntry, 'path' | 'size' | 'hash'>[]): string {
   const h = crypto.createHash('sha1');
@@ -320,7 +325,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       continue;
     }
     const c = cached.get(file);
-    if (c && !c.m.racy && c.m.size === st.size && c.m.mtimeMs === st.mtimeMs) {
+    if (c && trusted(c.m, st.size, st.mtimeMs)) {
       slots.push({ kind: 'cached', m: c.m, i: c.i, mtimeMs: st.mtimeMs });
       continue;
     }

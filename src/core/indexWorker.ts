@@ -46,7 +46,8 @@ export type IndexRequest =
 export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 
 export type IndexResponse =
-  | { id: number; kind: 'parsed'; file: string; records: number; ms: number; cached?: boolean }
+  /** `records` is -1 for a file taken from the cache (its parse is read only if a build needs it). */
+  | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
   | { id: number; kind: 'miss' }
   | { id: number; kind: 'cache-opened'; valid: boolean }
   | { id: number; kind: 'done' }
@@ -99,7 +100,7 @@ export class IndexSession {
           if (!this.cache?.has(req.file, req.size, req.mtimeMs)) return { id: req.id, kind: 'miss' };
           this.files.delete(req.file);
           this.fromCache.add(req.file);
-          return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: 0, cached: true };
+          return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: 0 };
         }
         case 'cache-save': {
           const save = this.toSave;

@@ -5,7 +5,7 @@
  * entry; the cached corpus is used when the current files, in order, have exactly the contents
  * (size and hash) it was built from. Any doubt means a fresh parse: the cache only saves time.
  */
-import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache } from './indexCache';
+import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache, trusted } from './indexCache';
 import type { ParsedFile, Problem, Work } from './model';
 
 export class SessionCache {
@@ -14,8 +14,6 @@ export class SessionCache {
   private parses: ParsedFile[] | undefined | null = undefined;
   /** Size, time and hash of every current file whose content is known (parsed or cached). */
   private readonly meta = new Map<string, Omit<ManifestEntry, 'path'>>();
-  /** Files served from the cache since it was opened (for the log). */
-  hits = 0;
 
   constructor(
     private readonly dir: string,
@@ -34,9 +32,8 @@ export class SessionCache {
   has(file: string, size: number, mtimeMs: number): boolean {
     const i = this.byPath.get(file);
     const m = i === undefined ? undefined : this.reader?.manifest[i];
-    if (!m || m.racy || m.size !== size || m.mtimeMs !== mtimeMs) return false;
+    if (!m || !trusted(m, size, mtimeMs)) return false;
     this.meta.set(file, { size, mtimeMs, hash: m.hash });
-    this.hits++;
     return true;
   }
 

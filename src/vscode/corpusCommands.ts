@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { formatCitation } from '../core/render';
+import { definitionLocation } from './citationDefinitionProvider';
 import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';
 import type { CorpusService } from './corpusService';
@@ -100,13 +101,11 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
     register(
       CommandIds.openSource,
       withWork(vscode.l10n.t('Open Source Record'), async (w) => {
-        const sources = w['x-corpus'].sources;
-        const order = ['record', 'related', 'reference', 'citation'];
-        const src = [...sources].sort((a, b) => order.indexOf(a.relation) - order.indexOf(b.relation) || service.fileRank(a.file) - service.fileRank(b.file))[0];
-        const uri = src && service.uriOf(src.file);
-        if (!src || !uri) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
-        const line = Math.max(0, src.line - 1);
-        await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: true });
+        // Where go to definition leads: the record (the workspace's own copy first), else the
+        // related or reference entry, else the sentence citing it.
+        const loc = definitionLocation(w, service);
+        if (!loc) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
+        await vscode.window.showTextDocument(loc.uri, { selection: loc.range, preview: true });
       }),
     ),
     register(

@@ -13,7 +13,7 @@ import type { Corpus } from '../core/corpus';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
 import { CACHE_FILE } from '../core/cacheFile';
-import { receiveBuild } from '../core/receiveBuild';
+import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
 import { type WorkEntry, workEntriesByFile } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
@@ -339,12 +339,14 @@ export class CorpusService implements vscode.Disposable {
    * when it held the event loop for longer than 50 ms: nothing else, typing included, runs
    * meanwhile.
    */
-  timed<T>(what: string, fn: () => T): T {
+  timed<T>(what: string, fn: () => T, done?: (ms: number) => void): T {
     const t0 = performance.now();
     try {
       return fn();
     } finally {
-      this.noteStep(what, performance.now() - t0);
+      const ms = performance.now() - t0;
+      this.noteStep(what, ms);
+      done?.(ms);
     }
   }
 
@@ -353,17 +355,12 @@ export class CorpusService implements vscode.Disposable {
    * reads them beside the end-to-end figures, which also count the workbench's round trip.
    */
   timedRequest<T>(kind: string, fn: () => T): T {
-    const t0 = performance.now();
-    try {
-      return fn();
-    } finally {
-      const ms = performance.now() - t0;
+    return this.timed(`a ${kind} request`, fn, (ms) => {
       let list = this.latencies.get(kind);
       if (!list) this.latencies.set(kind, (list = []));
       list.push(ms);
       if (list.length > 2000) list.splice(0, list.length - 2000);
-      this.noteStep(`a ${kind} request`, ms);
-    }
+    });
   }
 
   /** p50 / p99 / max of the last requests of each kind, ms (see `timedRequest`). */
@@ -864,7 +861,7 @@ export class CorpusService implements vscode.Disposable {
    * across a chunk at a time with a yield between chunks, so that completion and hover keep
    * running meanwhile (on the previous corpus until the new one is complete).
    */
-  private async rebuild(): Promise<{ corpusMs: number; searchMs: number; fetchMs: number; chunks: number; longestChunkMs: number; longestRoundTripMs: number; corpusFromCache: boolean }> {
+  private async rebuild(): Promise<ReceivedBuild> {
     const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop });
     this.noteStep(`taking in the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
     this._corpus = { works: r.works, problems: r.problems, byId: r.byId };

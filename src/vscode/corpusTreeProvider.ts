@@ -138,10 +138,15 @@ function sortWorks(works: readonly Work[], order: 'label' | 'role'): Work[] {
  * case- and accent-insensitive comparison would, at a fraction of localeCompare's cost), ties by
  * their label.
  */
+/** Folded key (`k`) with plain `<`, ties by label (`l`). */
+function byKeyThenLabel(a: { k: string; l: string }, b: { k: string; l: string }): number {
+  return a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0;
+}
+
 function sortByFoldedKey<T>(list: T[], key: (t: T) => string, label: (t: T) => string): void {
   // Decorated: each key and label is worked out once, not twice per comparison.
   const keyed = list.map((t) => ({ t, k: key(t), l: label(t) }));
-  keyed.sort((a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+  keyed.sort(byKeyThenLabel);
   for (let i = 0; i < keyed.length; i++) list[i] = keyed[i].t;
 }
 
@@ -669,7 +674,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       keyed.push({ k: key.replace(/^=/, '').replace('|', ' '), l: p.label, key, p });
     }
     yield;
-    yield* sortInSlices(keyed, (a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+    yield* sortInSlices(keyed, byKeyThenLabel);
     const out: GroupNode[] = [];
     for (let j = 0; j < keyed.length; j++) {
       if ((j & 2047) === 2047) yield;
