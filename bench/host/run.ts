@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { indexPaths } from '../../src/core/loadFiles';
 import { generate, OUT } from '../generate';
-import type { HostBenchResult } from './suite';
+import type { BlockStats, HostBenchResult } from './suite';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
@@ -46,6 +46,11 @@ const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 
 function render(r: HostBenchResult, started: Date, load: number[]): string {
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+  // What the kernel says the main thread did in the longest blocks: ran on a CPU, or waited for one.
+  const sched = (b: BlockStats): string =>
+    b.sched
+      ? `| · the five longest blocks as wall = ran + waited for a CPU (kernel schedstat of the host's main thread); longest time it ran in one block | ${b.sched.top.map(([w, ran, wait]) => `${w} = ${ran} + ${wait}`).join('; ')} ms; ran at most ${f0(b.sched.maxRanMs)} ms (${b.sched.ranOver50} over 50) | ran ≤ 50 ms: ${verdict(b.sched.maxRanMs <= 50)} |`
+      : '| · (no kernel schedstat here: ran / waited not measured) | | |';
   const rows = [
     `Host benchmark: ${r.works} works (one generated .bib), VS Code ${r.vscode} extension host (code-server), ${os.cpus().length} cores, load average ${load.map((x) => x.toFixed(1)).join(' ')}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
@@ -54,10 +59,12 @@ function render(r: HostBenchResult, started: Date, load: number[]): string {
     `| activation (open manuscript → activate() resolves, empty corpus) | ${f0(r.activateMs)} ms | |`,
     `| index of the library written into the open workspace, wall time | ${f1(r.index.ms / 1000)} s | |`,
     `| that index: longest event-loop block | ${f0(r.index.maxBlockMs)} ms (${r.index.over50} blocks over 50 ms; top ${r.index.top.join(', ')}) | ≤ 50 ms: ${verdict(r.index.maxBlockMs <= 50)} |`,
+    sched(r.index),
     `| · garbage-collection pauses in it | ${r.index.gc.count}, ${f0(r.index.gc.totalMs)} ms in all; longest ${r.index.gc.top.join(', ')} ms | |`,
     `| extension host memory after that index (heap / RSS, whole process) | ${f0(r.memory.heapMB)} / ${f0(r.memory.rssMB)} MB | |`,
     `| full re-index, wall time | ${f1(r.reindex.ms / 1000)} s | |`,
     `| full re-index: longest event-loop block | ${f0(r.reindex.maxBlockMs)} ms (${r.reindex.over50} over 50 ms; top ${r.reindex.top.join(', ')}) | ≤ 50 ms: ${verdict(r.reindex.maxBlockMs <= 50)} |`,
+    sched(r.reindex),
     `| completion while re-indexing (a request every 100 ms), p50 / p99 / max | ${f1(r.duringReindex.p50)} / ${f1(r.duringReindex.p99)} / ${f0(r.duringReindex.max)} ms (n = ${r.duringReindex.n}; ${r.duringReindex.misses} answered without the work) | |`,
     `| · garbage-collection pauses in it | ${r.reindex.gc.count}, ${f0(r.reindex.gc.totalMs)} ms in all; longest ${r.reindex.gc.top.join(', ')} ms | |`,
     `| round trip through the workbench that no provider of ours serves, p50 / p99 | ${f1(r.floor.p50)} / ${f1(r.floor.p99)} ms | (the floor) |`,

@@ -16,6 +16,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as inspector from 'inspector';
 import { PerformanceObserver } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { fixedQueries } from '../queries';
@@ -42,6 +43,19 @@ export interface BlockStats {
   top: number[];
   /** Garbage-collection pauses of the extension host's main thread in the phase. */
   gc: { count: number; totalMs: number; top: number[] };
+  /**
+   * The same gaps split by the kernel's account of the main thread (/proc/thread-self/schedstat;
+   * absent elsewhere): time it ran on a CPU, and time it was ready but waited for one (on two
+   * shared cores the workbench, the server and the index worker compete for them).
+   */
+  sched?: {
+    /** The longest time the thread ran within one gap, ms: work on the thread (ours, VS Code's, GC). */
+    maxRanMs: number;
+    /** Gaps in which the thread ran over 50 ms. */
+    ranOver50: number;
+    /** The five longest gaps: wall / ran / waited, ms. */
+    top: [number, number, number][];
+  };
 }
 
 export interface Dist {
@@ -78,8 +92,24 @@ const TICK_MS = 2;
 function blockSampler(): { stop(): BlockStats } {
   const gaps: number[] = [];
   const gcs: number[] = [];
+  const gcEntries: { start: number; ms: number; kind: number }[] = [];
+  const blocks: { end: number; ms: number }[] = [];
+  // Time on a CPU and time waiting for one, ns, as the kernel counts them for this thread.
+  const schedstat = (): [number, number] | undefined => {
+    try {
+      const [ran, waited] = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+      return [ran, waited];
+    } catch {
+      return undefined;
+    }
+  };
+  const splits: [number, number, number][] = [];
+  let lastSched = schedstat();
   const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcs.push(e.duration);
+    for (const e of list.getEntries()) {
+      gcs.push(e.duration);
+      gcEntries.push({ start: e.startTime, ms: e.duration, kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0 });
+    }
   });
   obs.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
@@ -87,6 +117,10 @@ function blockSampler(): { stop(): BlockStats } {
   const timer = setInterval(() => {
     const now = performance.now();
     gaps.push(now - last);
+    if (now - last > 30) blocks.push({ end: now, ms: now - last });
+    const sched = lastSched && schedstat();
+    if (sched && lastSched) splits.push([now - last, (sched[0] - lastSched[0]) / 1e6, (sched[1] - lastSched[1]) / 1e6]);
+    lastSched = sched;
     last = now;
   }, TICK_MS);
   return {
@@ -97,13 +131,51 @@ function blockSampler(): { stop(): BlockStats } {
       gaps.push(end - last);
       const sorted = gaps.sort((a, b) => b - a);
       const gcSorted = gcs.sort((a, b) => b - a);
+      if (process.env.CORPUS_CITE_BENCH_BLOCKS) {
+        // Which garbage collections fell inside each block over 30 ms (kind: 1 minor, 4 major, 8 incremental, 16 weak callbacks).
+        for (const b of blocks.sort((x, y) => y.ms - x.ms).slice(0, 8)) {
+          const inside = gcEntries.filter((g) => g.start >= b.end - b.ms - 1 && g.start <= b.end);
+          const split = splits.find((x) => Math.abs(x[0] - b.ms) < 0.001);
+          const cpu = split ? ` (ran ${split[1].toFixed(0)}, waited ${split[2].toFixed(0)})` : '';
+          console.log(`block ${b.ms.toFixed(0)} ms${cpu}: GC ${inside.map((g) => `${g.kind}:${g.ms.toFixed(0)}`).join(' ') || 'none'}`);
+        }
+      }
       return {
         ms: end - t0,
         maxBlockMs: sorted[0] ?? 0,
         over50: sorted.filter((g) => g > 50).length,
         top: sorted.slice(0, 5).map((g) => Math.round(g)),
         gc: { count: gcs.length, totalMs: gcs.reduce((a, b) => a + b, 0), top: gcSorted.slice(0, 5).map((g) => Math.round(g)) },
+        sched: splits.length
+          ? {
+              maxRanMs: Math.max(...splits.map((x) => x[1])),
+              ranOver50: splits.filter((x) => x[1] > 50).length,
+              top: [...splits].sort((a, b) => b[0] - a[0]).slice(0, 5).map((x) => x.map((v) => Math.round(v)) as [number, number, number]),
+            }
+          : undefined,
       };
+    },
+  };
+}
+
+/**
+ * With CORPUS_CITE_BENCH_PROFILE=dir, a CPU profile of the extension host's main thread for a
+ * phase (open it in Chrome's DevTools or VS Code to see what a long block was).
+ */
+function profiler(name: string): { stop(): Promise<void> } {
+  const dir = process.env.CORPUS_CITE_BENCH_PROFILE;
+  if (!dir) return { stop: async () => undefined };
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> => new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 500 })).then(() => post('Profiler.start'));
+  return {
+    async stop() {
+      await started;
+      const res = (await post('Profiler.stop')) as { profile: unknown };
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(res.profile));
+      session.disconnect();
     },
   };
 }
@@ -157,12 +229,14 @@ async function measure(folder: string): Promise<HostBenchResult> {
   // 2. The library arrives in the workspace (written elsewhere, renamed in): the watcher picks
   //    it up, and the host must stay responsive while 50,000 works are indexed.
   let sampler = blockSampler();
+  let prof = profiler('index');
   const tmp = path.join(folder, '.library.tmp');
   await fs.promises.copyFile(source, tmp);
   await fs.promises.rename(tmp, library);
   await waitFor(`${minWorks} works`, () => api.works.length >= minWorks);
   await api.whenIndexed();
   const index = sampler.stop();
+  await prof.stop();
   const memory = process.memoryUsage();
   console.log(`extension host after indexing: heap ${(memory.heapUsed / 1048576).toFixed(0)} MB, RSS ${(memory.rss / 1048576).toFixed(0)} MB`);
   console.log(`indexed ${api.works.length} works in ${(index.ms / 1000).toFixed(1)} s; longest block ${index.maxBlockMs.toFixed(0)} ms, ${index.over50} over 50 ms (top ${index.top.join(', ')}); GC pauses: ${index.gc.count}, longest ${index.gc.top.join(', ')} ms`);
@@ -177,6 +251,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   const typingDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'Peer support [@mead 2017' });
   const typingPos = typingDoc.positionAt(typingDoc.getText().length);
   sampler = blockSampler();
+  prof = profiler('reindex');
   let changed = false;
   const sub = api.onDidChange(() => (changed = true));
   await vscode.commands.executeCommand('corpusCite.reindex');
@@ -192,6 +267,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   await api.whenIndexed();
   sub.dispose();
   const reindex = sampler.stop();
+  await prof.stop();
   const duringReindex = { ...dist(duringTimes), misses };
   console.log(`completion while re-indexing: p50 ${duringReindex.p50.toFixed(1)} ms, p99 ${duringReindex.p99.toFixed(1)} ms, max ${duringReindex.max.toFixed(0)} ms over ${duringReindex.n} requests; ${misses} without the work`);
   console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);

@@ -46,6 +46,9 @@ const WORKBENCH_SETTINGS = {
   'files.hotExit': 'off',
   'editor.cursorBlinking': 'solid',
   'workbench.editor.enablePreview': false,
+  // The port finder of a remote window runs a child process every few seconds in the extension
+  // host (a fork of the whole process: 40–100 ms stalls in the host benchmark, none of them ours).
+  'remote.autoForwardPorts': false,
 };
 
 function log(prefix, msg) {
