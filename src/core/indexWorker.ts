@@ -14,8 +14,9 @@ import { buildCorpus } from './corpus';
 import { parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
 import { type PackedSearchIndex, packedTransfer, SearchIndex } from './search';
+import { type WorkEntry, workEntriesByFile } from './navigation';
 import { SessionCache } from './sessionCache';
-import { toWire, type WireChunk } from './wire';
+import { type PackedWorks, packedWorksTransfer, packWorks } from './workStore';
 
 export type IndexRequest =
   /** `mtimeMs` (with the bytes' length) identifies this content in the warm-start cache. */
@@ -37,6 +38,8 @@ export type IndexRequest =
   | { id: number; kind: 'build' }
   /** Works [from, to) of the last build. */
   | { id: number; kind: 'works'; from: number; to: number }
+  /** The lines of a corpus file that name works of the last build (see navigation.ts). */
+  | { id: number; kind: 'entries'; file: string }
   /**
    * CSL-JSON / BibTeX / RIS / a formatted bibliography (plain text by default) of some works:
    * citation-js loads here, not in the editor.
@@ -52,15 +55,17 @@ export type IndexResponse =
   | { id: number; kind: 'cache-opened'; valid: boolean }
   | { id: number; kind: 'done' }
   | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
-  | { id: number; kind: 'works'; chunk: WireChunk }
+  | { id: number; kind: 'works'; chunk: PackedWorks }
+  | { id: number; kind: 'entries'; entries: WorkEntry[] }
   | { id: number; kind: 'text'; text: string }
   | { id: number; kind: 'error'; message: string };
 
 /** Parsed files by name, and the corpus built from them. Never throws from `handle`. */
 export class IndexSession {
   private readonly files = new Map<string, ParsedFile>();
-  /** The works of the last build, until they have all been fetched. */
+  /** The works of the last build (the editor reads them a chunk at a time, and asks about them). */
   private built: Work[] | undefined;
+  private entries: Map<string, WorkEntry[]> | undefined;
   private cache: SessionCache | undefined;
   /** What the next `cache-save` writes: the files and corpus of the last build. */
   private toSave: { files: ParsedFile[]; corpus: { works: Work[]; problems: Problem[] } } | undefined;
@@ -129,14 +134,18 @@ export class IndexSession {
           const t1 = Date.now();
           const { packed } = SearchIndex.build(corpus.works).pack();
           this.built = corpus.works;
+          this.entries = undefined;
           return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'works': {
           const built = this.built;
-          if (!built) throw new Error('no build to fetch works from (a newer build replaced it, or it was fetched)');
-          const chunk = toWire(built.slice(req.from, req.to));
-          if (req.to >= built.length) this.built = undefined; // fetched: the memory goes back
-          return { id: req.id, kind: 'works', chunk };
+          if (!built) throw new Error('no build to fetch works from');
+          return { id: req.id, kind: 'works', chunk: packWorks(built.slice(req.from, req.to)) };
+        }
+        case 'entries': {
+          if (!this.built) return { id: req.id, kind: 'entries', entries: [] };
+          this.entries ??= workEntriesByFile(this.built);
+          return { id: req.id, kind: 'entries', entries: this.entries.get(req.file) ?? [] };
         }
         case 'export': {
           const text =
@@ -167,7 +176,7 @@ if (parentPort) {
   const session = new IndexSession();
   port.on('message', (req: IndexRequest) => {
     const res = session.handle(req);
-    // The search index's typed arrays move to the editor without a copy.
-    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : []);
+    // The search index's typed arrays and the works' bytes move to the editor without a copy.
+    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : res.kind === 'works' ? packedWorksTransfer(res.chunk) : []);
   });
 }

@@ -1,7 +1,7 @@
 /** Resolving what a manuscript writes (`@voronka2019`, `(Voronka, 2019)`, `Voronka 2019`) to works. */
-import { yearOf } from './keys';
 import type { Work } from './model';
-import { fold, nameKey } from './names';
+import { fold } from './names';
+import { headOf } from './workStore';
 
 export class WorkLookup {
   /** Works by id (the corpus's own `byId` when the lookup is built with it). */
@@ -22,13 +22,13 @@ export class WorkLookup {
   /** Adds works (the editor adds them chunk by chunk as they arrive from the index worker). */
   add(works: readonly Work[]): void {
     for (const w of works) {
+      // The head: for works in the editor's store, read without parsing them (workStore.ts).
+      const h = headOf(w);
       this.list.push(w);
-      this.byId.set(w.id, w);
-      this.byLabel.set(fold(w['citation-label']), w);
-      const a = w.author?.[0] ?? w.editor?.[0];
-      const who = a ? nameKey(a) : w['x-corpus'].groupAuthors?.[0];
-      if (!who) continue;
-      const k = `${fold(who)}|${yearOf(w) ?? 'nd'}`;
+      this.byId.set(h.id, w);
+      this.byLabel.set(fold(h.label), w);
+      if (!h.who) continue;
+      const k = `${h.who}|${h.year ?? 'nd'}`;
       const list = this.byAuthorYear.get(k);
       if (list) list.push(w);
       else this.byAuthorYear.set(k, [w]);

@@ -8,6 +8,7 @@ import { extractCitations } from './citations';
 import type { WorkLookup } from './lookup';
 import type { Work } from './model';
 import { lastAtOrBefore, lineStartOffsets } from './text';
+import { headOf } from './workStore';
 
 export interface ManuscriptCitation {
   kind: 'pandoc' | 'authorDate';
@@ -133,6 +134,6 @@ export function checkManuscript(text: string, lookup: WorkLookup): CheckReport {
   return {
     citations,
     unknown: citations.filter((c) => c.works.length === 0),
-    uncited: lookup.works.filter((w) => w['x-corpus'].kind === 'record' && !cited.has(w.id)),
+    uncited: lookup.works.filter((w) => headOf(w).role !== 'cited' && !cited.has(w.id)),
   };
 }

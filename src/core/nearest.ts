@@ -1,6 +1,9 @@
 /** "Did you mean": the labels closest to a citation the corpus does not know. */
 import type { Work } from './model';
 import { fold } from './names';
+import { headOf } from './workStore';
+
+const cited = (w: Work): boolean => headOf(w).role === 'cited';
 
 /** Optimal string alignment distance, bounded: stops early once every cell exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
@@ -38,6 +41,6 @@ export function nearestWorks(works: readonly Work[], key: string, limit = 3): Wo
     const d = Math.min(editDistance(q, w.id, max), editDistance(q, fold(w['citation-label']).replace(/\s+/g, ''), max));
     if (d <= max) scored.push({ w, d });
   }
-  scored.sort((x, y) => x.d - y.d || (x.w['x-corpus'].kind === y.w['x-corpus'].kind ? 0 : x.w['x-corpus'].kind === 'record' ? -1 : 1) || (x.w.id < y.w.id ? -1 : 1));
+  scored.sort((x, y) => x.d - y.d || (cited(x.w) === cited(y.w) ? 0 : cited(x.w) ? 1 : -1) || (x.w.id < y.w.id ? -1 : 1));
   return scored.slice(0, limit).map((s) => s.w);
 }

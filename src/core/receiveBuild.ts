@@ -1,9 +1,9 @@
 /**
  * The editor's side of a build in the index worker: asks for the build, then fetches its works a
  * chunk at a time, pausing between chunks so that the editor's event loop runs (completion,
- * hover, typing) while 50,000 works come across. A structured-clone message of all of them
- * would take seconds to deserialize in one go. The search index arrives packed with the build
- * answer (built in the worker) and is unpacked last, in milliseconds.
+ * hover, typing) while 50,000 works come across. Each chunk is bytes plus the works' heads
+ * (workStore.ts): the works are parsed only when read. The search index arrives packed with the
+ * build answer (built in the worker) and is unpacked last, in milliseconds.
  *
  * Pure: the request and pause functions come from the caller (the worker or the in-process
  * session; setImmediate in the editor).
@@ -12,12 +12,14 @@ import type { IndexResponse } from './indexWorker';
 import { WorkLookup } from './lookup';
 import type { Problem, Work } from './model';
 import { SearchIndex } from './search';
-import { fromWire, Interner } from './wire';
+import { WorkStore } from './workStore';
 
 type Request = (req: { kind: 'build' } | { kind: 'works'; from: number; to: number }) => Promise<IndexResponse>;
 
 export interface ReceivedBuild {
-  works: Work[];
+  /** The works (read-only views parsed on demand: see workStore.ts). */
+  works: readonly Work[];
+  store: WorkStore;
   problems: Problem[];
   byId: Map<string, Work>;
   lookup: WorkLookup;
@@ -60,9 +62,8 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const res = await request({ kind: 'build' });
   if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind} to a build`);
   const t0 = now();
-  const works: Work[] = [];
+  const store = new WorkStore();
   const lookup = new WorkLookup();
-  const interner = new Interner();
   let chunk = opts.firstChunk ?? 250;
   let chunks = 0;
   let longest = 0;
@@ -76,10 +77,8 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
     const r = await request({ kind: 'works', from, to });
     const tIn = now();
     if (r.kind !== 'works') throw new Error(r.kind === 'error' ? r.message : `unexpected answer ${r.kind} to a works request`);
-    if (r.chunk.works.length !== to - from) throw new Error(`asked for ${to - from} works, got ${r.chunk.works.length}`);
-    const chunkWorks = fromWire(r.chunk, interner);
-    for (const w of chunkWorks) works.push(w);
-    lookup.add(chunkWorks);
+    if (r.chunk.ids.length !== to - from) throw new Error(`asked for ${to - from} works, got ${r.chunk.ids.length}`);
+    lookup.add(store.add(r.chunk));
     const ms = now() - t;
     longest = Math.max(longest, now() - tIn);
     longestTrip = Math.max(longestTrip, ms);
@@ -90,7 +89,7 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   }
   await opts.pause();
   const t1 = now();
-  const search = SearchIndex.unpack(works, res.search);
+  const search = SearchIndex.unpack(store.works, res.search);
   longest = Math.max(longest, now() - t1);
-  return { works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
+  return { works: store.works, store, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
 }

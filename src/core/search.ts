@@ -168,24 +168,67 @@ function yearOf(work: Work): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Binary searches
 
-function lowerBound(arr: readonly string[], key: string): number {
+/** Sorted keys read by position: an array (as built), or read in place (as unpacked). */
+interface StringList {
+  readonly length: number;
+  get(i: number): string;
+}
+
+class ArrayList implements StringList {
+  constructor(readonly items: readonly string[]) {}
+  get length(): number {
+    return this.items.length;
+  }
+  get(i: number): string {
+    return this.items[i];
+  }
+}
+
+/**
+ * Strings joined by a newline, read in place: a binary search makes ~20 short-lived strings
+ * where splitting would keep 50,000 (per list) alive in the editor's heap, each one a cost to
+ * every young-generation garbage collection while a corpus is taken in.
+ */
+class JoinedList implements StringList {
+  /** Start of each string, and one past the end of the last + 1. */
+  private readonly starts: Int32Array;
+  constructor(readonly joined: string, readonly length: number) {
+    this.starts = new Int32Array(length + 1);
+    let at = 0;
+    for (let i = 0; i < length; i++) {
+      this.starts[i] = at;
+      const nl = joined.indexOf('\n', at);
+      at = nl < 0 ? joined.length + 1 : nl + 1;
+    }
+    this.starts[length] = joined.length + 1;
+  }
+  get(i: number): string {
+    return this.joined.slice(this.starts[i], this.starts[i + 1] - 1);
+  }
+}
+
+function listOf(x: readonly string[] | StringList): StringList {
+  return Array.isArray(x) ? new ArrayList(x) : (x as StringList);
+}
+
+function lowerBound(arr: StringList, key: string): number {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (arr[mid] < key) lo = mid + 1;
+    if (arr.get(mid) < key) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** End of the run of strings starting with `prefix`, which begins at `from`. */
-function prefixEnd(arr: readonly string[], prefix: string, from: number): number {
+function prefixEnd(arr: StringList, prefix: string, from: number): number {
   let lo = from;
   let hi = arr.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (arr[mid].startsWith(prefix)) lo = mid + 1;
+    if (arr.get(mid).startsWith(prefix)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -197,13 +240,13 @@ function prefixEnd(arr: readonly string[], prefix: string, from: number): number
  */
 function rangeOf(
   perm: Int32Array | undefined,
-  keys: readonly string[],
+  keys: StringList,
   from: number,
   to: number,
   prefix: string,
 ): [number, number, number] {
   if (!prefix) return [from, from, from];
-  const at = (k: number): string => keys[perm ? perm[k] : k];
+  const at = (k: number): string => keys.get(perm ? perm[k] : k);
   let lo = from;
   let hi = to;
   while (lo < hi) {
@@ -433,7 +476,7 @@ interface Term {
 
 interface DoiIndex {
   /** Per work: normalised DOI or ''. */
-  keys: string[];
+  keys: StringList;
   /** Works with a DOI, sorted by key; rank: position in it per work (-1: none). */
   order: Int32Array;
   rank: Int32Array;
@@ -498,22 +541,23 @@ export function packedTransfer(p: PackedSearchIndex): ArrayBuffer[] {
  */
 type JoinedStrings = { joined: string; count: number } | string[];
 
-function joinStrings(list: readonly string[]): JoinedStrings {
-  for (const x of list) if (x.includes('\n')) return [...list];
-  return { joined: list.join('\n'), count: list.length };
+function joinStrings(list: StringList): JoinedStrings {
+  if (list instanceof JoinedList) return { joined: list.joined, count: list.length };
+  const items = (list as ArrayList).items;
+  for (const x of items) if (x.includes('\n')) return [...items];
+  return { joined: items.join('\n'), count: items.length };
 }
 
-function splitStrings(j: JoinedStrings): string[] {
-  if (Array.isArray(j)) return j;
-  return j.count === 0 ? [] : j.joined.split('\n');
+function readStrings(j: JoinedStrings): StringList {
+  return Array.isArray(j) ? new ArrayList(j) : new JoinedList(j.joined, j.count);
 }
 
 /** The built index without its per-query scratch: what `pack` sends and `unpack` restores. */
 interface IndexState extends IndexArrays {
   works: Work[];
-  tokens: string[];
-  labelKey: string[];
-  idKey: string[];
+  tokens: readonly string[] | StringList;
+  labelKey: readonly string[] | StringList;
+  idKey: readonly string[] | StringList;
   cjkText: (string | undefined)[];
   doi?: DoiIndex;
 }
@@ -761,7 +805,7 @@ export class SearchIndex {
   /** Number of records: works [0, nRecords) are records. */
   private readonly nRecords: number;
   /** Sorted unique tokens; a token's id is its index. */
-  private readonly tokens: string[];
+  private readonly tokens: StringList;
   /** Postings of token t are [postOff[t], postOff[t+1]) in postWork/postMask. */
   private readonly postOff: Int32Array;
   private readonly postWork: Int32Array;
@@ -771,9 +815,9 @@ export class SearchIndex {
   private readonly fwdTok: Int32Array;
   private readonly fwdMask: Uint16Array;
   /** Normalised label, tokens joined by single spaces. */
-  private readonly labelKey: string[];
+  private readonly labelKey: StringList;
   /** Lower-case id. */
-  private readonly idKey: string[];
+  private readonly idKey: StringList;
   /** All works sorted by idKey, the rank of each work in it, and its records / cited parts. */
   private readonly byId: Int32Array;
   private readonly idRank: Int32Array;
@@ -803,15 +847,15 @@ export class SearchIndex {
     this.works = s.works;
     this.order = s.order;
     this.nRecords = s.nRecords;
-    this.tokens = s.tokens;
+    this.tokens = listOf(s.tokens);
     this.postOff = s.postOff;
     this.postWork = s.postWork;
     this.postMask = s.postMask;
     this.fwdOff = s.fwdOff;
     this.fwdTok = s.fwdTok;
     this.fwdMask = s.fwdMask;
-    this.labelKey = s.labelKey;
-    this.idKey = s.idKey;
+    this.labelKey = listOf(s.labelKey);
+    this.idKey = listOf(s.idKey);
     this.byId = s.byId;
     this.idRank = s.idRank;
     this.recordsById = s.recordsById;
@@ -868,11 +912,11 @@ export class SearchIndex {
     return new SearchIndex({
       ...arraysOf(p),
       works: internal,
-      tokens: splitStrings(p.tokens),
-      labelKey: splitStrings(p.labelKey),
-      idKey: splitStrings(p.idKey),
+      tokens: readStrings(p.tokens),
+      labelKey: readStrings(p.labelKey),
+      idKey: readStrings(p.idKey),
       cjkText,
-      doi: { keys: splitStrings(p.doiKeys), order: p.doiOrder, rank: p.doiRank },
+      doi: { keys: readStrings(p.doiKeys), order: p.doiOrder, rank: p.doiRank },
     });
   }
 
@@ -895,7 +939,7 @@ export class SearchIndex {
       sortByKey(keys, order, n);
       const rank = new Int32Array(n).fill(-1);
       for (let r = 0; r < order.length; r++) rank[order[r]] = r;
-      this.doiCache = { keys, order, rank };
+      this.doiCache = { keys: new ArrayList(keys), order, rank };
     }
     return this.doiCache;
   }
@@ -1181,7 +1225,7 @@ export class SearchIndex {
       return {
         lo,
         hi,
-        exact: lo < hi && tokens[lo] === tok ? lo : -1,
+        exact: lo < hi && tokens.get(lo) === tok ? lo : -1,
         idLo,
         idEq,
         idHi,

@@ -37,8 +37,8 @@ export class CitationCodeLensProvider implements vscode.CodeLensProvider<WorkLen
     this.disposables = [this._onDidChange, service.onDidChange(() => this._onDidChange.fire()), manuscripts.onDidChangeCounts(() => this._onDidChange.fire())];
   }
 
-  provideCodeLenses(document: vscode.TextDocument): WorkLens[] {
-    const entries = this.service.workEntries(document.uri);
+  async provideCodeLenses(document: vscode.TextDocument): Promise<WorkLens[]> {
+    const entries = await this.service.workEntries(document.uri);
     if (!entries.length) return [];
     const out: WorkLens[] = [];
     for (const e of entries) {

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { cleanText, formatCitation } from '../core/render';
+import { firstRecords } from '../core/workStore';
 import type { CorpusService } from './corpusService';
 import { MARKDOWN } from './ids';
 import { completionQueryAt, workRole } from './citationText';
@@ -50,8 +51,7 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
       incomplete = r.incomplete;
     } else {
       // Nothing typed yet (`@`, `[`): the records, alphabetically.
-      const records = this.service.works.filter((w) => w['x-corpus'].kind === 'record');
-      works = records.slice(0, COMPLETION_LIMIT);
+      works = firstRecords(this.service.works, COMPLETION_LIMIT);
       incomplete = true;
     }
 

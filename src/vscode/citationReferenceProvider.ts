@@ -14,7 +14,7 @@ export class CitationReferenceProvider implements vscode.ReferenceProvider {
   ) {}
 
   async provideReferences(document: vscode.TextDocument, position: vscode.Position, context: vscode.ReferenceContext, token: vscode.CancellationToken): Promise<vscode.Location[] | undefined> {
-    const ids = this.workIdsAt(document, position);
+    const ids = await this.workIdsAt(document, position);
     if (!ids.length) return undefined;
     const uses = await this.manuscripts.uses();
     if (token.isCancellationRequested) return undefined;
@@ -32,13 +32,13 @@ export class CitationReferenceProvider implements vscode.ReferenceProvider {
     return out;
   }
 
-  private workIdsAt(document: vscode.TextDocument, position: vscode.Position): string[] {
+  private async workIdsAt(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
     if (document.languageId === 'markdown') {
       const hit = citedWorksAt(document, position, this.service);
       if (hit) return hit.works.map((w) => w.id);
     }
     // A corpus file: the works named on this line.
-    return this.service.workEntries(document.uri).filter((e) => e.line - 1 === position.line).map((e) => e.workId);
+    return (await this.service.workEntries(document.uri)).filter((e) => e.line - 1 === position.line).map((e) => e.workId);
   }
 }
 

@@ -8,14 +8,13 @@ import type { WorkLookup } from '../core/lookup';
 import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript';
 import type { Work } from '../core/model';
 import type { CitationStyle } from '../core/settings';
+import { headOf, type WorkRole } from '../core/workStore';
 
-export type WorkRole = 'record' | 'cited' | 'related';
+export type { WorkRole } from '../core/workStore';
 
 /** Record (has a record of its own), related (only listed as related by records), or cited only. */
 export function workRole(work: Work): WorkRole {
-  const x = work['x-corpus'];
-  if (x.kind === 'cited') return 'cited';
-  return x.sources.length > 0 && x.sources.every((s) => s.relation === 'related') ? 'related' : 'record';
+  return headOf(work).role;
 }
 
 export interface CompletionQuery {

@@ -10,11 +10,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
+import { plainWork } from '../core/workStore';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
 import { CACHE_FILE } from '../core/cacheFile';
 import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
-import { type WorkEntry, workEntriesByFile } from '../core/navigation';
+import type { WorkEntry } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
@@ -23,6 +24,9 @@ import { ContextKeys, DIAGNOSTIC_SOURCE } from './ids';
 import { KeyedDebouncer } from './keyedDebouncer';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
+
+/** The corpus as the editor holds it: the works are read-only views (core/workStore.ts). */
+export type EditorCorpus = Omit<Corpus, 'works'> & { works: readonly Work[] };
 
 /** Folders never searched for corpus files. */
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
@@ -195,7 +199,7 @@ export class CorpusService implements vscode.Disposable {
   private cacheSaveTimer: NodeJS.Timeout | undefined;
   private readonly slow: { what: string; ms: number }[] = [];
   private readonly latencies = new Map<string, number[]>();
-  private _corpus: Corpus = { works: [], problems: [], byId: new Map() };
+  private _corpus: EditorCorpus = { works: [], problems: [], byId: new Map() };
   private _search = SearchIndex.build([]);
   private _lookup = new WorkLookup([]);
   private _settings: Settings;
@@ -227,7 +231,7 @@ export class CorpusService implements vscode.Disposable {
   private loggedProblems = new Set<string>();
   private settingWarningsLogged = new Set<string>();
   private _settingWarningLines = 0;
-  private entriesCache: { version: number; byFile: Map<string, WorkEntry[]> } | undefined;
+  private entriesCache: { version: number; byFile: Map<string, Promise<readonly WorkEntry[]>> } | undefined;
   private disposed = false;
 
   constructor(
@@ -249,7 +253,7 @@ export class CorpusService implements vscode.Disposable {
   get works(): readonly Work[] {
     return this._corpus.works;
   }
-  get corpus(): Corpus {
+  get corpus(): EditorCorpus {
     return this._corpus;
   }
   get search(): SearchIndex {
@@ -274,9 +278,20 @@ export class CorpusService implements vscode.Disposable {
   }
 
   /** The lines of a corpus file that name works (records, related-paper and reference entries). */
-  workEntries(uri: vscode.Uri): readonly WorkEntry[] {
-    if (!this.entriesCache || this.entriesCache.version !== this._version) this.entriesCache = { version: this._version, byFile: workEntriesByFile(this._corpus.works) };
-    return this.entriesCache.byFile.get(fileName(uri)) ?? [];
+  workEntries(uri: vscode.Uri): Promise<readonly WorkEntry[]> {
+    // Asked of the worker, which holds the works whole: here finding them would parse every work.
+    if (!this._corpus.works.length) return Promise.resolve([]);
+    if (this.entriesCache?.version !== this._version) this.entriesCache = { version: this._version, byFile: new Map() };
+    const file = fileName(uri);
+    let entries = this.entriesCache.byFile.get(file);
+    if (!entries) {
+      entries = this.indexer.request({ kind: 'entries', file }).then(
+        (r) => (r.kind === 'entries' ? r.entries : []),
+        () => [],
+      );
+      this.entriesCache.byFile.set(file, entries);
+    }
+    return entries;
   }
 
   /** How many setting warnings were logged since activation. */
@@ -452,12 +467,12 @@ export class CorpusService implements vscode.Disposable {
   async exportText(works: readonly Work[], format: ExportFormat, style?: Settings['bibliographyStyle'], output?: 'text' | 'markdown'): Promise<string> {
     let res: IndexResponse;
     try {
-      res = await this.indexer.request({ kind: 'export', works: [...works], format, style, output });
+      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, output });
     } catch (e) {
       if (!(e instanceof IndexerLostState)) throw e;
       // The worker died and took the parsed files with it: re-index, and export in-process.
       this.requestFullScan(true);
-      res = await this.indexer.request({ kind: 'export', works: [...works], format, style, output });
+      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, output });
     }
     if (res.kind === 'text') return res.text;
     throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);

@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { uncitedReport } from '../core/coverage';
 import { checkManuscript } from '../core/manuscript';
+import { headOf } from '../core/workStore';
 import type { CitationDiagnostics } from './citationDiagnostics';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
@@ -17,7 +18,7 @@ export function registerCoverageCommand(service: CorpusService, diagnostics: Cit
     if (!doc) return undefined;
     await service.whenIndexed();
     const report = checkManuscript(doc.getText(), service.lookup);
-    const records = service.works.filter((w) => w['x-corpus'].kind === 'record').length;
+    const records = service.works.filter((w) => headOf(w).role !== 'cited').length;
     const name = doc.uri.scheme === 'untitled' ? doc.uri.path : path.posix.basename(doc.uri.path);
     const content = uncitedReport(name, report, records, (m, ...args) => vscode.l10n.t(m, ...args));
     const reportDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content });

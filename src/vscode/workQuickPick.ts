@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { renderPlain } from '../core/render';
+import { firstRecords, headOf } from '../core/workStore';
 import type { CorpusService } from './corpusService';
 
 /** Works listed for an empty query and per search. */
@@ -15,10 +16,10 @@ type WorkItem = vscode.QuickPickItem & { work: Work };
 
 /** The items for `value`: the search index's ranking, or the records alphabetically when empty. */
 export function workPickItems(service: CorpusService, value: string): WorkItem[] {
-  const works = value.trim() ? service.search.search(value, PICK_LIMIT).results.map((h) => h.work) : service.works.filter((w) => w['x-corpus'].kind === 'record').slice(0, PICK_LIMIT);
+  const works = value.trim() ? service.search.search(value, PICK_LIMIT).results.map((h) => h.work) : firstRecords(service.works, PICK_LIMIT);
   return works.map((w) => ({
     label: w['citation-label'],
-    description: w['x-corpus'].kind === 'cited' ? vscode.l10n.t('cited only') : undefined,
+    description: headOf(w).role === 'cited' ? vscode.l10n.t('cited only') : undefined,
     detail: renderPlain(w),
     work: w,
     alwaysShow: true,

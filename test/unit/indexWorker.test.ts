@@ -6,6 +6,7 @@ import { buildCorpus } from '../../src/core/corpus';
 import { CACHE_FILE } from '../../src/core/indexCache';
 import { type IndexRequest, IndexSession } from '../../src/core/indexWorker';
 import { parseBytes } from '../../src/core/loadFiles';
+import { workEntriesByFile } from '../../src/core/navigation';
 import type { Work } from '../../src/core/model';
 import { receiveBuild } from '../../src/core/receiveBuild';
 import { SearchIndex } from '../../src/core/search';
@@ -104,9 +105,11 @@ describe('IndexSession (the indexing worker’s state)', () => {
       }
     }
     assert.ok(direct.works.some((w) => w['x-corpus'].sources.some((src) => src.fields)), 'the fixtures have per-field lines to leave out');
-    // The works of a build are fetched once: the session lets go of them after the last chunk.
-    const r = s.handle({ id: 1, kind: 'works', from: 0, to: 1 });
-    assert.strictEqual(r.kind, 'error');
+    // The session keeps the last build: the editor asks it which works a corpus file's lines name.
+    const byFile = workEntriesByFile(direct.works);
+    assert.ok(byFile.size >= 3);
+    for (const [file, entries] of byFile) assert.deepStrictEqual(s.handle({ id: 1, kind: 'entries', file }), { id: 1, kind: 'entries', entries });
+    assert.deepStrictEqual(new IndexSession().handle({ id: 2, kind: 'entries', file: all[0] }), { id: 2, kind: 'entries', entries: [] });
   });
 
   it('stops fetching when the session fails, with the session’s message', async () => {

@@ -1,0 +1,93 @@
+import * as assert from 'assert';
+import { WorkLookup } from '../../src/core/lookup';
+import type { Work } from '../../src/core/model';
+import { headOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/workStore';
+import { corpusOf, SEEDS, VARIED, work } from './helpers/corpus';
+
+const all = (): Work[] => [...corpusOf(SEEDS).works, ...corpusOf(VARIED).works];
+/** What crosses to the editor: everything but the per-field source lines (see wire.ts). */
+const strip = (ws: readonly Work[]): unknown => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v)));
+
+/** The works in a store, taken in as the editor does (a structured clone of each chunk). */
+function stored(works: readonly Work[], chunk = 7): { store: WorkStore; works: readonly Work[] } {
+  const store = new WorkStore();
+  for (let i = 0; i < works.length; i += chunk) store.add(structuredClone(packWorks(works.slice(i, i + chunk))));
+  return { store, works: store.works };
+}
+
+describe('works in the editor (WorkStore: bytes, parsed when read)', () => {
+  it('come back equal to the worker’s works, in order', () => {
+    const works = all();
+    assert.ok(works.length > 30);
+    assert.deepStrictEqual(strip(stored(works).works), strip(works));
+  });
+
+  it('give id and label without parsing anything; other fields parse the work once while it is recent', () => {
+    const { store, works } = stored(all());
+    const labels = works.map((w) => `${w.id} ${w['citation-label']}`);
+    assert.strictEqual(store.parses, 0);
+    assert.ok(labels.includes('voronka2019 Voronka 2019'));
+    const w = works[3];
+    void w.title;
+    void w.author;
+    void w['x-corpus'].sources;
+    assert.strictEqual(store.parses, 1);
+  });
+
+  it('keep about a thousand works parsed: reading past that parses the oldest again', () => {
+    const base = all();
+    const many: Work[] = [];
+    for (let i = 0; i < 1500; i++) many.push({ ...base[i % base.length], id: `w${i}`, 'citation-label': `W ${i}` });
+    const { store, works } = stored(many, 500);
+    for (const w of works) void w.title;
+    assert.strictEqual(store.parses, 1500);
+    void works[1499].title; // recent
+    assert.strictEqual(store.parses, 1500);
+    void works[0].title; // long gone from the ring
+    assert.strictEqual(store.parses, 1501);
+  });
+
+  it('behave as plain objects: keys, `in`, spread, JSON; writing throws; a message needs plainWork', () => {
+    const plain = work(corpusOf(SEEDS), 'gillard2022');
+    const { works } = stored([plain]);
+    const w = works[0];
+    const expected = strip([plain]) as Work[];
+    assert.deepStrictEqual(Object.keys(w), Object.keys(expected[0]));
+    assert.ok('abstract' in w && !('nonsense' in w));
+    assert.deepStrictEqual(JSON.parse(JSON.stringify({ ...w })), expected[0]);
+    assert.throws(() => ((w as { title?: string }).title = 'changed'), TypeError);
+    assert.throws(() => delete (w as { title?: string }).title, TypeError);
+    assert.notStrictEqual(w.title, 'changed');
+    assert.throws(() => structuredClone(w));
+    assert.deepStrictEqual(structuredClone(plainWork(w)), expected[0]);
+    assert.strictEqual(plainWork(plain), plain, 'a plain work is passed through');
+  });
+
+  it('heads: role, year and author key, the same read from the store as computed from the work', () => {
+    const works = all();
+    const { works: inStore } = stored(works);
+    const pick = ({ id, label, role, year, who }: WorkHead): WorkHead => ({ id, label, role, year, who });
+    inStore.forEach((w, i) => assert.deepStrictEqual(pick(headOf(w)), headOf(works[i])));
+    const c = corpusOf(SEEDS);
+    assert.strictEqual(roleOf(work(c, 'gillard2022')), 'record');
+    assert.strictEqual(roleOf(work(c, 'kaggwa2023')), 'related');
+    assert.strictEqual(roleOf(work(c, 'voronka2019')), 'cited');
+    assert.deepStrictEqual(headOf(work(c, 'voronka2019')), { id: 'voronka2019', label: 'Voronka 2019', role: 'cited', year: 2019, who: 'voronka' });
+  });
+
+  it('the lookup finds the same works in the store without parsing them', () => {
+    const works = all();
+    const { store, works: inStore } = stored(works);
+    const here = new WorkLookup(works);
+    const there = new WorkLookup(inStore);
+    for (const w of works) {
+      assert.strictEqual(there.id(w.id)?.id, w.id);
+      assert.strictEqual(there.label(w['citation-label'])?.id, here.label(w['citation-label'])?.id);
+    }
+    assert.deepStrictEqual(
+      there.authorYear('Voronka', 2019).map((w) => w.id),
+      here.authorYear('Voronka', 2019).map((w) => w.id),
+    );
+    assert.strictEqual(store.parses, 0);
+  });
+});
