@@ -8,6 +8,7 @@
  * Protocol: the parent posts `IndexRequest`s; each is answered by one `IndexResponse` with the
  * same `id`. The same `IndexSession` runs in-process when a worker cannot start.
  */
+import * as os from 'os';
 import { parentPort } from 'worker_threads';
 import { type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './bibliography';
 import { buildCorpus } from './corpus';
@@ -171,7 +172,24 @@ export class IndexSession {
   }
 }
 
+/**
+ * Indexing is background work: on Linux the worker thread lowers its own priority (nice 10 is a
+ * per-thread attribute there), so that on a machine with few cores the editor's threads (the
+ * extension host's, the window's) get a core first. Elsewhere the same call would lower the
+ * whole extension host, so it is not made.
+ */
+export function lowerThreadPriority(platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  try {
+    os.setPriority(0, 10);
+    return true;
+  } catch {
+    return false; // not allowed here: run at the editor's priority
+  }
+}
+
 if (parentPort) {
+  lowerThreadPriority();
   const port = parentPort;
   const session = new IndexSession();
   port.on('message', (req: IndexRequest) => {

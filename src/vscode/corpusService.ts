@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
+import { findMatchingFiles } from '../core/glob';
 import { plainWork } from '../core/workStore';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
@@ -728,15 +729,24 @@ export class CorpusService implements vscode.Disposable {
     }
   }
 
+  /**
+   * The files the corpus globs name in each workspace folder. Folders on disk are walked here
+   * (core/glob.ts): `findFiles` would start one ripgrep process per glob, and each start forks
+   * the whole extension host, 40–130 ms in which nothing else runs in it. Other folders
+   * (virtual workspaces) go through `findFiles`.
+   */
   private async findGlobFiles(): Promise<Set<string>> {
     const found = new Set<string>();
-    if (!vscode.workspace.workspaceFolders?.length) return found;
+    const globs = this._settings.corpus;
+    const failed = (what: string) => (e: unknown) => {
+      this.log.warn(`[index] ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return [] as vscode.Uri[];
+    };
     const results = await Promise.all(
-      this._settings.corpus.map((glob) =>
-        Promise.resolve(vscode.workspace.findFiles(glob, EXCLUDE_GLOB)).catch((e: unknown) => {
-          this.log.warn(`[index] glob ${JSON.stringify(glob)} failed: ${e instanceof Error ? e.message : String(e)}`);
-          return [] as vscode.Uri[];
-        }),
+      (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
+        folder.uri.scheme === 'file'
+          ? [findMatchingFiles(folder.uri.fsPath, globs, { pause: yieldToEventLoop }).then((files) => files.map((f) => vscode.Uri.file(f)), failed(`searching ${folder.uri.fsPath}`))]
+          : globs.map((glob) => Promise.resolve(vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE_GLOB)).catch(failed(`glob ${JSON.stringify(glob)}`))),
       ),
     );
     for (const list of results) for (const u of list) if (!EXCLUDED_SEGMENT.test(u.path)) found.add(this.remember(u));

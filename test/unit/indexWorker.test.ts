@@ -2,9 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { buildCorpus } from '../../src/core/corpus';
 import { CACHE_FILE } from '../../src/core/indexCache';
-import { type IndexRequest, IndexSession } from '../../src/core/indexWorker';
+import { type IndexRequest, IndexSession, lowerThreadPriority } from '../../src/core/indexWorker';
 import { parseBytes } from '../../src/core/loadFiles';
 import { workEntriesByFile } from '../../src/core/navigation';
 import type { Work } from '../../src/core/model';
@@ -242,5 +243,29 @@ describe('the index worker’s warm start (a cache from the last session)', () =
     const next = await start({ ...w, files: w.files.filter((f) => f !== gone) });
     assert.strictEqual(next.b.corpusFromCache, false);
     assert.ok(first.b.works.some((x) => x.id === 'gillard2022') && !next.b.works.some((x) => x.id === 'gillard2022' && x['x-corpus'].kind === 'record'));
+  });
+});
+
+describe('the index worker’s priority', () => {
+  it('is lowered for the worker thread alone on Linux, and left alone elsewhere', async function () {
+    assert.strictEqual(lowerThreadPriority('darwin'), false);
+    assert.strictEqual(lowerThreadPriority('win32'), false);
+    if (process.platform !== 'linux') this.skip();
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    // The worker module lowers its own thread's priority when it starts as a worker.
+    const code = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('../../src/core/indexWorker'))});
+      require('worker_threads').parentPort.postMessage(require('fs').readFileSync('/proc/thread-self/stat', 'utf8'));`;
+    const mine = niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
+    const w = new Worker(code, { eval: true });
+    try {
+      const stat = await new Promise<string>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+      assert.ok(niceOf(stat) >= 10, `worker nice ${niceOf(stat)}`);
+      assert.strictEqual(niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8')), mine, 'the thread that started it keeps its priority');
+    } finally {
+      await w.terminate();
+    }
   });
 });
