@@ -628,10 +628,12 @@ export class CorpusService implements vscode.Disposable {
    * VS Code reports a folder deleted or moved away once, for the folder: the glob watchers never
    * hear of the corpus files in it, and a folder moved in arrives as one creation. So every
    * deletion in the workspace marks the known files under it, and a created folder triggers a
-   * search for corpus files.
+   * search for corpus files. A folder moved away and straight back can arrive as one *change*
+   * of the folder (the watcher folds a deletion and a creation of the same path in one batch
+   * into a change), so a change of a folder is taken as a creation too.
    */
   private watchFolders(): void {
-    const w = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    const w = vscode.workspace.createFileSystemWatcher('**/*', false, false, false);
     const created = new Set<string>();
     let timer: NodeJS.Timeout | undefined;
     const checkCreated = async () => {
@@ -646,6 +648,13 @@ export class CorpusService implements vscode.Disposable {
         }
       }
     };
+    const createdOrChanged = (uri: vscode.Uri) => {
+      if (EXCLUDED_SEGMENT.test(uri.path) || this.uris.has(uri.toString())) return;
+      // Corpus files have an extension; a folder usually has none (a cheap filter before a stat).
+      if (/\.[^/.]+$/.test(uri.path) && !this.frontMatterUnder(uri)) return;
+      created.add(uri.toString());
+      timer ??= setTimeout(() => void checkCreated(), DEBOUNCE_MS);
+    };
     this.disposables.push(
       w,
       w.onDidDelete((uri) => {
@@ -653,13 +662,8 @@ export class CorpusService implements vscode.Disposable {
         const prefix = uri.toString().replace(/\/?$/, '/');
         for (const [key, u] of this.uris) if (key.startsWith(prefix) && (this.cache.has(key) || this.inCorpus(key))) this.markDirty(u);
       }),
-      w.onDidCreate((uri) => {
-        if (EXCLUDED_SEGMENT.test(uri.path) || this.uris.has(uri.toString())) return;
-        // Corpus files have an extension; a folder usually has none (a cheap filter before a stat).
-        if (/\.[^/.]+$/.test(uri.path) && !this.frontMatterUnder(uri)) return;
-        created.add(uri.toString());
-        timer ??= setTimeout(() => void checkCreated(), DEBOUNCE_MS);
-      }),
+      w.onDidCreate(createdOrChanged),
+      w.onDidChange(createdOrChanged),
       { dispose: () => timer && clearTimeout(timer) },
     );
   }
