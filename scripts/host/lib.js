@@ -49,6 +49,7 @@ const WORKBENCH_SETTINGS = {
   // The port finder of a remote window runs a child process every few seconds in the extension
   // host (a fork of the whole process: 40–100 ms stalls in the host benchmark, none of them ours).
   'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output',
 };
 
 function log(prefix, msg) {

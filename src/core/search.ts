@@ -185,25 +185,24 @@ class ArrayList implements StringList {
 }
 
 /**
- * Strings joined by a newline, read in place: a binary search makes ~20 short-lived strings
- * where splitting would keep 50,000 (per list) alive in the editor's heap, each one a cost to
- * every young-generation garbage collection while a corpus is taken in.
+ * Strings concatenated, read in place: a binary search makes ~20 short-lived strings where
+ * splitting would keep 50,000 (per list) alive in the editor's heap, each one a cost to every
+ * young-generation garbage collection while a corpus is taken in.
  */
 class JoinedList implements StringList {
-  /** Start of each string, and one past the end of the last + 1. */
-  private readonly starts: Int32Array;
-  constructor(readonly joined: string, readonly length: number) {
-    this.starts = new Int32Array(length + 1);
-    let at = 0;
-    for (let i = 0; i < length; i++) {
-      this.starts[i] = at;
-      const nl = joined.indexOf('\n', at);
-      at = nl < 0 ? joined.length + 1 : nl + 1;
-    }
-    this.starts[length] = joined.length + 1;
+  /**
+   * @param joined the strings, one after the other
+   * @param starts where each begins, and the end of the last (length + 1 entries)
+   */
+  constructor(
+    readonly joined: string,
+    readonly starts: Int32Array,
+  ) {}
+  get length(): number {
+    return this.starts.length - 1;
   }
   get(i: number): string {
-    return this.joined.slice(this.starts[i], this.starts[i + 1] - 1);
+    return this.joined.slice(this.starts[i], this.starts[i + 1]);
   }
 }
 
@@ -529,27 +528,28 @@ export interface PackedSearchIndex extends IndexArrays {
 
 /** The buffers of a packed index that postMessage can transfer (each owned by one array). */
 export function packedTransfer(p: PackedSearchIndex): ArrayBuffer[] {
-  const arrays = [p.order, p.postOff, p.postWork, p.postMask, p.fwdOff, p.fwdTok, p.fwdMask, p.byId, p.idRank, p.recordsById, p.citedById, p.doiOrder, p.doiRank];
+  const arrays = [p.order, p.postOff, p.postWork, p.postMask, p.fwdOff, p.fwdTok, p.fwdMask, p.byId, p.idRank, p.recordsById, p.citedById, p.doiOrder, p.doiRank, p.tokens.starts, p.labelKey.starts, p.idKey.starts, p.doiKeys.starts];
   const out = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   return [...out];
 }
 
 /**
- * Many short strings as one string joined by a newline (one string crosses threads far faster
- * than 100,000 small ones); kept as the array when a string holds the separator itself.
+ * Many short strings as one string and where each starts (one string and one typed array cross
+ * threads far faster than 100,000 small strings, and are read in place on arrival).
  */
-type JoinedStrings = { joined: string; count: number } | string[];
+type JoinedStrings = { joined: string; starts: Int32Array };
 
 function joinStrings(list: StringList): JoinedStrings {
-  if (list instanceof JoinedList) return { joined: list.joined, count: list.length };
+  if (list instanceof JoinedList) return { joined: list.joined, starts: list.starts };
   const items = (list as ArrayList).items;
-  for (const x of items) if (x.includes('\n')) return [...items];
-  return { joined: items.join('\n'), count: items.length };
+  const starts = new Int32Array(items.length + 1);
+  for (let i = 0; i < items.length; i++) starts[i + 1] = starts[i] + items[i].length;
+  return { joined: items.join(''), starts };
 }
 
 function readStrings(j: JoinedStrings): StringList {
-  return Array.isArray(j) ? new ArrayList(j) : new JoinedList(j.joined, j.count);
+  return new JoinedList(j.joined, j.starts);
 }
 
 /** The built index without its per-query scratch: what `pack` sends and `unpack` restores. */
