@@ -81,6 +81,8 @@ export interface WalkOptions {
   pause?: () => Promise<void>;
   /** Gives up (with what was found) after this many entries. Default 1,000,000. */
   maxEntries?: number;
+  /** Stops once this many files are found. */
+  maxFiles?: number;
 }
 
 const SKIP = new Set(['node_modules', '.git']);
@@ -97,12 +99,13 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
   const skip = opts.skip ?? SKIP;
   const batch = opts.batch ?? 500;
   const maxEntries = opts.maxEntries ?? 1_000_000;
+  const maxFiles = opts.maxFiles ?? Infinity;
   const found: string[] = [];
   const seen = new Set<string>();
   const folders: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
   const linked: { abs: string; rel: string }[] = [];
   let entries = 0;
-  while ((folders.length || linked.length) && entries < maxEntries) {
+  while ((folders.length || linked.length) && entries < maxEntries && found.length < maxFiles) {
     const { abs, rel } = folders.pop() ?? linked.shift()!;
     let real: string;
     let list: fs.Dirent[];
@@ -132,7 +135,7 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
       }
       if (isDir) {
         if (!skip.has(d.name)) (link ? linked : folders).push({ abs: childAbs, rel: childRel });
-      } else if (isFile && patterns.some((p) => p.test(childRel))) found.push(childAbs);
+      } else if (isFile && patterns.some((p) => p.test(childRel)) && found.length < maxFiles) found.push(childAbs);
     }
   }
   return found.sort();

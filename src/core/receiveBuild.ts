@@ -19,7 +19,6 @@ type Request = (req: { kind: 'build' } | { kind: 'works'; from: number; to: numb
 export interface ReceivedBuild {
   /** The works (read-only views parsed on demand: see workStore.ts). */
   works: readonly Work[];
-  store: WorkStore;
   problems: Problem[];
   byId: Map<string, Work>;
   lookup: WorkLookup;
@@ -91,5 +90,5 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const t1 = now();
   const search = SearchIndex.unpack(store.works, res.search);
   longest = Math.max(longest, now() - t1);
-  return { works: store.works, store, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
+  return { works: store.works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
 }

@@ -10,7 +10,6 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import type { Corpus } from '../core/corpus';
-import { findMatchingFiles } from '../core/glob';
 import { plainWork } from '../core/workStore';
 import type { ExportFormat, IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
 import { WorkLookup } from '../core/lookup';
@@ -23,6 +22,7 @@ import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '..
 import { bibliographyFromFrontMatter } from './frontMatter';
 import { ContextKeys, DIAGNOSTIC_SOURCE } from './ids';
 import { KeyedDebouncer } from './keyedDebouncer';
+import { findWorkspaceFiles } from './workspaceFiles';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
 
@@ -30,7 +30,6 @@ export type IndexState = 'indexing' | 'empty' | 'ready';
 export type EditorCorpus = Omit<Corpus, 'works'> & { works: readonly Work[] };
 
 /** Folders never searched for corpus files. */
-const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 const EXCLUDED_SEGMENT = /[\\/](?:node_modules|\.git)[\\/]/;
 /** Bursts of file events (an export rewriting many files, atomic rename) settle into one run. */
 const DEBOUNCE_MS = 300;
@@ -733,27 +732,13 @@ export class CorpusService implements vscode.Disposable {
     }
   }
 
-  /**
-   * The files the corpus globs name in each workspace folder. Folders on disk are walked here
-   * (core/glob.ts): `findFiles` would start one ripgrep process per glob, and each start forks
-   * the whole extension host, 40–130 ms in which nothing else runs in it. Other folders
-   * (virtual workspaces) go through `findFiles`.
-   */
+  /** The files the corpus globs name in the workspace folders. */
   private async findGlobFiles(): Promise<Set<string>> {
     const found = new Set<string>();
-    const globs = this._settings.corpus;
-    const failed = (what: string) => (e: unknown) => {
-      this.log.warn(`[index] ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-      return [] as vscode.Uri[];
-    };
-    const results = await Promise.all(
-      (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
-        folder.uri.scheme === 'file'
-          ? [findMatchingFiles(folder.uri.fsPath, globs, { pause: yieldToEventLoop }).then((files) => files.map((f) => vscode.Uri.file(f)), failed(`searching ${folder.uri.fsPath}`))]
-          : globs.map((glob) => Promise.resolve(vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE_GLOB)).catch(failed(`glob ${JSON.stringify(glob)}`))),
-      ),
-    );
-    for (const list of results) for (const u of list) if (!EXCLUDED_SEGMENT.test(u.path)) found.add(this.remember(u));
+    const files = await findWorkspaceFiles(this._settings.corpus, {
+      onError: (what, e) => this.log.warn(`[index] ${what} failed: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    for (const u of files) if (!EXCLUDED_SEGMENT.test(u.path)) found.add(this.remember(u));
     return found;
   }
 

@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript';
 import { countCitations } from '../core/navigation';
 import type { CorpusService } from './corpusService';
+import { findWorkspaceFiles } from './workspaceFiles';
 
 const MARKDOWN_GLOB = '**/*.md';
-const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 /** Markdown files scanned at most (a workspace with more is not one manuscript project). */
 const MAX_FILES = 5000;
 /** Recount this long after the last edit or file change. */
@@ -161,7 +161,7 @@ export class ManuscriptIndex implements vscode.Disposable {
 
   private files(): Promise<vscode.Uri[]> {
     if (!this.fileList) {
-      const list = Promise.resolve(vscode.workspace.findFiles(MARKDOWN_GLOB, EXCLUDE_GLOB, MAX_FILES)).then(
+      const list = findWorkspaceFiles([MARKDOWN_GLOB], { maxFiles: MAX_FILES }).then(
         (found) => found,
         () => [] as vscode.Uri[],
       );

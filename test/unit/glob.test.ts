@@ -67,12 +67,13 @@ describe('finding corpus files on disk (instead of findFiles, which starts a pro
     }
   });
 
-  it('lets the event loop run while it walks, and gives up at a bound with what it has', async () => {
+  it('lets the event loop run while it walks, and stops at a bound (entries looked at, files found) with what it has', async () => {
     let pauses = 0;
     const all = await findMatchingFiles(dir, ['**/*'], { batch: 2, pause: async () => void pauses++ });
     assert.ok(pauses >= 5, `paused ${pauses} times`);
     const some = await findMatchingFiles(dir, ['**/*'], { maxEntries: 3 });
     assert.ok(some.length < all.length);
+    assert.strictEqual((await findMatchingFiles(dir, ['**/*'], { maxFiles: 2 })).length, 2);
     assert.deepStrictEqual(await findMatchingFiles(path.join(dir, 'no-such-folder'), ['**/*']), []);
   });
 });
