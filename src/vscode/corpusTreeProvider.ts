@@ -682,14 +682,14 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     const keyed: { k: string; l: string; key: string; p: Person }[] = [];
     let i = 0;
     for (const [key, p] of people) {
-      if ((++i & 2047) === 0) yield;
+      if ((++i & 511) === 0) yield;
       keyed.push({ k: key.replace(/^=/, '').replace('|', ' '), l: p.label, key, p });
     }
     yield;
     yield* sortInSlices(keyed, byKeyThenLabel);
     const out: GroupNode[] = [];
     for (let j = 0; j < keyed.length; j++) {
-      if ((j & 2047) === 2047) yield;
+      if ((j & 511) === 511) yield;
       out.push(this.group(keyed[j].key, cleanText(keyed[j].p.label, 120), keyed[j].p.works, 'person', undefined, keyed[j].k));
     }
     if (missing.length) out.push(this.group('\u0000none', vscode.l10n.t('No author'), missing, 'circle-slash'));
