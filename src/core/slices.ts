@@ -3,6 +3,11 @@
  * in between (the tree's grouping of 50,000 works is driven this way, about 8 ms per slice).
  */
 
+/** Lets the event loop run (timers, I/O, other requests) before going on. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /**
  * Sorts `list` in place, yielding between steps: runs of 4,096 sorted one at a time, then merged
  * pairwise a few thousand elements per step, so no step takes long however long the list.

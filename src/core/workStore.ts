@@ -188,7 +188,6 @@ export class WorkStore {
 
 /** A plain copy of any work, stored or not (for structured clones: messages to the worker). */
 export function plainWork(work: Work): Work {
-  const slot = (work as unknown as { [HEAD]?: Slot })[HEAD];
-  if (!slot || !('chunk' in slot)) return work;
+  if ((work as unknown as { [HEAD]?: Slot })[HEAD] === undefined) return work;
   return JSON.parse(JSON.stringify(work)) as Work;
 }

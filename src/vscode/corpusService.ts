@@ -18,6 +18,7 @@ import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
 import type { WorkEntry } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { SearchIndex } from '../core/search';
+import { yieldToEventLoop } from '../core/slices';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
 import { bibliographyFromFrontMatter } from './frontMatter';
 import { ContextKeys, DIAGNOSTIC_SOURCE } from './ids';
@@ -55,7 +56,6 @@ const MAX_LOGGED_PROBLEMS = 50;
 /** Problems shown per corpus file in the Problems panel; the rest are counted in one more. */
 const MAX_DIAGNOSTICS_PER_FILE = 500;
 const problemKey = (p: Problem) => `${p.file}\u0000${p.line}\u0000${p.severity}\u0000${p.message}`;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Reads settings through zod; bad values fall back to defaults with a warning. */
 export function readSettings(): { settings: Settings; warnings: string[] } {

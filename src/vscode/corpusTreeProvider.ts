@@ -10,7 +10,7 @@ import type { Work } from '../core/model';
 import { fold } from '../core/names';
 import { shelve } from '../core/shelves';
 import { headOf } from '../core/workStore';
-import { runToEnd, sortInSlices } from '../core/slices';
+import { runToEnd, sortInSlices, yieldToEventLoop } from '../core/slices';
 import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
 import { type WorkRole, workRole } from './citationText';
 import type { CorpusService } from './corpusService';
@@ -495,7 +495,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         this.service.noteStep(`the longest slice of grouping ${works.length} works by ${this._grouping} for the tree`, longest);
         return gen === this.rootsGen ? r.value : undefined;
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       if (gen !== this.rootsGen) return undefined;
     }
   }

@@ -7,9 +7,9 @@
  */
 import * as vscode from 'vscode';
 import { findMatchingFiles } from '../core/glob';
+import { yieldToEventLoop } from '../core/slices';
 
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function findWorkspaceFiles(globs: readonly string[], opts: { maxFiles?: number; onError?: (what: string, e: unknown) => void } = {}): Promise<vscode.Uri[]> {
   const failed = (what: string) => (e: unknown) => {
