@@ -7,12 +7,14 @@
  *   corpus-cite check MANUSCRIPT.md --corpus PATH...
  */
 import * as fs from 'fs';
+import * as path from 'path';
+import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/atomic';
 import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
-import { indexPaths } from './core/loadFiles';
+import { decodeBytes, normaliseNewlines } from './core/decode';
+import { expandPaths, indexPaths } from './core/loadFiles';
 import { WorkLookup } from './core/lookup';
 import { checkManuscript } from './core/manuscript';
 import type { Problem, Work } from './core/model';
-import { writeFileAtomic } from './core/atomicWrite';
 
 const USAGE = `Usage:
   corpus-cite index [--json] PATH...
@@ -58,8 +60,25 @@ function parseArgs(argv: string[]): Args {
   return { command, flags, positional };
 }
 
+/**
+ * Text from the corpus or a manuscript shown on a terminal: control characters (C0 but tab and
+ * line feed, DEL, C1) and bidirectional overrides are written as visible escapes (`\x1b`,
+ * `\u202e`), so a file cannot move the cursor, recolour or rewrite the terminal.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** JSON for stdout: as JSON.stringify, with C1 controls and bidirectional overrides escaped too (still valid JSON). */
+function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function progress(msg: string, quiet: boolean): void {
-  if (!quiet) process.stderr.write(msg + '\n');
+  if (!quiet) process.stderr.write(terminalSafe(msg) + '\n');
 }
 
 function load(paths: string[], args: Args) {
@@ -76,7 +95,7 @@ function load(paths: string[], args: Args) {
 }
 
 function problemLine(p: Problem): string {
-  return `${p.file}:${p.line}: ${p.severity}: ${p.message}`;
+  return terminalSafe(`${p.file}:${p.line}: ${p.severity}: ${p.message}`);
 }
 
 function table(works: readonly Work[]): string {
@@ -88,13 +107,38 @@ function table(works: readonly Work[]): string {
   const head = ['LABEL', 'KIND', 'TITLE', 'SOURCE'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => [...r[i]].length))));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i] - [...c].length)))).join('  ');
-  return [fmt(head), ...rows.map(fmt)].join('\n') + '\n';
+  return [fmt(head), ...rows.map(fmt)].map(terminalSafe).join('\n') + '\n';
 }
 
-function write(text: string, args: Args): void {
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/**
+ * Refuses an `--out` that is one of the corpus inputs (given by name, found in a given folder, or
+ * the same file through a link): the export is derived from the input, and replacing a user's
+ * library with it would lose what the export does not carry (`@string`s, comments, file links).
+ */
+function refuseInputAsOutput(out: string, inputs: readonly string[]): void {
+  const real = realOrSelf(out);
+  const files = expandPaths(inputs).files;
+  if (inputs.some((p) => realOrSelf(p) === real) || files.some((f) => realOrSelf(f) === real)) {
+    throw new UsageError(`--out ${out} is one of the corpus files being read; corpus-cite never replaces its input. Choose another file.`);
+  }
+}
+
+function write(text: string, args: Args, inputs: readonly string[]): void {
   const out = args.flags.get('--out');
-  if (typeof out === 'string') writeFileAtomic(out, text);
-  else process.stdout.write(text);
+  if (typeof out !== 'string') {
+    process.stdout.write(text);
+    return;
+  }
+  refuseInputAsOutput(out, inputs);
+  withSignalCleanup(() => writeFileAtomicSync(out, text));
 }
 
 function run(argv: string[]): number {
@@ -103,7 +147,7 @@ function run(argv: string[]): number {
   switch (args.command) {
     case 'index': {
       const c = load(args.positional, args);
-      if (args.flags.has('--json')) process.stdout.write(JSON.stringify({ works: c.works, problems: c.problems }, null, 2) + '\n');
+      if (args.flags.has('--json')) process.stdout.write(terminalSafeJson({ works: c.works, problems: c.problems }) + '\n');
       else {
         process.stdout.write(table(c.works));
         for (const p of c.problems) process.stderr.write(problemLine(p) + '\n');
@@ -113,9 +157,11 @@ function run(argv: string[]): number {
     case 'export': {
       const format = args.flags.get('--format') ?? 'csl-json';
       if (format !== 'csl-json' && format !== 'bibtex' && format !== 'ris') throw new UsageError(`--format must be csl-json, bibtex or ris, not "${String(format)}".`);
+      const out = args.flags.get('--out');
+      if (typeof out === 'string') refuseInputAsOutput(out, args.positional);
       const c = load(args.positional, args);
       for (const p of c.problems) if (p.severity === 'error') process.stderr.write(problemLine(p) + '\n');
-      write(format === 'csl-json' ? exportCslJson(c.works, args.flags.has('--with-corpus')) : format === 'bibtex' ? exportBibtex(c.works) : exportRis(c.works), args);
+      write(format === 'csl-json' ? exportCslJson(c.works, args.flags.has('--with-corpus')) : format === 'bibtex' ? exportBibtex(c.works) : exportRis(c.works), args, args.positional);
       return 0;
     }
     case 'bib': {
@@ -123,8 +169,10 @@ function run(argv: string[]): number {
       if (!BIB_STYLES.includes(style as BibStyle)) throw new UsageError(`--style must be one of ${BIB_STYLES.join(', ')}, not "${style}".`);
       const format = (args.flags.get('--format') ?? 'text') as string;
       if (!['text', 'html', 'markdown'].includes(format)) throw new UsageError(`--format must be text, html or markdown, not "${format}".`);
+      const out = args.flags.get('--out');
+      if (typeof out === 'string') refuseInputAsOutput(out, args.positional);
       const c = load(args.positional, args);
-      write(formatBibliography(c.works, style as BibStyle, format as 'text' | 'html' | 'markdown'), args);
+      write(formatBibliography(c.works, style as BibStyle, format as 'text' | 'html' | 'markdown'), args, args.positional);
       return 0;
     }
     case 'check': {
@@ -132,19 +180,22 @@ function run(argv: string[]): number {
       if (!manuscript || args.positional.length > 1) throw new UsageError('check takes one manuscript: corpus-cite check MANUSCRIPT.md --corpus PATH...');
       const corpusArg = args.flags.get('--corpus');
       if (typeof corpusArg !== 'string') throw new UsageError('check needs --corpus PATH...');
-      let text: string;
+      let bytes: Uint8Array;
       try {
-        text = fs.readFileSync(manuscript, 'utf8');
+        bytes = fs.readFileSync(manuscript);
       } catch (e) {
         throw new UsageError(`Cannot read ${manuscript} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
       }
+      const decoded = decodeBytes(bytes);
+      if (decoded.binary) throw new UsageError(`${manuscript} looks like a binary file, not a Markdown manuscript.`);
+      const text = normaliseNewlines(decoded.text);
       const c = load(corpusArg.split('\u0000'), args);
       const report = checkManuscript(text, new WorkLookup(c.works));
       if (args.flags.has('--json')) {
-        process.stdout.write(JSON.stringify({ citations: report.citations, unknown: report.unknown, uncited: report.uncited.map((w) => w.id) }, null, 2) + '\n');
+        process.stdout.write(terminalSafeJson({ citations: report.citations, unknown: report.unknown, uncited: report.uncited.map((w) => w.id) }) + '\n');
       } else {
-        for (const u of report.unknown) process.stdout.write(`${manuscript}:${u.line + 1}:${u.start + 1}: unknown citation ${u.text}\n`);
-        for (const w of report.uncited) process.stdout.write(`never cited: ${w['citation-label']} (@${w.id}) ${w.title ?? ''}\n`);
+        for (const u of report.unknown) process.stdout.write(terminalSafe(`${manuscript}:${u.line + 1}:${u.start + 1}: unknown citation ${u.text}`) + '\n');
+        for (const w of report.uncited) process.stdout.write(terminalSafe(`never cited: ${w['citation-label']} (@${w.id}) ${w.title ?? ''}`) + '\n');
         process.stdout.write(`${report.citations.length} citations, ${report.unknown.length} unknown, ${report.uncited.length} corpus records never cited.\n`);
       }
       return report.unknown.length ? 1 : 0;
@@ -154,18 +205,55 @@ function run(argv: string[]): number {
   }
 }
 
+/** One line for an I/O error a person can act on; undefined for anything else. */
+function ioErrorLine(e: unknown, what: string): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') return `corpus-cite: no space left on the device writing ${what}; nothing was replaced.`;
+  if (code === 'EDQUOT') return `corpus-cite: disk quota exceeded writing ${what}; nothing was replaced.`;
+  if (code === 'EACCES' || code === 'EPERM') return `corpus-cite: no permission to write ${what}.`;
+  if (code === 'EROFS') return `corpus-cite: ${what} is on a read-only file system.`;
+  if (code === 'EIO') return `corpus-cite: input/output error writing ${what}.`;
+  return undefined;
+}
+
+/**
+ * Standard output closed early (`corpus-cite index … | head`) ends the process quietly with
+ * success; a full device prints one line. Neither prints a stack trace.
+ */
+function guardStdout(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      const line = ioErrorLine(e, stream === process.stdout ? 'standard output' : 'standard error');
+      try {
+        if (stream === process.stdout && line) fs.writeSync(2, line + '\n');
+      } catch {
+        // standard error is gone too
+      }
+      process.exit(1);
+    });
+  }
+}
+
 function main(): void {
+  guardStdout();
   try {
     process.exitCode = run(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(e.message ? `corpus-cite: ${e.message}\n${USAGE}\n` : `${USAGE}\n`);
+      process.stderr.write(terminalSafe(e.message ? `corpus-cite: ${e.message}\n${USAGE}` : USAGE) + '\n');
       process.exitCode = 2;
+    } else if (e instanceof WriteRefused) {
+      process.stderr.write(terminalSafe(`corpus-cite: ${e.message}`) + '\n');
+      process.exitCode = 1;
+    } else if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
+      process.exitCode ??= 0;
     } else {
-      process.stderr.write(`corpus-cite: ${e instanceof Error ? e.message : String(e)}\n`);
+      const out = process.argv.includes('--out') ? String(process.argv[process.argv.indexOf('--out') + 1]) : 'the output';
+      process.stderr.write(terminalSafe(ioErrorLine(e, out) ?? `corpus-cite: ${e instanceof Error ? e.message : String(e)}`) + '\n');
       process.exitCode = 1;
     }
   }
 }
 
-main();
+if (require.main === module) main();

@@ -43,14 +43,63 @@ function forConversion(works: readonly Work[]): object[] {
   return works.map((w) => ({ ...toCsl(w), 'citation-key': w.id }));
 }
 
-/** BibTeX through citation-js, keyed by our Pandoc ids. */
-export function exportBibtex(works: readonly Work[]): string {
-  return citationJs().convert(forConversion(works), 'bibtex');
+/** Fields written as they are (identifiers, links), not as text. */
+const VERBATIM = new Set(['id', 'citation-key', 'citation-label', 'type', 'DOI', 'URL', 'ISSN', 'ISBN', 'PMID', 'PMCID', 'language']);
+
+/** Applies `text` to every string of an item that is text (names included), `verbatim` to identifiers. */
+function mapStrings(item: Record<string, unknown>, text: (s: string) => string, verbatim: (s: string) => string): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, VERBATIM.has(k) ? (typeof v === 'string' ? verbatim(v) : v) : walk(v)]));
 }
 
-/** RIS through citation-js. */
+/** Control characters never belong in an export; any run of white space is one space in both formats. */
+ 
+const foldSpace = (s: string) => s.replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, '').replace(/\s+/g, ' ').trim();
+
+/** TeX's special characters, written so that BibTeX, Biber, Pandoc and our reader read them back as they were. */
+const TEX_ESCAPES: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  '%': '\\%',
+  '&': '\\&',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+};
+const texEscape = (s: string) => foldSpace(s).replace(/[\\{}%&$#_~^]/g, (c) => TEX_ESCAPES[c]);
+/** Braces in an identifier would end the BibTeX field: percent-encoded, as in a URL. */
+const verbatimBraces = (s: string) => foldSpace(s).replace(/[{}]/g, (c) => (c === '{' ? '%7B' : '%7D'));
+
+/**
+ * BibTeX through citation-js, keyed by our Pandoc ids. UTF-8 text is kept as it is (citation-js's
+ * ASCII mode drops every character it has no TeX command for: Chinese titles came out empty), and
+ * TeX's special characters are escaped here, so every entry reads back as it was written.
+ */
+export function exportBibtex(works: readonly Work[]): string {
+  return citationJs().convert(
+    forConversion(works).map((i) => mapStrings(i as Record<string, unknown>, texEscape, verbatimBraces)),
+    'bibtex',
+  );
+}
+
+/**
+ * RIS through citation-js. RIS is one field a line with no escape, so a line break inside a
+ * value (a title pasted with one, a multi-paragraph abstract) is written as a space: otherwise
+ * the next line could read as a new tag, or `ER  -`, an extra record.
+ */
 export function exportRis(works: readonly Work[]): string {
-  return citationJs().convert(forConversion(works), 'ris');
+  return citationJs().convert(
+    forConversion(works).map((i) => mapStrings(i as Record<string, unknown>, foldSpace, foldSpace)),
+    'ris',
+  );
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };

@@ -2,7 +2,7 @@
  * citation-js behind a small surface. Bundled into its own file (dist/citation.js) and loaded on
  * first use, so neither the extension's activation nor `corpus-cite index` pays for it.
  */
-import { Cite } from '@citation-js/core';
+import { Cite, plugins } from '@citation-js/core';
 import '@citation-js/plugin-csl';
 import '@citation-js/plugin-bibtex';
 import '@citation-js/plugin-ris';
@@ -18,6 +18,10 @@ export function formatBibliography(items: object[], style: BibStyle, format: 'te
 export function formatCitation(items: object[], style: BibStyle): string {
   return new Cite(items).format('citation', { format: 'text', template: style, lang: 'en-US' }) as string;
 }
+
+// UTF-8 BibTeX: keep every character (the ASCII mode drops those without a TeX command, such as
+// CJK); the caller escapes TeX's special characters itself (bibliography.ts exportBibtex).
+(plugins.config.get('@bibtex') as { format: { asciiOnly: boolean } }).format.asciiOnly = false;
 
 /** Converts CSL items to BibTeX or RIS. */
 export function convert(items: object[], to: 'bibtex' | 'ris'): string {

@@ -15,7 +15,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomicSync } from './atomic';
 import { CACHE_FILE } from './cacheFile';
 import { type Corpus, buildCorpus } from './corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
@@ -142,7 +142,7 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
     written: now,
   };
   fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomic(cacheFile(dir), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...parts]));
+  writeFileAtomicSync(cacheFile(dir), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...parts]));
 }
 
 /** An open cache file: header and manifest read; corpus and parses read on demand. */

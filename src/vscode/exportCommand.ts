@@ -6,10 +6,9 @@
  * Arguments (all optional): format, target URI (tests pass it instead of the save dialog),
  * manuscript URI.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type AtomicFileSystem, writeAtomically } from '../core/atomicFs';
+import { type AtomicFileSystem, writeAtomically, writeFileAtomicAsync } from '../core/atomic';
 import { citedWorks } from '../core/manuscript';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
@@ -24,15 +23,6 @@ const FORMATS: readonly { id: ExportKind; label: string; ext: string; filter: st
   { id: 'ris', label: 'RIS', ext: 'ris', filter: 'RIS' },
 ];
 
-/** Local files: Node's fs, whose rename replaces the target in one step. */
-const nodeFs: AtomicFileSystem<string> = {
-  writeFile: (f, data) => fs.promises.writeFile(f, data),
-  rename: (from, to) => fs.promises.rename(from, to),
-  delete: (f) => fs.promises.unlink(f),
-  sibling: (f, name) => path.join(path.dirname(f), name),
-  basename: (f) => path.basename(f),
-};
-
 /** Other schemes (virtual workspaces): the workspace file system. */
 const workspaceFs: AtomicFileSystem<vscode.Uri> = {
   writeFile: async (u, data) => vscode.workspace.fs.writeFile(u, data),
@@ -45,7 +35,7 @@ const workspaceFs: AtomicFileSystem<vscode.Uri> = {
 /** Writes `text` to `target` atomically. */
 export async function writeTextAtomically(target: vscode.Uri, text: string): Promise<void> {
   const data = new TextEncoder().encode(text);
-  if (target.scheme === 'file') await writeAtomically(nodeFs, target.fsPath, data);
+  if (target.scheme === 'file') await writeFileAtomicAsync(target.fsPath, data);
   else await writeAtomically(workspaceFs, target, data);
 }
 

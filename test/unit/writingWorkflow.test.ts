@@ -4,7 +4,7 @@
  * index worker makes for the editor.
  */
 import * as assert from 'assert';
-import { writeAtomically, type AtomicFileSystem } from '../../src/core/atomicFs';
+import { writeAtomically, type AtomicFileSystem } from '../../src/core/atomic';
 import { formatBibliography, htmlToMarkdown } from '../../src/core/bibliography';
 import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/bibliographyBlock';
 import { citationReplacement, nearestFixes, unknownCitations } from '../../src/core/citationFixes';
