@@ -53,7 +53,8 @@ export type IndexResponse =
   /** `records` is -1 for a file taken from the cache (its parse is read only if a build needs it). */
   | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
   | { id: number; kind: 'miss' }
-  | { id: number; kind: 'cache-opened'; valid: boolean }
+  /** `note`: why the cache, or part of it, is not used (a damaged section), for the log. */
+  | { id: number; kind: 'cache-opened'; valid: boolean; note?: string }
   | { id: number; kind: 'done' }
   | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
   | { id: number; kind: 'works'; chunk: PackedWorks }
@@ -80,6 +81,12 @@ export class IndexSession {
       switch (req.kind) {
         case 'parse': {
           const t0 = Date.now();
+          // Read because its mtime could not be trusted (coarse, or too recent), and unchanged.
+          if (!this.files.has(req.file) && this.cache?.reuse(req.file, req.bytes, req.mtimeMs)) {
+            this.fromCache.add(req.file);
+            this.changedSinceSave = true; // the cache learns its new mtime
+            return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: Date.now() - t0 };
+          }
           const parsed = parseBytes(req.bytes, req.file);
           this.files.set(req.file, parsed);
           this.fromCache.delete(req.file);
@@ -101,7 +108,7 @@ export class IndexSession {
           return { id: req.id, kind: 'done' };
         case 'cache-open':
           this.cache = new SessionCache(req.dir, req.salt);
-          return { id: req.id, kind: 'cache-opened', valid: this.cache.valid };
+          return { id: req.id, kind: 'cache-opened', valid: this.cache.valid, ...(this.cache.note ? { note: this.cache.note } : {}) };
         case 'cached': {
           if (!this.cache?.has(req.file, req.size, req.mtimeMs)) return { id: req.id, kind: 'miss' };
           this.files.delete(req.file);

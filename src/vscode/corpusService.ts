@@ -490,7 +490,10 @@ export class CorpusService implements vscode.Disposable {
     this.warmCache = true;
     this._cacheFile = path.join(dir.fsPath, CACHE_FILE);
     this.indexer.request({ kind: 'cache-open', dir: dir.fsPath, salt }).then(
-      (r) => this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`),
+      (r) => {
+        if (r.kind === 'cache-opened' && r.note) this.log.warn(`[index] ${r.note}`);
+        else this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`);
+      },
       (e: unknown) => {
         this.warmCache = false;
         this.log.warn(`[index] warm-start cache not used: ${e instanceof Error ? e.message : String(e)}`);
