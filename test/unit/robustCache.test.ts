@@ -149,7 +149,8 @@ describe('the warm-start cache is verified', function () {
     const corpusDir = path.join(dir, 'corpus');
     const f = path.join(corpusDir, 'recent.bib');
     fs.writeFileSync(f, '@article{recent2020, title = {First version}, year = 2020}\n');
-    const t = fs.statSync(f).mtime;
+    const t = new Date(Date.now() - 1500 + 7); // 1.5 s before the cache write
+    fs.utimesSync(f, t, t);
     const cacheDir = path.join(dir, 'c3');
     indexWithCache([corpusDir], cacheDir);
     fs.writeFileSync(f, '@article{recent2020, title = {Later version}, year = 2020}\n');
