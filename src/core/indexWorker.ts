@@ -31,6 +31,8 @@ export type IndexRequest =
   /** A file that could not be read, or was skipped: its problems stand in for its records. */
   | { id: number; kind: 'set'; parsed: ParsedFile }
   | { id: number; kind: 'drop'; file: string }
+  /** What the folder walk passed over (unreadable folders, FIFOs, unknown files): listed with the corpus problems. */
+  | { id: number; kind: 'walk-problems'; problems: Problem[] }
   /**
    * Builds the corpus and its search index; the answer carries the index (packed) and the
    * number of works, which the editor then fetches with `works` requests, a chunk at a time:
@@ -73,6 +75,8 @@ export class IndexSession {
   private toSave: { files: ParsedFile[]; corpus: { works: Work[]; problems: Problem[] } } | undefined;
   /** Files whose parse is in the cache, not read yet (see `build`). */
   private readonly fromCache = new Set<string>();
+  /** The folder walk's problems (see `walk-problems`), added to every build's. */
+  private walkProblems: Problem[] = [];
   /** A file was parsed, set or dropped since the cache was opened or last written. */
   private changedSinceSave = false;
 
@@ -105,6 +109,9 @@ export class IndexSession {
           this.fromCache.delete(req.file);
           this.cache?.forget(req.file);
           this.changedSinceSave = true;
+          return { id: req.id, kind: 'done' };
+        case 'walk-problems':
+          this.walkProblems = req.problems;
           return { id: req.id, kind: 'done' };
         case 'cache-open':
           this.cache = new SessionCache(req.dir, req.salt);
@@ -143,7 +150,7 @@ export class IndexSession {
           const { packed } = SearchIndex.build(corpus.works).pack();
           this.built = corpus.works;
           this.entries = undefined;
-          return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
+          return { id: req.id, kind: 'built', count: corpus.works.length, problems: this.walkProblems.length ? [...this.walkProblems, ...corpus.problems] : corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'works': {
           const built = this.built;

@@ -6,7 +6,9 @@ import { decodeBytes, normaliseNewlines } from './decode';
 import type { ParsedFile, Problem, TextBlock } from './model';
 import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from './jsonDepth';
 import { parseText } from './parsers';
-import { ioErrorProblem, notRegularProblem, readRegularFileSync } from './readFile';
+import { ioErrorProblem, notRegularProblem, readRegularFileSync, unknownFilesProblem } from './readFile';
+
+export { unknownFilesProblem };
 
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 /**
@@ -111,35 +113,6 @@ export function parseFile(file: string, opts: LoadOptions = {}, raw?: Buffer): P
   const r = readRegularFileSync(raw ?? file, max);
   if ('problem' in r) return { file, records: [], problems: [{ file, ...r.problem }] };
   return parseBytes(r.bytes, file);
-}
-
-const PDF = /\.pdf$/i;
-const IMAGE = /\.(?:png|jpe?g|gif|tiff?|svg|webp|bmp|heic)$/i;
-const OFFICE = /\.(?:docx?|xlsx?|pptx?|od[tsp]|rtf|pages|numbers|key)$/i;
-
-/**
- * One problem (info) for the files of a folder that no reader knows: named when there are few,
- * counted by kind when there are many (PDFs and images beside records are normal).
- */
-export function unknownFilesProblem(folder: string, names: readonly string[]): Problem | undefined {
-  if (names.length === 0) return undefined;
-  const sorted = [...names].sort();
-  if (sorted.length <= 3) {
-    return { file: folder, line: 1, severity: 'info', message: `Not a corpus format, not read: ${sorted.join(', ')}.` };
-  }
-  const count = (re: RegExp) => sorted.filter((n) => re.test(n)).length;
-  const pdf = count(PDF);
-  const image = count(IMAGE);
-  const office = count(OFFICE);
-  const other = sorted.length - pdf - image - office;
-  const parts: string[] = [];
-  if (pdf) parts.push(`${pdf} PDF file${pdf === 1 ? '' : 's'}`);
-  if (image) parts.push(`${image} image${image === 1 ? '' : 's'}`);
-  if (office) parts.push(`${office} office document${office === 1 ? '' : 's'}`);
-  if (other) parts.push(`${other} other file${other === 1 ? '' : 's'}`);
-  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
-  const examples = sorted.filter((n) => !PDF.test(n) && !IMAGE.test(n) && !OFFICE.test(n)).slice(0, 3);
-  return { file: folder, line: 1, severity: 'info', message: `${list} here are not corpus formats; not read${examples.length ? ` (e.g. ${examples.join(', ')})` : ''}.` };
 }
 
 /** Whether the bytes are valid UTF-8 (as a file name). */
