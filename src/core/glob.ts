@@ -154,6 +154,11 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
     for (const d of list) {
       if (++entries % batch === 0 && opts.pause) await opts.pause();
       const childRel = rel ? `${rel}/${d.name}` : d.name;
+      if (d.name.includes('\ufffd') && report && (matches(childRel) || inCorpusFolder(childRel))) {
+        // Not valid UTF-8 (Node shows such bytes as U+FFFD): the editor cannot name the file to open it.
+        report({ file: path.join(abs, d.name), line: 1, severity: 'warning', message: 'The file name is not valid UTF-8, so the editor cannot open it; rename it to index it (the command line reads it).' });
+        continue;
+      }
       const childAbs = path.join(abs, d.name);
       let isDir = d.isDirectory();
       let isFile = d.isFile();

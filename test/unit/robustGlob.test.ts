@@ -77,6 +77,16 @@ describe('the extension’s folder walk with the default globs', function () {
     assert.strictEqual(problems.length, 2, JSON.stringify(problems));
   });
 
+  it('a file name that is not valid UTF-8 in a corpus folder is one problem, not a silent loss', async function () {
+    if (process.platform !== 'linux') this.skip();
+    fs.mkdirSync(path.join(tmp, 'corpus'));
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(tmp, 'corpus', 'M')), Buffer.from([0xfc]), Buffer.from('ller.bib')]), 'x');
+    const { found, problems } = await walk();
+    assert.deepStrictEqual(found, []);
+    assert.strictEqual(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0].message, /not valid UTF-8/);
+  });
+
   it('corpus folder patterns come only from globs that name a folder', () => {
     const ps = corpusFolderPatterns(DEFAULT_CORPUS_GLOBS, false);
     assert.strictEqual(ps.length, 2);
