@@ -27,6 +27,8 @@ export interface ExtractedCitation {
 }
 
 const MAX_PAREN = 400;
+/** Citations taken from one block of text; the rest of the block is not searched (see `extractCitations`). */
+export const MAX_CITATIONS_PER_BLOCK = 2000;
 const LOOKBACK = 120;
 
 const YEAR = String.raw`(?:1[5-9]\d\d|20\d\d)`;
@@ -163,30 +165,38 @@ function sentenceAt(t: string, starts: number[], offset: number): string {
   const lo = lastAtOrBefore(starts, offset);
   const from = starts[lo];
   const to = lo + 1 < starts.length ? starts[lo + 1] : t.length;
-  let s = t.slice(from, to).replace(/\s+/g, ' ').trim();
-  if (s.length > 1000) {
-    const rel = offset - from;
-    s = (rel > 500 ? '…' : '') + s.slice(Math.max(0, rel - 500), rel + 500).trim() + (rel + 500 < s.length ? '…' : '');
-  }
-  return s;
+  // A window around the citation first: a sentence can be the whole (long) block, and cutting
+  // it after collapsing its spaces would cost its whole length per citation.
+  if (to - from <= 1200) return t.slice(from, to).replace(/\s+/g, ' ').trim();
+  const a = Math.max(from, offset - 500);
+  const b = Math.min(to, offset + 500);
+  return (a > from ? '…' : '') + t.slice(a, b).replace(/\s+/g, ' ').trim() + (b < to ? '…' : '');
 }
 
 function lineOf(starts: number[], offset: number): number {
   return lastAtOrBefore(starts, offset) + 1;
 }
 
-/** Finds the author–date citations in a block of running text. */
-export function extractCitations(block: TextBlock): ExtractedCitation[] {
+/**
+ * Finds the author–date citations in a block of running text, at most MAX_CITATIONS_PER_BLOCK:
+ * when that many are found the search stops and the answer's `truncated` is set (the caller
+ * reports it). Linear in the block's length, memory bounded by the citations kept.
+ */
+export function extractCitations(block: TextBlock): ExtractedCitation[] & { truncated?: boolean } {
   const src = block.text;
   // Same length as the source, so offsets map back to lines; line breaks inside a citation vanish.
   const t = src.replace(/[\r\n\t]/g, ' ');
   const lines = lineStartOffsets(src);
   let sentences: number[] | undefined;
-  const out: ExtractedCitation[] = [];
+  const out: ExtractedCitation[] & { truncated?: boolean } = [];
   const sentence = (offset: number) => sentenceAt(t, (sentences ??= sentenceStarts(t)), offset);
 
   let open = t.indexOf('(');
   while (open !== -1) {
+    if (out.length >= MAX_CITATIONS_PER_BLOCK) {
+      out.truncated = true;
+      break;
+    }
     // Find the closing parenthesis within the window; a nested `(` restarts from there.
     let close = -1;
     let next = -1;

@@ -2,7 +2,7 @@
  * Builds the corpus model from parsed files: records, the works they list (related papers,
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
-import { extractCitations } from './citations';
+import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './citations';
 import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from './keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from './model';
 import { fold, nameKey } from './names';
@@ -124,7 +124,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     });
     for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
     for (const block of rec.textBlocks ?? []) {
-      for (const c of extractCitations(block)) {
+      const cites = extractCitations(block);
+      if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', message: `More than ${MAX_CITATIONS_PER_BLOCK} citations in one block of text: took the first ${cites.length}.` });
+      for (const c of cites) {
         nodes.push({
           origin: 'citation',
           csl: { type: 'article', author: c.authors.map(stubName), ...(c.year ? { issued: { 'date-parts': [[c.year]] } } : {}) },

@@ -12,6 +12,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Problem } from './model';
+import { ioErrorProblem, notRegularProblem, unknownFilesProblem } from './readFile';
 
 const SPECIAL = /[.+^$()|\\]/;
 
@@ -83,6 +85,30 @@ export interface WalkOptions {
   maxEntries?: number;
   /** Stops once this many files are found. */
   maxFiles?: number;
+  /**
+   * Told what the walk passes over in corpus folders: a matching name that is not a regular
+   * file or a link to nothing, a folder it cannot read, and (one problem per folder) the files
+   * no glob takes in a corpus folder (see `corpusFolderPatterns`).
+   */
+  report?: (p: Problem) => void;
+}
+
+/**
+ * The folder patterns of corpus-folder globs: a glob whose folder part names a folder (the
+ * default `corpus` one: any depth, then `corpus`, any depth, then `*.{txt,bib,…}`) makes every
+ * file under such a folder one someone meant to index. A glob whose folder part is only
+ * wildcards (the default one for `*.bib` anywhere) names no such folder.
+ */
+export function corpusFolderPatterns(globs: readonly string[], ignoreCase: boolean): RegExp[] {
+  const out: RegExp[] = [];
+  for (const g of globs) {
+    const slash = g.lastIndexOf('/');
+    if (slash < 0) continue;
+    const folder = g.slice(0, slash);
+    if (!folder.split('/').some((seg) => seg && !/[*?[{]/.test(seg))) continue;
+    out.push(globToRegExp(`${folder}/*`, ignoreCase));
+  }
+  return out;
 }
 
 const SKIP = new Set(['node_modules', '.git']);
@@ -102,6 +128,12 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
   const maxFiles = opts.maxFiles ?? Infinity;
   const found: string[] = [];
   const seen = new Set<string>();
+  const seenFiles = new Set<string>();
+  const linkedFiles: string[] = [];
+  const report = opts.report;
+  const folderPatterns = report ? corpusFolderPatterns(globs, ignoreCase) : [];
+  const inCorpusFolder = (rel: string) => folderPatterns.some((p) => p.test(rel));
+  const matches = (rel: string) => patterns.some((p) => p.test(rel));
   const folders: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
   const linked: { abs: string; rel: string }[] = [];
   let entries = 0;
@@ -114,29 +146,61 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
       if (seen.has(real)) continue;
       seen.add(real);
       list = await fs.promises.readdir(abs, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      if (report && inCorpusFolder(rel ? `${rel}/x` : 'x')) report({ file: abs, ...ioErrorProblem(e, 'folder') });
       continue;
     }
+    const unknown: string[] = [];
     for (const d of list) {
       if (++entries % batch === 0 && opts.pause) await opts.pause();
       const childRel = rel ? `${rel}/${d.name}` : d.name;
+      if (d.name.includes('\ufffd') && report && (matches(childRel) || inCorpusFolder(childRel))) {
+        // Not valid UTF-8 (Node shows such bytes as U+FFFD): the editor cannot name the file to open it.
+        report({ file: path.join(abs, d.name), line: 1, severity: 'warning', message: 'The file name is not valid UTF-8, so the editor cannot open it; rename it to index it (the command line reads it).' });
+        continue;
+      }
       const childAbs = path.join(abs, d.name);
       let isDir = d.isDirectory();
       let isFile = d.isFile();
       const link = d.isSymbolicLink();
+      let kind: fs.Stats | fs.Dirent = d;
       if (link) {
         try {
           const st = await fs.promises.stat(childAbs);
           isDir = st.isDirectory();
           isFile = st.isFile();
-        } catch {
-          continue; // a dangling link
+          kind = st;
+        } catch (e) {
+          // A dangling link, or a loop of them.
+          if (report && !d.name.startsWith('.') && (matches(childRel) || inCorpusFolder(childRel))) {
+            const code = (e as NodeJS.ErrnoException).code;
+            report({ file: childAbs, line: 1, severity: 'warning', message: code === 'ELOOP' ? 'A loop of symbolic links; skipped it.' : `A symbolic link to nothing (${code ?? 'error'}); skipped it.` });
+          }
+          continue;
         }
       }
       if (isDir) {
         if (!skip.has(d.name)) (link ? linked : folders).push({ abs: childAbs, rel: childRel });
-      } else if (isFile && patterns.some((p) => p.test(childRel)) && found.length < maxFiles) found.push(childAbs);
+      } else if (isFile && matches(childRel)) {
+        if (found.length >= maxFiles) continue;
+        // Each real file once, under its own path: links to files are looked at after the walk.
+        if (link) linkedFiles.push(childAbs);
+        else {
+          seenFiles.add(path.join(real, d.name));
+          found.push(childAbs);
+        }
+      } else if (!isFile && report && matches(childRel)) report({ file: childAbs, ...notRegularProblem(kind) });
+      else if (isFile && report && !d.name.startsWith('.') && inCorpusFolder(childRel)) unknown.push(d.name);
     }
+    const u = report && unknownFilesProblem(abs, unknown);
+    if (u) report(u);
+  }
+  for (const f of linkedFiles) {
+    if (found.length >= maxFiles) break;
+    const realFile = await fs.promises.realpath(f).catch(() => f);
+    if (seenFiles.has(realFile)) continue;
+    seenFiles.add(realFile);
+    found.push(f);
   }
   return found.sort();
 }

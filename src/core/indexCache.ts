@@ -7,9 +7,15 @@
  * - corpus: the built works and problems, with the key of the file set they were built from;
  * - parsed: per file the `ParsedFile`, used to rebuild the corpus when only some files changed.
  *
+ * Verified: the header carries a sha1 of each section and of itself; a section whose bytes do
+ * not match is not used (its files are read and parsed again, the corpus built again) and
+ * `CacheReader.problem` says why in one line.
+ *
  * A file whose size and mtime match its entry is trusted without reading it; if they differ
- * but the content hash is the same, its parse is reused. Entries written within a second of
- * the file's mtime are marked racy and re-hashed next time (a change in the same mtime tick).
+ * but the content hash is the same, its parse is reused. Entries whose mtime is within
+ * RACY_MS of the cache write, or a whole second (a file system with coarse timestamps: FAT,
+ * SMB, some container file systems, where an edit in the same second keeps the mtime), are
+ * marked racy: next time the file is read and its hash compared, never trusted on size + mtime.
  * A missing, truncated, corrupt, old-version or other-salt cache is ignored, never fatal.
  */
 import * as crypto from 'crypto';
@@ -19,14 +25,22 @@ import { writeFileAtomicSync } from './atomic';
 import { CACHE_FILE } from './cacheFile';
 import { type Corpus, buildCorpus } from './corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
+import { notRegularProblem, readRegularFileSync } from './readFile';
 import type { ParsedFile, Problem, Work } from './model';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 2; // 2: works keep the citekeys of their exports
+export const CACHE_VERSION = 3; // 2: works keep the citekeys of their exports; 3: checksums
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
-const RACY_MS = 1000;
+export const RACY_MS = 2000;
+
+/** Whether an mtime cannot tell two versions of a file apart: whole seconds (coarse file systems). */
+export function coarseMtime(mtimeMs: number): boolean {
+  return mtimeMs % 1000 === 0;
+}
+
+const sha1 = (b: Uint8Array | string) => crypto.createHash('sha1').update(b).digest('hex');
 
 export interface CacheEntry {
   path: string;
@@ -65,6 +79,8 @@ export interface IndexCacheStats {
   corpusFromCache: boolean;
   /** Whether a cache file existed and was valid. */
   cacheValid: boolean;
+  /** Why the cache (or part of it) was not used, in one line for the log (a damaged cache). */
+  note?: string;
   /** Milliseconds: whole call, reading the cache, parsing files, building the corpus, saving. */
   ms: { total: number; load: number; parse: number; build: number; save: number };
 }
@@ -86,6 +102,10 @@ interface Header {
   /** Key of the file set the corpus section was built from (see corpusKey). */
   corpusKey: string | null;
   written: number;
+  /** sha1 of each section's bytes. */
+  sums: { manifest: string; corpus: string | null; parsed: string };
+  /** sha1 of this header's JSON without `sum`. */
+  sum?: string;
 }
 
 export interface ManifestEntry {
@@ -118,14 +138,16 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
   const now = Date.now();
   const manifest: ManifestEntry[] = entries.map((e) => {
     const m: ManifestEntry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, hash: e.hash };
-    if (e.racy || now - e.mtimeMs < RACY_MS) m.racy = true;
+    if (e.racy || now - e.mtimeMs < RACY_MS || coarseMtime(e.mtimeMs)) m.racy = true;
     return m;
   });
   const parts: Buffer[] = [];
   let off = 0;
+  const sums: string[] = [];
   const section = (s: string): [number, number] => {
     const b = Buffer.from(s, 'utf8');
     parts.push(b);
+    sums.push(sha1(b));
     const at: [number, number] = [off, b.length];
     off += b.length;
     return at;
@@ -140,13 +162,20 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
     sections: { manifest: manifestAt, corpus: corpusAt, parsed: parsedAt },
     corpusKey: corpus ? corpusKey(manifest) : null,
     written: now,
+    sums: { manifest: sums[0], corpus: corpus ? sums[1] : null, parsed: sums[sums.length - 1] },
   };
+  header.sum = sha1(JSON.stringify(header));
   fs.mkdirSync(dir, { recursive: true });
   writeFileAtomicSync(cacheFile(dir), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...parts]));
 }
 
 /** An open cache file: header and manifest read; corpus and parses read on demand. */
 export class CacheReader {
+  /** Why the cache (or a section of it) was not used, in one line; undefined when all was well. */
+  problem: string | undefined;
+  /** The last `open`'s reason for returning nothing (no cache file is no problem). */
+  static lastProblem: string | undefined;
+
   private constructor(
     private readonly file: string,
     private readonly base: number,
@@ -156,6 +185,11 @@ export class CacheReader {
   ) {}
 
   static open(dir: string, opts: CacheOptions): CacheReader | undefined {
+    CacheReader.lastProblem = undefined;
+    const bad = (why: string) => {
+      CacheReader.lastProblem = `index cache ${cacheFile(dir)} not used: ${why}; indexing from the files`;
+      return undefined;
+    };
     const file = cacheFile(dir);
     let fd: number | undefined;
     try {
@@ -165,28 +199,40 @@ export class CacheReader {
       const head = Buffer.alloc(Math.min(size, 4096));
       fs.readSync(fd, head, 0, head.length, 0);
       const nl = head.indexOf(10);
-      if (nl < 0) return undefined;
-      const header = JSON.parse(head.subarray(0, nl).toString('utf8')) as Header;
-      if (!isHeader(header) || header.magic !== MAGIC || header.version !== CACHE_VERSION || header.salt !== (opts.salt ?? '')) return undefined;
+      if (nl < 0) return bad('no header line');
+      let header: Header;
+      try {
+        header = JSON.parse(head.subarray(0, nl).toString('utf8')) as Header;
+      } catch {
+        return bad('its header is not JSON (damaged)');
+      }
+      if (!isHeader(header) || header.magic !== MAGIC) return bad('not an index cache (damaged header)');
+      if (header.version !== CACHE_VERSION || header.salt !== (opts.salt ?? '')) return undefined; // another version: expected, not a problem
+      const { sum, ...rest } = header;
+      if (sum !== sha1(JSON.stringify(rest))) return bad('its header checksum does not match (damaged)');
       const base = nl + 1;
       const sections = [header.sections.manifest, header.sections.parsed, ...(header.sections.corpus ? [header.sections.corpus] : [])];
-      if (!sections.every((s) => isSection(s) && base + s[0] + s[1] <= size)) return undefined;
-      const manifest = JSON.parse(readSection(fd, base, header.sections.manifest)) as unknown;
-      if (!Array.isArray(manifest) || !manifest.every(isManifestEntry)) return undefined;
+      if (!sections.every((s) => isSection(s) && base + s[0] + s[1] <= size)) return bad('it is shorter than its header says (truncated)');
+      const text = readSection(fd, base, header.sections.manifest, header.sums.manifest);
+      if (text === undefined) return bad('the checksum of its file list does not match (damaged)');
+      const manifest = JSON.parse(text) as unknown;
+      if (!Array.isArray(manifest) || !manifest.every(isManifestEntry)) return bad('its file list is malformed');
       return new CacheReader(file, base, size, header, manifest);
-    } catch {
-      return undefined;
+    } catch (e) {
+      return bad(`it could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
   }
 
-  private read(section: [number, number]): string | undefined {
+  private read(section: [number, number], sum: string | null, what: string): string | undefined {
     let fd: number | undefined;
     try {
       fd = fs.openSync(this.file, 'r');
       if (fs.fstatSync(fd).size !== this.size) return undefined; // rewritten meanwhile
-      return readSection(fd, this.base, section);
+      const text = sum === null ? undefined : readSection(fd, this.base, section, sum);
+      if (text === undefined) this.problem = `index cache ${this.file}: the checksum of its ${what} does not match (damaged); ${what === 'corpus' ? 'building the corpus again' : 'reading and parsing the files again'}`;
+      return text;
     } catch {
       return undefined;
     } finally {
@@ -199,7 +245,7 @@ export class CacheReader {
     const at = this.header.sections.corpus;
     if (!at || this.header.corpusKey !== key) return undefined;
     try {
-      const text = this.read(at);
+      const text = this.read(at, this.header.sums.corpus, 'corpus');
       if (text === undefined) return undefined;
       const c = JSON.parse(text) as unknown;
       return isCachedCorpus(c) ? c : undefined;
@@ -209,9 +255,8 @@ export class CacheReader {
   }
 
   /** Per-file parses, in manifest order. */
-  parsed(): ParsedFile[] | undefined {
+  parsed(text = this.parsedText()): ParsedFile[] | undefined {
     try {
-      const text = this.read(this.header.sections.parsed);
       if (text === undefined) return undefined;
       const p = JSON.parse(text) as unknown;
       if (!Array.isArray(p) || p.length !== this.manifest.length || !p.every(isParsedFile)) return undefined;
@@ -221,9 +266,46 @@ export class CacheReader {
       return undefined;
     }
   }
+
+  /**
+   * Checks the checksums of the parse and corpus sections without keeping their text (read in
+   * chunks): which of them can be used. Sets `problem` when one cannot.
+   */
+  verify(): { parsed: boolean; corpus: boolean } {
+    const ok = (at: [number, number] | null, sum: string | null, what: string): boolean => {
+      if (!at || !sum) return false;
+      let fd: number | undefined;
+      try {
+        fd = fs.openSync(this.file, 'r');
+        if (fs.fstatSync(fd).size !== this.size) return false;
+        const h = crypto.createHash('sha1');
+        const buf = Buffer.allocUnsafe(Math.min(at[1], 4 << 20));
+        for (let got = 0; got < at[1]; ) {
+          const n = fs.readSync(fd, buf, 0, Math.min(buf.length, at[1] - got), this.base + at[0] + got);
+          if (n <= 0) return false;
+          h.update(buf.subarray(0, n));
+          got += n;
+        }
+        if (h.digest('hex') === sum) return true;
+        this.problem = `index cache ${this.file}: the checksum of its ${what} does not match (damaged); ${what === 'corpus' ? 'building the corpus again' : 'reading and parsing the files again'}`;
+        return false;
+      } catch {
+        return false;
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    };
+    return { parsed: ok(this.header.sections.parsed, this.header.sums.parsed, 'parsed files'), corpus: ok(this.header.sections.corpus, this.header.sums.corpus, 'corpus') };
+  }
+
+  /** The parse section's text, checksum verified (undefined if damaged or unreadable). */
+  parsedText(): string | undefined {
+    return this.read(this.header.sections.parsed, this.header.sums.parsed, 'parsed files');
+  }
 }
 
-function readSection(fd: number, base: number, [off, len]: [number, number]): string {
+/** A section's text; undefined when its bytes do not have the checksum `sum`. */
+function readSection(fd: number, base: number, [off, len]: [number, number], sum: string): string | undefined {
   const buf = Buffer.allocUnsafe(len);
   let got = 0;
   while (got < len) {
@@ -231,7 +313,7 @@ function readSection(fd: number, base: number, [off, len]: [number, number]): st
     if (n <= 0) throw new Error('cache file truncated');
     got += n;
   }
-  return buf.toString('utf8');
+  return sha1(buf) === sum ? buf.toString('utf8') : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +327,18 @@ function isSection(s: unknown): s is [number, number] {
 }
 
 function isHeader(h: unknown): h is Header {
-  return isObj(h) && typeof h.magic === 'string' && typeof h.version === 'number' && typeof h.salt === 'string' && isObj(h.sections) && (h.corpusKey === null || typeof h.corpusKey === 'string');
+  return (
+    isObj(h) &&
+    typeof h.magic === 'string' &&
+    typeof h.version === 'number' &&
+    typeof h.salt === 'string' &&
+    isObj(h.sections) &&
+    (h.corpusKey === null || typeof h.corpusKey === 'string') &&
+    isObj(h.sums) &&
+    typeof h.sums.manifest === 'string' &&
+    typeof h.sums.parsed === 'string' &&
+    (h.sums.corpus === null || typeof h.sums.corpus === 'string')
+  );
 }
 
 function isManifestEntry(e: unknown): e is ManifestEntry {
@@ -302,7 +395,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
   const t0 = performance.now();
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const ms = { total: 0, load: 0, parse: 0, build: 0, save: 0 };
-  const { files, missing } = expandPaths(paths);
+  const { files, missing, problems: walkProblems, raw } = expandPaths(paths);
 
   let t = performance.now();
   const reader = CacheReader.open(cacheDir, opts);
@@ -318,10 +411,15 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
   t = performance.now();
   for (const file of files) {
     let st: fs.Stats;
+    const at = raw.get(file) ?? file;
     try {
-      st = fs.statSync(file);
+      st = fs.statSync(at);
     } catch (e) {
       slots.push({ kind: 'error', parsed: ioProblem(file, e) });
+      continue;
+    }
+    if (!st.isFile()) {
+      slots.push({ kind: 'error', parsed: { file, records: [], problems: [{ file, ...notRegularProblem(st) }] } });
       continue;
     }
     const c = cached.get(file);
@@ -335,13 +433,12 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       slots.push({ kind: 'fresh', entry: { path: file, size: st.size, mtimeMs: st.mtimeMs, hash: '', parsed } });
       continue;
     }
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (e) {
-      slots.push({ kind: 'error', parsed: ioProblem(file, e) });
+    const read = readRegularFileSync(at, max);
+    if ('problem' in read) {
+      slots.push({ kind: 'error', parsed: { file, records: [], problems: [{ file, ...read.problem }] } });
       continue;
     }
+    const bytes = read.bytes;
     const hash = hashBytes(bytes);
     if (c && c.m.hash === hash && c.m.size === bytes.length) {
       rehashed++;
@@ -373,10 +470,10 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       ms.total = performance.now() - t0;
       return {
         works: corpus.works,
-        problems: corpus.problems,
+        problems: [...walkProblems, ...corpus.problems],
         byId: new Map(corpus.works.map((w) => [w.id, w])),
         missing,
-        stats: { files: files.length, fromCache, parsed: 0, rehashed, corpusFromCache: true, cacheValid: true, ms },
+        stats: { files: files.length, fromCache, parsed: 0, rehashed, corpusFromCache: true, cacheValid: true, ...note(reader), ms },
       };
     }
   }
@@ -401,7 +498,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
     else if (cachedParses) entry = { ...s.m, parsed: cachedParses[s.i] };
     else {
       // The parse section is unreadable after all: parse this file now.
-      const p = freshEntry(s.m.path, max);
+      const p = freshEntry(s.m.path, max, raw.get(s.m.path));
       if (p.kind === 'error') {
         parsedFiles.push(p.parsed);
         continue;
@@ -426,23 +523,21 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
   ms.total = performance.now() - t0;
   return {
     ...corpus,
+    problems: [...walkProblems, ...corpus.problems],
     missing,
-    stats: { files: files.length, fromCache: fromCacheFinal, parsed: parsedCount, rehashed, corpusFromCache: false, cacheValid: reader !== undefined, ms },
+    stats: { files: files.length, fromCache: fromCacheFinal, parsed: parsedCount, rehashed, corpusFromCache: false, cacheValid: reader !== undefined, ...note(reader), ms },
   };
 }
 
-function freshEntry(file: string, max: number): { kind: 'fresh'; entry: CacheEntry } | { kind: 'error'; parsed: ParsedFile } {
-  try {
-    const st = fs.statSync(file);
-    if (st.size > max) {
-      const parsed: ParsedFile = { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: `File is ${(st.size / 1048576).toFixed(1)} MB, over the ${(max / 1048576).toFixed(0)} MB limit (setting corpusCite.maxFileSizeMB); skipped it.` }] };
-      return { kind: 'fresh', entry: { path: file, size: st.size, mtimeMs: st.mtimeMs, hash: '', parsed } };
-    }
-    const bytes = fs.readFileSync(file);
-    return { kind: 'fresh', entry: { path: file, size: bytes.length, mtimeMs: st.mtimeMs, hash: hashBytes(bytes), parsed: parseBytes(bytes, file) } };
-  } catch (e) {
-    return { kind: 'error', parsed: ioProblem(file, e) };
-  }
+function note(reader: CacheReader | undefined): { note?: string } {
+  const n = reader ? reader.problem : CacheReader.lastProblem;
+  return n ? { note: n } : {};
+}
+
+function freshEntry(file: string, max: number, raw?: Buffer): { kind: 'fresh'; entry: CacheEntry } | { kind: 'error'; parsed: ParsedFile } {
+  const r = readRegularFileSync(raw ?? file, max);
+  if ('problem' in r) return { kind: 'error', parsed: { file, records: [], problems: [{ file, ...r.problem }] } };
+  return { kind: 'fresh', entry: { path: file, size: r.bytes.length, mtimeMs: r.mtimeMs, hash: hashBytes(r.bytes), parsed: parseBytes(r.bytes, file) } };
 }
 
 function ioProblem(file: string, e: unknown): ParsedFile {

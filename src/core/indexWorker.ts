@@ -31,6 +31,8 @@ export type IndexRequest =
   /** A file that could not be read, or was skipped: its problems stand in for its records. */
   | { id: number; kind: 'set'; parsed: ParsedFile }
   | { id: number; kind: 'drop'; file: string }
+  /** What the folder walk passed over (unreadable folders, FIFOs, unknown files): listed with the corpus problems. */
+  | { id: number; kind: 'walk-problems'; problems: Problem[] }
   /**
    * Builds the corpus and its search index; the answer carries the index (packed) and the
    * number of works, which the editor then fetches with `works` requests, a chunk at a time:
@@ -53,7 +55,8 @@ export type IndexResponse =
   /** `records` is -1 for a file taken from the cache (its parse is read only if a build needs it). */
   | { id: number; kind: 'parsed'; file: string; records: number; ms: number }
   | { id: number; kind: 'miss' }
-  | { id: number; kind: 'cache-opened'; valid: boolean }
+  /** `note`: why the cache, or part of it, is not used (a damaged section), for the log. */
+  | { id: number; kind: 'cache-opened'; valid: boolean; note?: string }
   | { id: number; kind: 'done' }
   | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
   | { id: number; kind: 'works'; chunk: PackedWorks }
@@ -72,6 +75,8 @@ export class IndexSession {
   private toSave: { files: ParsedFile[]; corpus: { works: Work[]; problems: Problem[] } } | undefined;
   /** Files whose parse is in the cache, not read yet (see `build`). */
   private readonly fromCache = new Set<string>();
+  /** The folder walk's problems (see `walk-problems`), added to every build's. */
+  private walkProblems: Problem[] = [];
   /** A file was parsed, set or dropped since the cache was opened or last written. */
   private changedSinceSave = false;
 
@@ -80,6 +85,12 @@ export class IndexSession {
       switch (req.kind) {
         case 'parse': {
           const t0 = Date.now();
+          // Read because its mtime could not be trusted (coarse, or too recent), and unchanged.
+          if (!this.files.has(req.file) && this.cache?.reuse(req.file, req.bytes, req.mtimeMs)) {
+            this.fromCache.add(req.file);
+            this.changedSinceSave = true; // the cache learns its new mtime
+            return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: Date.now() - t0 };
+          }
           const parsed = parseBytes(req.bytes, req.file);
           this.files.set(req.file, parsed);
           this.fromCache.delete(req.file);
@@ -99,9 +110,12 @@ export class IndexSession {
           this.cache?.forget(req.file);
           this.changedSinceSave = true;
           return { id: req.id, kind: 'done' };
+        case 'walk-problems':
+          this.walkProblems = req.problems;
+          return { id: req.id, kind: 'done' };
         case 'cache-open':
           this.cache = new SessionCache(req.dir, req.salt);
-          return { id: req.id, kind: 'cache-opened', valid: this.cache.valid };
+          return { id: req.id, kind: 'cache-opened', valid: this.cache.valid, ...(this.cache.note ? { note: this.cache.note } : {}) };
         case 'cached': {
           if (!this.cache?.has(req.file, req.size, req.mtimeMs)) return { id: req.id, kind: 'miss' };
           this.files.delete(req.file);
@@ -136,7 +150,7 @@ export class IndexSession {
           const { packed } = SearchIndex.build(corpus.works).pack();
           this.built = corpus.works;
           this.entries = undefined;
-          return { id: req.id, kind: 'built', count: corpus.works.length, problems: corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
+          return { id: req.id, kind: 'built', count: corpus.works.length, problems: this.walkProblems.length ? [...this.walkProblems, ...corpus.problems] : corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'works': {
           const built = this.built;

@@ -4,6 +4,11 @@
  * parsed and built again. A file is trusted when its size and modification time match its
  * entry; the cached corpus is used when the current files, in order, have exactly the contents
  * (size and hash) it was built from. Any doubt means a fresh parse: the cache only saves time.
+ *
+ * The checksums of all its sections are checked when the cache is opened: a damaged parse
+ * section means no file is taken from it, a damaged corpus section means the corpus is built
+ * again; `note` says which, in one line for the log. A file whose entry is racy (a coarse or
+ * recent mtime) is read; if its bytes hash as in the cache, its cached parse is used (`reuse`).
  */
 import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache, trusted } from './indexCache';
 import type { ParsedFile, Problem, Work } from './model';
@@ -15,11 +20,19 @@ export class SessionCache {
   /** Size, time and hash of every current file whose content is known (parsed or cached). */
   private readonly meta = new Map<string, Omit<ManifestEntry, 'path'>>();
 
+  /** Why the cache (or part of it) is not used, in one line; undefined when all is well. */
+  readonly note: string | undefined;
+  private corpusUsable = true;
+
   constructor(
     private readonly dir: string,
     private readonly salt: string,
   ) {
     this.reader = CacheReader.open(dir, { salt });
+    const v = this.reader?.verify();
+    if (this.reader && v && !v.parsed) this.reader = undefined;
+    this.corpusUsable = v?.corpus ?? false;
+    this.note = this.reader ? this.reader.problem : (CacheReader.lastProblem ?? (v && !v.parsed ? 'index cache damaged; indexing from the files' : undefined));
     this.reader?.manifest.forEach((m, i) => this.byPath.set(m.path, i));
   }
 
@@ -50,6 +63,20 @@ export class SessionCache {
     return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'The index cache could not be read back; run "Re-index Corpus" to read this file again.' }] };
   }
 
+  /**
+   * Whether `bytes` are the content the cache holds for `file` (same size and hash): then its
+   * cached parse stands (read with `parseOf`) and the file's new mtime is noted.
+   */
+  reuse(file: string, bytes: Uint8Array, mtimeMs: number | undefined): boolean {
+    const i = this.byPath.get(file);
+    const m = i === undefined ? undefined : this.reader?.manifest[i];
+    if (!m || m.size !== bytes.byteLength || mtimeMs === undefined) return false;
+    const hash = hashBytes(bytes);
+    if (hash !== m.hash) return false;
+    this.meta.set(file, { size: bytes.byteLength, mtimeMs, hash });
+    return true;
+  }
+
   /** Notes a file parsed from `bytes`. */
   parsed(file: string, bytes: Uint8Array, mtimeMs: number | undefined): void {
     if (mtimeMs === undefined) this.meta.delete(file);
@@ -64,7 +91,7 @@ export class SessionCache {
   /** The cached corpus, if it was built from exactly these files (in this order) as they are now. */
   corpus(files: readonly string[]): { works: Work[]; problems: Problem[] } | undefined {
     const key = this.keyOf(files);
-    if (!key || !this.reader || this.reader.header.corpusKey !== key) return undefined;
+    if (!key || !this.reader || !this.corpusUsable || this.reader.header.corpusKey !== key) return undefined;
     return this.reader.corpus(key);
   }
 
@@ -81,6 +108,7 @@ export class SessionCache {
     saveCache(this.dir, entries, entries.length === files.length ? corpus : undefined, { salt: this.salt });
     // What was written is now the cache to compare with.
     this.reader = CacheReader.open(this.dir, { salt: this.salt });
+    this.corpusUsable = true; // just written
     this.byPath.clear();
     this.reader?.manifest.forEach((m, i) => this.byPath.set(m.path, i));
     this.parses = undefined;

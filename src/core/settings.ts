@@ -19,21 +19,25 @@ export const SETTINGS_SECTION = 'corpusCite';
  *
  * What a researcher expects to be indexed without configuring anything:
  * - a `corpus/` or `references/` folder anywhere in the workspace, which is where paper records
- *   (Semantic Scholar JSON, Web of Science text, saved publisher pages) end up. Only files with a
- *   text extension a record can have are taken from them, so PDFs, images and notes kept beside
- *   the records do not turn into "not a corpus file" warnings;
+ *   (Semantic Scholar JSON, Web of Science text, saved publisher pages, MEDLINE, XML, RDF,
+ *   Refer, Ovid, CSV, MARC exports) end up. Only files with an extension a record can have are
+ *   taken from them; the PDFs, images and notes kept beside the records are counted in one
+ *   information problem per folder (core/glob.ts `report`), not a warning each;
  * - reference-manager exports anywhere: `*.bib` (BibTeX/BibLaTeX, Zotero and Better BibTeX
- *   auto-exports), `*.ris`, and CSL-JSON as `*.csl.json` / `*.csljson`. A bare `*.json` is not
+ *   auto-exports), `*.ris`, CSL-JSON as `*.csl.json` / `*.csljson`, PubMed's `*.nbib` and EndNote's
+ *   `*.enw` (names no other tool uses). A bare `*.json`, `*.xml` or `*.csv` is not
  *   taken: it would index `package.json`, `tsconfig.json` and every other configuration file.
  * `node_modules` and `.git` are always excluded, as are the user's `files.exclude` patterns.
  */
 export const DEFAULT_CORPUS_GLOBS: readonly string[] = [
-  '**/corpus/**/*.{txt,json,jsonl,bib,biblatex,ris,csl,htm,html}',
-  '**/references/**/*.{txt,json,jsonl,bib,biblatex,ris,csl,htm,html}',
+  '**/corpus/**/*.{txt,json,jsonl,bib,biblatex,ris,csl,htm,html,nbib,medline,xml,rdf,enw,ovd,csv,mrc,marc}',
+  '**/references/**/*.{txt,json,jsonl,bib,biblatex,ris,csl,htm,html,nbib,medline,xml,rdf,enw,ovd,csv,mrc,marc}',
   '**/*.bib',
   '**/*.ris',
   '**/*.csl.json',
   '**/*.csljson',
+  '**/*.nbib',
+  '**/*.enw',
 ];
 
 export const CITATION_STYLES = ['pandoc', 'authorDate', 'narrative'] as const;

@@ -17,6 +17,7 @@ import { CACHE_FILE } from '../core/cacheFile';
 import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
 import type { WorkEntry } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
+import { readRegularFile } from '../core/readFile';
 import { SearchIndex } from '../core/search';
 import { yieldToEventLoop } from '../core/slices';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
@@ -229,6 +230,8 @@ export class CorpusService implements vscode.Disposable {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly frontMatterTimers = new KeyedDebouncer();
   private loggedProblems = new Set<string>();
+  private walkProblemsKey = '[]';
+  private walkProblemsChanged = false;
   private settingWarningsLogged = new Set<string>();
   private _settingWarningLines = 0;
   private entriesCache: { version: number; byFile: Map<string, Promise<readonly WorkEntry[]>> } | undefined;
@@ -490,7 +493,10 @@ export class CorpusService implements vscode.Disposable {
     this.warmCache = true;
     this._cacheFile = path.join(dir.fsPath, CACHE_FILE);
     this.indexer.request({ kind: 'cache-open', dir: dir.fsPath, salt }).then(
-      (r) => this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`),
+      (r) => {
+        if (r.kind === 'cache-opened' && r.note) this.log.warn(`[index] ${r.note}`);
+        else this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`);
+      },
       (e: unknown) => {
         this.warmCache = false;
         this.log.warn(`[index] warm-start cache not used: ${e instanceof Error ? e.message : String(e)}`);
@@ -735,9 +741,18 @@ export class CorpusService implements vscode.Disposable {
   /** The files the corpus globs name in the workspace folders. */
   private async findGlobFiles(): Promise<Set<string>> {
     const found = new Set<string>();
+    const walkProblems: Problem[] = [];
     const files = await findWorkspaceFiles(this._settings.corpus, {
       onError: (what, e) => this.log.warn(`[index] ${what} failed: ${e instanceof Error ? e.message : String(e)}`),
+      onProblem: (p) => walkProblems.push(p),
     });
+    // What the walk passed over is listed with the corpus problems (built in the index session).
+    const walkKey = JSON.stringify(walkProblems);
+    if (walkKey !== this.walkProblemsKey) {
+      this.walkProblemsKey = walkKey;
+      this.walkProblemsChanged = true;
+      await this.indexer.request({ kind: 'walk-problems', problems: walkProblems });
+    }
     for (const u of files) if (!EXCLUDED_SEGMENT.test(u.path)) found.add(this.remember(u));
     return found;
   }
@@ -773,7 +788,8 @@ export class CorpusService implements vscode.Disposable {
         try {
           let parsedCount = 0;
           let cachedCount = 0;
-          let changed = this._version === 0;
+          let changed = this._version === 0 || this.walkProblemsChanged;
+          this.walkProblemsChanged = false;
           const tRead = Date.now();
           for (const key of toCheck.sort()) {
             if (this.disposed) return;
@@ -799,6 +815,7 @@ export class CorpusService implements vscode.Disposable {
         } catch (e) {
           if (!(e instanceof IndexerLostState)) throw e;
           // Everything the worker held is gone: read every file again, in-process now.
+          this.walkProblemsKey = '';
           this.fullScan = true;
           this.forceAll = true;
         }
@@ -861,7 +878,10 @@ export class CorpusService implements vscode.Disposable {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readBytes(uri);
+      // Files on disk: regular files only (a FIFO or device is never opened), at most the cap whatever stat said.
+      const read = uri.scheme === 'file' ? await readRegularFile(uri.fsPath, max) : { bytes: await readBytes(uri) };
+      if ('problem' in read) return set(stat, { file, ...read.problem });
+      bytes = read.bytes;
     } catch (e) {
       return set(stat, { file, line: 1, severity: 'error', message: vscode.l10n.t('Could not read the file ({0}).', e instanceof Error ? e.message : String(e)) });
     }

@@ -7,11 +7,13 @@
  */
 import * as vscode from 'vscode';
 import { findMatchingFiles } from '../core/glob';
+import type { Problem } from '../core/model';
 import { yieldToEventLoop } from '../core/slices';
 
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
-export async function findWorkspaceFiles(globs: readonly string[], opts: { maxFiles?: number; onError?: (what: string, e: unknown) => void } = {}): Promise<vscode.Uri[]> {
+/** `onProblem`: what the walk of a folder on disk passed over (see core/glob.ts `report`). */
+export async function findWorkspaceFiles(globs: readonly string[], opts: { maxFiles?: number; onError?: (what: string, e: unknown) => void; onProblem?: (p: Problem) => void } = {}): Promise<vscode.Uri[]> {
   const failed = (what: string) => (e: unknown) => {
     opts.onError?.(what, e);
     return [] as vscode.Uri[];
@@ -19,7 +21,7 @@ export async function findWorkspaceFiles(globs: readonly string[], opts: { maxFi
   const lists = await Promise.all(
     (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
       folder.uri.scheme === 'file'
-        ? [findMatchingFiles(folder.uri.fsPath, globs, { pause: yieldToEventLoop, maxFiles: opts.maxFiles }).then((files) => files.map((f) => vscode.Uri.file(f)), failed(`searching ${folder.uri.fsPath}`))]
+        ? [findMatchingFiles(folder.uri.fsPath, globs, { pause: yieldToEventLoop, maxFiles: opts.maxFiles, report: opts.onProblem }).then((files) => files.map((f) => vscode.Uri.file(f)), failed(`searching ${folder.uri.fsPath}`))]
         : globs.map((glob) => Promise.resolve(vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE_GLOB, opts.maxFiles)).catch(failed(`glob ${JSON.stringify(glob)}`))),
     ),
   );

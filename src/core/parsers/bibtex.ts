@@ -200,6 +200,10 @@ export function parseBibtex(text: string, file: string): ParsedFile {
   return new BibScanner(cleanText(text), file).run();
 }
 
+/** Longest value @string macros may expand to, and all expansions of one file together. */
+export const MAX_EXPANDED_VALUE = 64 * 1024;
+export const MAX_EXPANDED_TOTAL = 16 * 1024 * 1024;
+
 class BibScanner {
   private readonly n: number;
   private readonly records: ParsedRecord[] = [];
@@ -359,6 +363,26 @@ class BibScanner {
     return this.failUnbalanced(this.n);
   }
 
+  /** Characters of @string expansion so far in this file (see `expansion`). */
+  private expanded = 0;
+  private expansionWarned = false;
+
+  /**
+   * A macro's text to append to a value of `have` characters: whole while the value stays under
+   * MAX_EXPANDED_VALUE and the file under MAX_EXPANDED_TOTAL, cut (one warning per file) past
+   * that. Macros of macros double at each step: 800 bytes of @string can mean 200 MB.
+   */
+  private expansion(macro: string, have: number, at: number): string {
+    const room = Math.max(0, Math.min(MAX_EXPANDED_VALUE - have, MAX_EXPANDED_TOTAL - this.expanded));
+    const take = macro.length <= room ? macro : macro.slice(0, room);
+    this.expanded += take.length;
+    if (take.length < macro.length && !this.expansionWarned) {
+      this.expansionWarned = true;
+      this.problems.push({ file: this.file, line: this.lineAt(at), severity: 'warning', message: `@string expansion past the limit (${MAX_EXPANDED_VALUE / 1024}K characters per value, ${MAX_EXPANDED_TOTAL / 1048576}M per file): the value was cut there.` });
+    }
+    return take;
+  }
+
   /**
    * Reads `name = value, ...` up to the entry's closing delimiter. Values go into `fields` (or the
    * macro table for @string). Returns the index after the closing delimiter, or -1.
@@ -406,7 +430,7 @@ class BibScanner {
           if (c >= 48 && c <= 57) value += word;
           else {
             const macro = this.macros.get(word.toLowerCase());
-            value += macro ?? word;
+            value += macro === undefined ? word : this.expansion(macro, value.length, nameStart);
           }
         } else return this.unexpected(p, `a value for field '${name}'`);
         p = this.skipWs(end);
