@@ -276,7 +276,7 @@ function rowRecord(get: (f: Field) => string | undefined, line: number): ParsedR
   else if (ps) set('page', ps);
   else if (pages) set('page', pages.replace(/\s*[–—]\s*|\s*-{1,2}\s*/g, '-'));
   else set('page', get('artNo'));
-  if (get('artNo')) set('number', get('artNo'));
+  if (get('artNo') && csl.page !== get('artNo')) set('number', get('artNo'));
   set('DOI', cleanDoi(get('doi')));
   set('URL', get('url'));
   const abstract = get('abstract');
@@ -326,20 +326,31 @@ export function parseCsv(text: string, file: string): ParsedFile {
   const { delimiter } = sniffDelimiter(firstLine(src));
   type Row = { record: string[]; info: { lines: number; empty_lines: number } };
   let rows: Row[];
-  const options = { delimiter, info: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true } as const;
+  const skipped: { lines: number; message: string }[] = [];
+  const options = {
+    delimiter,
+    info: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    // A broken row (a quote never closed) is skipped and reported; the rows around it are kept.
+    skip_records_with_error: true,
+    on_skip: (err: { lines?: number; message?: string } | undefined): undefined => {
+      if (err) skipped.push({ lines: typeof err.lines === 'number' ? err.lines : 1, message: (err.message ?? '').replace(/\s+/g, ' ') });
+      return undefined;
+    },
+  };
   try {
     rows = parse(src, options) as unknown as Row[];
   } catch (e) {
-    const err = e as { lines?: number; message?: string };
-    const at = typeof err.lines === 'number' && err.lines > 0 ? err.lines : 1;
-    problems.push({ file, line: at, severity: 'error', message: `The CSV cannot be read from line ${at} on (${(err.message ?? String(e)).replace(/\s+/g, ' ')}); kept the rows before it` });
-    try {
-      // Rows that end before the broken one are still good.
-      const upTo = src.split('\n').slice(0, Math.max(0, at - 1)).join('\n');
-      rows = at > 1 ? (parse(upTo, options) as unknown as Row[]) : [];
-    } catch {
-      rows = [];
-    }
+    problems.push({ file, line: 1, severity: 'error', message: `The CSV cannot be read (${e instanceof Error ? e.message : String(e)}); skipped it` });
+    return { file, format: 'csv', records, problems };
+  }
+  for (const sk of skipped) {
+    // The error names the line where csv-parse gave up; the broken row starts after the last good one.
+    let start = 1;
+    for (const r of rows) if (r.info.lines < sk.lines) start = r.info.lines + 1;
+    problems.push({ file, line: start, severity: 'error', message: `A row starting here cannot be read (${sk.message}); skipped it` });
   }
   if (!rows.length) {
     problems.push({ file, line: 1, severity: 'warning', message: 'The CSV file has no header row' });
