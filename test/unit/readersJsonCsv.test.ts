@@ -15,6 +15,7 @@ import { parseDataCite } from '../../src/core/parsers/datacite';
 import { parseText, sniffFormat } from '../../src/core/parsers/index';
 import { abstractFromInvertedIndex, parseOpenAlex } from '../../src/core/parsers/openalex';
 import { parseRis } from '../../src/core/parsers/ris';
+import { parseScienceOpen } from '../../src/core/parsers/scienceOpen';
 import { compareFormat, formatReport, listSamples } from './helpers/formatSamples';
 import { ROOT } from './helpers/corpus';
 
@@ -228,6 +229,20 @@ describe('readers: CSV, DataCite, OpenAlex, CSL-JSON sniffing, RIS rules', () =>
     assert.strictEqual(out.records[0].fieldLines['container-title'], 5);
     const plain = parseBibtex('@article{k, title = {T}, journal = {J. Things}, year = 2000}', 'p.bib').records[0].csl;
     assert.deepStrictEqual([plain['container-title'], plain['container-title-short']], ['J. Things', undefined]);
+  });
+
+  it('a ScienceOpen page without funding, page count, custom metadata or references keeps its keywords', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'fixtures', 'varied', 'scienceopen-no-custom-metadata.txt'), 'utf8');
+    const out = ParsedFileSchema.parse(parseScienceOpen(text, 'so.txt'));
+    const r = out.records[0];
+    assert.strictEqual(r.csl.keyword, 'crisis care, peer support, mental health services, qualitative research');
+    assert.strictEqual(r.fieldLines.keyword, text.split('\n').findIndex((l) => l.includes('crisis care,')) + 1);
+    assert.strictEqual(r.extra?.categories, 'Original Article');
+    assert.deepStrictEqual([r.csl.volume, r.csl.issue, r.csl.page, r.csl.DOI, r.csl.PMID, r.children], ['25', '3', '1010-1019', '10.1111/hex.13460', '35238123', undefined]);
+    assert.deepStrictEqual(r.csl.author, [{ given: 'Aisha', family: 'Rahman' }]);
+    // Without a keyword line at all, the licence sentence or a category is never taken for one.
+    const none = parseScienceOpen(text.replace(/^.*crisis care,.*$/m, ''), 'so.txt').records[0];
+    assert.strictEqual(none.csl.keyword, undefined);
   });
 
   describe('real samples compared with Zotero', function () {

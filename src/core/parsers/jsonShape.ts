@@ -62,15 +62,22 @@ export function arrayItemLines(src: string, key?: string): number[] {
       expectValue = false;
     }
     if (c === 34) {
+      // Jump to the closing quote (an odd run of backslashes before a quote escapes it). Valid
+      // JSON strings hold no raw newline; one in broken input only shifts later lines.
       let j = i + 1;
-      while (j < n) {
-        const d = src.charCodeAt(j);
-        if (d === 92) j += 2;
-        else if (d === 34) break;
-        else {
-          if (d === 10) line++;
-          j++;
+      for (;;) {
+        const q = src.indexOf('"', j);
+        if (q === -1) {
+          j = n;
+          break;
         }
+        let bs = 0;
+        for (let k = q - 1; src.charCodeAt(k) === 92; k--) bs++;
+        if (bs % 2 === 0) {
+          j = q;
+          break;
+        }
+        j = q + 1;
       }
       if (inObjectKeyPos && depth === 1) lastKey = src.slice(i + 1, j);
       inObjectKeyPos = false;
