@@ -15,6 +15,7 @@ import { parseDataCite } from '../../src/core/parsers/datacite';
 import { parseText, sniffFormat } from '../../src/core/parsers/index';
 import { abstractFromInvertedIndex, parseOpenAlex } from '../../src/core/parsers/openalex';
 import { parseRis } from '../../src/core/parsers/ris';
+import { parseEmerald } from '../../src/core/parsers/emerald';
 import { parseScienceOpen } from '../../src/core/parsers/scienceOpen';
 import { compareFormat, formatReport, listSamples } from './helpers/formatSamples';
 import { ROOT } from './helpers/corpus';
@@ -243,6 +244,18 @@ describe('readers: CSV, DataCite, OpenAlex, CSL-JSON sniffing, RIS rules', () =>
     // Without a keyword line at all, the licence sentence or a category is never taken for one.
     const none = parseScienceOpen(text.replace(/^.*crisis care,.*$/m, ''), 'so.txt').records[0];
     assert.strictEqual(none.csl.keyword, undefined);
+  });
+
+  it('an Emerald page without Author/Subject Matter/Date headers takes its authors from the byline', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'fixtures', 'varied', 'emerald-no-author-header.txt'), 'utf8');
+    const r = ParsedFileSchema.parse(parseEmerald(text, 'em.txt')).records[0];
+    assert.deepStrictEqual(r.csl.author, [{ given: 'Lucía', family: 'Fernández' }, { given: 'Owen', family: 'Pryce' }, { given: 'Grace', family: 'Adeyemi' }]);
+    assert.strictEqual(r.fieldLines.author, 6);
+    assert.deepStrictEqual([r.csl.keyword, r.csl.page, r.csl.volume, r.csl.issue, r.csl['container-title']], [undefined, '14-20', '23', '1', 'Journal of Forensic Practice']);
+    assert.match(r.csl.abstract ?? '', /^Peer workers are now employed/); // byline and repeated title are not body text
+    // A first body line that is a sentence is not a byline.
+    const noByline = parseEmerald(text.replace(/^Lucía.*\n/m, 'Peer work is growing in secure care.\n'), 'em.txt').records[0];
+    assert.strictEqual(noByline.csl.author, undefined);
   });
 
   describe('real samples compared with Zotero', function () {
