@@ -66,6 +66,9 @@ export const SourceFormatSchema = z.enum([
   'bibtex',
   'ris',
   'csl-json',
+  'csv',
+  'datacite-json',
+  'openalex-json',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;

@@ -544,8 +544,12 @@ describe('parseCslJson', () => {
       [4, 'error', 'Item 3 is null, not a CSL item; skipped it'],
       [5, 'warning', "Item 4: field 'issued' is not valid CSL (an object); dropped it"],
     ]);
-    const wrapped = valid(parseCslJson('{"items": [\n {"id": "x", "title": "X"},\n {"id": "y", "title": "Y"}\n]}', 'i.json'));
-    assert.deepStrictEqual(wrapped.records.map((x) => [x.sourceKey, x.line, x.fieldLines]), [['x', 2, { title: 2 }], ['y', 3, { title: 3 }]]);
+    const wrapped = valid(parseCslJson('{"items": [\n {"id": "x", "title": "X", "type": "book"},\n {"id": "y", "title": "Y", "DOI": "10.1/y"}\n]}', 'i.json'));
+    assert.deepStrictEqual(wrapped.records.map((x) => [x.sourceKey, x.line, x.fieldLines]), [['x', 2, { title: 2, type: 2 }], ['y', 3, { title: 3, DOI: 3 }]]);
+    // An id and a title alone do not make CSL-JSON (issue 10): the file is not a corpus format.
+    const bare = valid(parseCslJson('{"items": [\n {"id": "x", "title": "X"},\n {"id": "y", "title": "Y"}\n]}', 'i.json'));
+    assert.deepStrictEqual([bare.format, bare.records.length, bare.problems.length], [undefined, 0, 1]);
+    assert.match(bare.problems[0].message, /^Not a recognised corpus format/);
     const single = valid(parseCslJson('\uFEFF\n{"id": "s",\r\n "type": "book", "title": "S"}', 's.json'));
     assert.deepStrictEqual(single.records.map((x) => [x.sourceKey, x.line, x.csl, x.fieldLines]), [['s', 2, { type: 'book', title: 'S' }, { type: 3, title: 3 }]]);
     const scalar = valid(parseCslJson('42', 'n.json'));

@@ -126,7 +126,7 @@ const KNOWN_FIELDS = [
   'location', 'volume', 'number', 'issue', 'edition', 'chapter', 'pagetotal', 'pages', 'doi', 'url',
   'howpublished', 'isbn', 'issn', 'pmid', 'pmcid', 'type', 'langid', 'language', 'note',
   'eventtitle', 'venue', 'year', 'date', 'month', 'day', 'urldate', 'keywords', 'abstract', 'eprint',
-  'eprinttype', 'archiveprefix', 'entrysubtype',
+  'eprinttype', 'archiveprefix', 'entrysubtype', 'fjournal',
 ] as const;
 const KNOWN = new Map<string, number>(KNOWN_FIELDS.map((f, i) => [f, i]));
 const F_TITLE = 0, F_SUBTITLE = 1, F_SHORTTITLE = 2, F_AUTHOR = 3, F_EDITOR = 4, F_JOURNAL = 5;
@@ -137,7 +137,7 @@ const F_PAGES = 22, F_DOI = 23, F_URL = 24, F_HOWPUBLISHED = 25, F_ISBN = 26, F_
 const F_PMID = 28, F_PMCID = 29, F_TYPE = 30, F_LANGID = 31, F_LANGUAGE = 32, F_NOTE = 33;
 const F_EVENTTITLE = 34, F_VENUE = 35, F_YEAR = 36, F_DATE = 37, F_MONTH = 38, F_DAY = 39;
 const F_URLDATE = 40, F_KEYWORDS = 41, F_ABSTRACT = 42, F_EPRINT = 43, F_EPRINTTYPE = 44;
-const F_ARCHIVEPREFIX = 45, F_ENTRYSUBTYPE = 46;
+const F_ARCHIVEPREFIX = 45, F_ENTRYSUBTYPE = 46, F_FJOURNAL = 47;
 const KNOWN_COUNT = KNOWN_FIELDS.length;
 
 type Vals = (string | undefined)[];
@@ -192,6 +192,7 @@ function setKnownLine(fl: Record<string, number>, id: number, line: number): voi
     case F_EPRINTTYPE: fl.eprinttype = line; break;
     case F_ARCHIVEPREFIX: fl.archiveprefix = line; break;
     case F_ENTRYSUBTYPE: fl.entrysubtype = line; break;
+    case F_FJOURNAL: fl.fjournal = line; break;
   }
 }
 
@@ -794,6 +795,17 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     fl['container-title'] = inBook
       ? lineOf(v, ln, F_BOOKTITLE, F_JOURNALTITLE, F_JOURNAL)
       : lineOf(v, ln, F_JOURNALTITLE, F_JOURNAL, F_BOOKTITLE);
+  }
+  // MathSciNet: `fjournal` is the journal's full name, `journal` then its abbreviation.
+  const fj = inBook ? undefined : text(v, F_FJOURNAL);
+  if (fj !== undefined) {
+    const abbrev = csl['container-title'];
+    csl['container-title'] = fj;
+    fl['container-title'] = ln[F_FJOURNAL];
+    if (abbrev !== undefined && abbrev !== fj && v[F_SHORTJOURNAL] === undefined) {
+      csl['container-title-short'] = abbrev;
+      fl['container-title-short'] = lineOf(v, ln, F_JOURNALTITLE, F_JOURNAL);
+    }
   }
   if ((s = text(v, F_SHORTJOURNAL)) !== undefined) {
     csl['container-title-short'] = s;

@@ -284,6 +284,40 @@ function describe(v: unknown): string {
   return t === 'object' || t === 'undefined' ? `an ${t}` : `a ${t}`;
 }
 
+const NOT_CSL = 'Not a recognised corpus format: JSON, but not CSL-JSON, DataCite or OpenAlex (no item has CSL fields such as type, author, issued, container-title or DOI); skipped it.';
+
+/** CSL item types (CSL 1.0.2), to tell a CSL `type` from any other JSON's. */
+const CSL_TYPES = new Set(
+  'article article-journal article-magazine article-newspaper bill book broadcast chapter classic collection dataset document entry entry-dictionary entry-encyclopedia event figure graphic hearing interview legal_case legislation manuscript map motion_picture musical_score pamphlet paper-conference patent performance periodical personal_communication post post-weblog regulation report review review-book software song speech standard thesis treaty webpage'.split(' '),
+);
+/** CSL variables that say "bibliographic item" on their own (not `id`, `title`, `note`, `version`, `license`…). */
+const STRONG_VARS = ['author', 'editor', 'issued', 'container-title', 'DOI', 'ISBN', 'ISSN', 'PMID', 'PMCID', 'page', 'volume', 'issue', 'publisher', 'publisher-place', 'collection-title', 'event-title', 'citation-key', 'URL', 'accessed', 'translator', 'container-author', 'number-of-pages', 'edition', 'genre'];
+
+/**
+ * True when an item looks like CSL-JSON: a CSL `type`, or at least one bibliographic CSL variable
+ * beside `id` and `title` (a name given as a plain string counts only beside a title). An `id`
+ * alone or a `title` alone is not enough.
+ */
+export function looksLikeCslItem(item: Record<string, unknown>): boolean {
+  const t = item.type;
+  if (typeof t === 'string' && CSL_TYPES.has(t)) return true;
+  const hasTitle = typeof item.title === 'string' && item.title.trim() !== '';
+  for (const k of STRONG_VARS) {
+    const v = item[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (k === 'author' || k === 'editor' || k === 'translator' || k === 'container-author') {
+      if (Array.isArray(v) ? v.length > 0 && v.every((n) => isPlainObject(n) || typeof n === 'string') : typeof v === 'string' && hasTitle) return true;
+      continue;
+    }
+    if (k === 'issued' || k === 'accessed') {
+      if (isPlainObject(v) || typeof v === 'string' || typeof v === 'number') return true;
+      continue;
+    }
+    if (typeof v === 'string' || typeof v === 'number') return true;
+  }
+  return false;
+}
+
 /** Parses a CSL-JSON file. Never throws; problems are returned with their lines. */
 export function parseCslJson(text: string, file: string): ParsedFile {
   const src = cleanText(text);
@@ -314,6 +348,7 @@ export function parseCslJson(text: string, file: string): ParsedFile {
     parseError = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the text ends early');
   }
 
+  const notCsl: number[] = [];
   const spans = layout.spans;
   // With a full parse the scan's spans line up with the items; if they somehow do not, fall back
   // to line 1 rather than guess.
@@ -340,8 +375,19 @@ export function parseCslJson(text: string, file: string): ParsedFile {
       problem(line, 'error', `Item ${k + 1} is ${describe(item)}, not a CSL item; skipped it`);
       continue;
     }
+    if (!looksLikeCslItem(item as Record<string, unknown>)) {
+      notCsl.push(line);
+      continue;
+    }
     const rec = toRecord(item as Record<string, unknown>, line, span?.keys ?? {}, k, problem);
     if (rec) records.push(rec);
+  }
+  if (notCsl.length && !records.length && !parseError) {
+    // Nothing here is CSL: the JSON is some other format, not a broken CSL file.
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: NOT_CSL }] };
+  }
+  if (notCsl.length) {
+    problem(notCsl[0], 'warning', `${notCsl.length} item${notCsl.length === 1 ? ' has' : 's have'} no CSL fields (type, author, issued, container-title, DOI…); skipped ${notCsl.length === 1 ? 'it' : 'them'}`);
   }
   if (parseError) {
     const k = records.length;

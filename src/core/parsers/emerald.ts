@@ -103,6 +103,18 @@ export function parseEmerald(text: string, file: string): ParsedFile {
   const footerIdx = lines.findIndex((l) => FOOTER.test(l.text));
   const end = footerIdx === -1 ? lines.length : footerIdx;
   let from = lines.findIndex((l) => l.n === bodyStart);
+  if (from !== -1 && !csl.author && from + 1 < end && lines[from + 1].text === title) {
+    // No `Author` header (it is optional): the byline above the repeated title names the authors.
+    const by = lines[from].text;
+    const parts = by.split(/\s*[,;]\s*|\s+(?:and|&)\s+/).filter(Boolean);
+    if (by.length < 200 && !/[.!?:]$/.test(by) && parts.length && parts.every((p) => /^[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{L}'’.-]+){1,3}$/u.test(p))) {
+      const names = parts.map((p) => parsePersonName(p)).filter((n) => n !== undefined);
+      if (names.length) {
+        csl.author = names;
+        fieldLines.author = lines[from].n;
+      }
+    }
+  }
   if (from !== -1) {
     // Skip the byline ("Rachel Perkins and Julie Repper") and the repeated title.
     for (let k = 0; k < 3 && from < end; k++) {

@@ -2,7 +2,10 @@
 import type { ParsedFile, SourceFormat } from '../model';
 import { parseBibtex } from './bibtex';
 import { parseCslJson } from './cslJson';
+import { parseCsv, sniffCsv } from './csv';
+import { parseDataCite, sniffDataCite } from './datacite';
 import { parseEmerald, sniffEmerald } from './emerald';
+import { parseOpenAlex, sniffOpenAlex } from './openalex';
 import { parseRis } from './ris';
 import { parseScienceOpen, sniffScienceOpen } from './scienceOpen';
 import { parseSemanticScholar, sniffSemanticScholar } from './semanticScholar';
@@ -18,6 +21,9 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   bibtex: parseBibtex,
   ris: parseRis,
   'csl-json': parseCslJson,
+  csv: parseCsv,
+  'datacite-json': parseDataCite,
+  'openalex-json': parseOpenAlex,
 };
 
 /** Decides the layout of a corpus file from its first 64 KB of text. */
@@ -25,12 +31,17 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
   const head = text.slice(0, 65536).replace(/^\uFEFF/, '');
   const trimmed = head.trimStart();
   if (trimmed.startsWith('{') && sniffSemanticScholar(trimmed)) return 'semantic-scholar-json';
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && sniffOpenAlex(head)) return 'openalex-json';
+  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && sniffDataCite(head)) return 'datacite-json';
+  // Any other JSON goes to the CSL-JSON reader, which reads only items that look like CSL and
+  // calls the file "not a recognised corpus format" when none does.
   if (trimmed.startsWith('[') || (trimmed.startsWith('{') && /"(?:type|id|title|author|items)"\s*:/.test(head))) return 'csl-json';
   if (/^\s*TY\s{1,2}-\s?\S/m.test(head) && /^\s*(?:TY|ER)\s{1,2}-/m.test(head)) return 'ris';
   if (/^\s*@(?:article|book|inbook|incollection|inproceedings|conference|misc|online|phdthesis|mastersthesis|thesis|techreport|report|unpublished|manual|booklet|proceedings|string|preamble|comment|collection|dataset|software|patent|periodical|electronic|www|\w+)\s*[{(]/im.test(head)) return 'bibtex';
   if (sniffWosChinese(head)) return 'wos-cn';
   if (sniffScienceOpen(head)) return 'scienceopen';
   if (sniffEmerald(head)) return 'emerald-vlex';
+  if (sniffCsv(head)) return 'csv';
   return undefined;
 }
 

@@ -95,8 +95,10 @@ export function parseRisDate(raw: string): CslDate | undefined {
   const m = /^(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?/.exec(s);
   if (!m) {
     const y = /\b(\d{4})\b/.exec(s);
+    if (y && Number(y[1]) === 0) return undefined;
     return y ? { 'date-parts': [[Number(y[1])]] } : { literal: s };
   }
+  if (Number(m[1]) === 0) return undefined; // `PY  - 0000`: no date
   const parts = [Number(m[1])];
   const month = m[2] ? Number(m[2]) : 0;
   if (month >= 1 && month <= 12) {
@@ -114,7 +116,7 @@ function risName(raw: string): Name | undefined {
   return parsePersonName(s);
 }
 
-const DOI_IN = /^(?:doi:\s*|https?:\/\/(?:dx\.)?doi\.org\/)?(10\.\d{4,9}\/\S+)$/i;
+const DOI_IN = /^(?:doi:?\s*|https?:\/\/(?:dx\.)?doi\.org\/)?(10\.\d{4,9}\/\S+)$/i;
 
 function digitsOf(s: string): number {
   let n = 0;
@@ -156,34 +158,43 @@ function toRecord(fields: RisField[], line: number): ParsedRecord {
   const isBook = type === 'book';
   set('title', get('TI', 'T1', 'CT', ...(isBook ? ['BT'] : [])));
   set('title-short', get('ST'));
+  // Names in file order across their tags (`A1` then `AU` stays A1's first: one list, as written).
   const names = (tags: string[]): { names: Name[]; line: number } | undefined => {
     const out: Name[] = [];
     let at = 0;
-    for (const t of tags) {
-      for (const v of all[t] ?? []) {
-        // One name per line is the rule; some exporters put `A; B` on one line.
-        for (const part of v.indexOf(';') !== -1 ? v.split(';') : [v]) {
-          const n = risName(part);
-          if (n) {
-            out.push(n);
-            if (!at) at = first[t].line;
-          }
+    for (const f of fields) {
+      if (!f.value || tags.indexOf(f.tag) === -1) continue;
+      // One name per line is the rule; some exporters put `A; B` on one line.
+      for (const part of f.value.indexOf(';') !== -1 ? f.value.split(';') : [f.value]) {
+        const n = risName(part);
+        if (n) {
+          out.push(n);
+          if (!at) at = f.line;
         }
       }
     }
     return out.length ? { names: out, line: at } : undefined;
   };
-  const authors = names(['AU', 'A1']);
-  if (authors) {
-    csl.author = authors.names;
-    fieldLines.author = authors.line;
-  }
-  const editors = names(['ED', 'A2']);
-  if (editors) {
-    csl.editor = editors.names;
-    fieldLines.editor = editors.line;
-  }
-  const container = get('T2', 'JF', 'JO', ...(isBook ? [] : ['BT']), 'JA', 'J2', 'J1');
+  const putNames = (key: string, tags: string[]): void => {
+    const got = names(tags);
+    if (!got || csl[key] !== undefined) return;
+    csl[key] = got.names;
+    fieldLines[key] = got.line;
+  };
+  // RIS spec: AU/A1 primary authors; A2 secondary (the editors of the book or proceedings, the
+  // recipient of a letter; the assignee of a patent and the performer of a recording are not
+  // editors); A3 tertiary (series editors; a thesis's supervisor, not kept); A4 subsidiary
+  // (translators); ED editors.
+  putNames('author', ['AU', 'A1']);
+  if (ty === 'PCOMM' || ty === 'ICOMM') putNames('recipient', ['A2']);
+  else if (ty !== 'PAT' && ty !== 'SOUND' && ty !== 'MUSIC') putNames('editor', ['ED', 'A2']);
+  else putNames('editor', ['ED']);
+  if (ty !== 'THES') putNames('collection-editor', ['A3']);
+  putNames('translator', ['A4']);
+  // EndNote's CONF: T2 is the conference name, C3 the proceedings title (the container).
+  const proceedings = ty === 'CONF' ? get('C3') : undefined;
+  if (proceedings) set('event-title', get('T2'));
+  const container = proceedings ?? get('T2', 'JF', 'JO', ...(isBook ? [] : ['BT']), 'JA', 'J2', 'J1');
   set('container-title', container);
   const short = get('JA', 'J2', 'J1');
   if (short && short !== container) set('container-title-short', short);
@@ -204,16 +215,23 @@ function toRecord(fields: RisField[], line: number): ParsedRecord {
   else if (sp) set('page', sp, sp.value.replace(/\s*[–—]\s*|\s*-{1,2}\s*/g, '-'));
   else if (ep) set('page', ep);
 
-  const doiField = get('DO');
-  if (doiField) set('DOI', doiField, doiField.value.replace(/^(?:doi:\s*|https?:\/\/(?:dx\.)?doi\.org\/)/i, ''));
-  else {
-    for (const t of ['M3', 'UR', 'L3', 'N1']) {
-      const f = first[t];
-      const m = f && DOI_IN.exec(f.value);
+  // A DOI only when it has DOI syntax (10.NNNN/…): placeholders such as `DO  - DOI` are dropped, so
+  // they cannot merge unrelated records; `doi:` and resolver URLs are cleaned off.
+  for (const t of ['DO', 'M3', 'UR', 'L3', 'N1']) {
+    let found: string | undefined;
+    let at: RisField | undefined;
+    for (const f of fields) {
+      if (f.tag !== t || !f.value) continue;
+      const m = DOI_IN.exec(f.value.trim().replace(/[.,;]+$/, ''));
       if (m) {
-        set('DOI', f, m[1]);
+        found = m[1];
+        at = f;
         break;
       }
+    }
+    if (found && at) {
+      set('DOI', at, found);
+      break;
     }
   }
   set('URL', get('UR', 'L2', 'LK', 'L1'));
@@ -242,18 +260,25 @@ function toRecord(fields: RisField[], line: number): ParsedRecord {
   const db = `${first.DB?.value ?? ''} ${first.DP?.value ?? ''}`;
   if (an && /^\d{1,9}$/.test(an.value) && /pubmed|medline/i.test(db)) set('PMID', an);
 
-  // Dates: DA (full date) when it is at least as precise as PY and agrees on the year.
+  // Dates. PY/Y1 is the publication year (RIS spec); DA is "Date", which EndNote also uses for
+  // an access or update date. DA is taken when it agrees with PY/Y1 on the year and is more
+  // precise (month, day); when there is no PY/Y1 it is the date, except for web pages, where it
+  // is the access date. `PY  - 0000` and year 0 mean no date.
   const py = get('PY', 'Y1');
   const da = get('DA');
   const pyDate = py ? parseRisDate(py.value) : undefined;
   const daDate = da ? parseRisDate(da.value) : undefined;
   const pyParts = pyDate?.['date-parts']?.[0];
   const daParts = daDate?.['date-parts']?.[0];
+  const isWeb = type === 'webpage' || type === 'post-weblog';
   let issued: CslDate | undefined = pyDate;
   let issuedLine = py?.line;
-  if (daDate && (!pyDate || (daParts && (!pyParts || (daParts[0] === pyParts[0] && daParts.length > pyParts.length))))) {
+  if (daDate && daParts && ((!pyDate && !isWeb) || (pyParts && daParts[0] === pyParts[0] && daParts.length > pyParts.length))) {
     issued = daDate;
     issuedLine = da?.line;
+  } else if (daDate && daParts && !pyDate && isWeb) {
+    csl.accessed = daDate;
+    if (da) fieldLines.accessed = da.line;
   }
   if (issued && issuedLine) {
     csl.issued = issued;

@@ -17,6 +17,8 @@ const FURNITURE = new RegExp(
 const SECTION = /^(?:Abstract|Most cited references\s*\d*|Author and article information|Contributors|Journal|Affiliations|Author notes|Author information|Article|History|Page count|Funding|Categories|Custom metadata|Comments)$/i;
 const ARTICLE_TYPES = /^(?:research-article|review-article|editorial|letter|case-report|brief-report|article-commentary|other|discussion|correction|abstract|book-review|rapid-communication)$/i;
 const ABSTRACT_HEADING = /^[\p{Lu}][\p{L} /&'’-]{1,60}$/u;
+/** A keyword list: words separated by commas, nothing else (no sentence, no URL). */
+const KEYWORD_LINE = /^[^,]{1,120}(?:,[^,]{1,120}){2,}$/;
 const EMAIL = /[\w.+-]+@\s*[\w-]+(?:\.[\w-]+)+/g;
 
 /** True when the text looks like a ScienceOpen page. */
@@ -221,14 +223,20 @@ export function parseScienceOpen(text: string, file: string): ParsedFile {
   const pageCount = (secs.get('page count') ?? []).map((l) => /Pages:\s*(\d+)/.exec(l.text)?.[1]).find(Boolean);
   if (pageCount) csl['number-of-pages'] = pageCount;
 
-  // Keywords: the comma-separated line at the end of the custom metadata.
-  const custom = (secs.get('custom metadata') ?? []).filter((l) => l.text);
-  const kw = [...custom].reverse().find((l) => (l.text.match(/,/g) ?? []).length >= 2 && !/[.:]\s/.test(l.text));
+  // Keywords: the comma-separated line at the end of the article information. It closes the
+  // custom metadata block when the page has one, but funding, page count and custom metadata are
+  // optional: without them it follows the categories (or the history), so it is anchored on its
+  // own shape and on being the last such line of those sections, not on the block before it.
+  const tail = ['article', 'history', 'page count', 'funding', 'categories', 'custom metadata']
+    .flatMap((k) => secs.get(k) ?? [])
+    .filter((l) => l.text)
+    .sort((a, b) => a.n - b.n);
+  const kw = [...tail].reverse().find((l) => KEYWORD_LINE.test(l.text) && (l.text.match(/,/g) ?? []).length >= 2 && !/[.:]\s|[.:]$|https?:|@/.test(l.text));
   if (kw) {
     csl.keyword = kw.text.split(/\s*,\s*/).filter(Boolean).join(', ');
     fieldLines.keyword = kw.n;
   }
-  const categories = (secs.get('categories') ?? []).filter((l) => l.text).map((l) => l.text);
+  const categories = (secs.get('categories') ?? []).filter((l) => l.text && l !== kw).map((l) => l.text);
   if (categories.length) extra.categories = categories.join('; ');
   if (Object.keys(extra).length) rec.extra = extra;
   return { file, format: 'scienceopen', records: [rec], problems: [] };

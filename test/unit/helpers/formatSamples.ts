@@ -131,7 +131,9 @@ export interface SampleReport {
 export function compareSample(sample: Sample): SampleReport & { parsed: ParsedFile; works: Work[] } {
   const parsed = parseFile(sample.input);
   const corpus = buildCorpus([parsed]);
-  const works = corpus.works.filter((w) => w['x-corpus'].kind === 'record' && w['x-corpus'].sources.some((s) => s.relation === 'record'));
+  // In file order, so that items with the same title (synthetic "every tag" files) pair in order.
+  const firstLine = (w: Work) => Math.min(...w['x-corpus'].sources.filter((s) => s.relation === 'record').map((s) => s.line));
+  const works = corpus.works.filter((w) => w['x-corpus'].kind === 'record' && w['x-corpus'].sources.some((s) => s.relation === 'record')).sort((a, b) => firstLine(a) - firstLine(b));
   const report: SampleReport = {
     input: path.relative(SAMPLES_DIR, sample.input),
     format: parsed.format,
