@@ -66,6 +66,11 @@ export const SourceFormatSchema = z.enum([
   'bibtex',
   'ris',
   'csl-json',
+  'pubmed-xml',
+  'crossref-xml',
+  'endnote-xml',
+  'mods',
+  'zotero-rdf',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;
