@@ -328,10 +328,11 @@ export function parseCrossrefXml(text: string, file: string): ParsedFile {
     const out: XmlRecord[] = [];
     const visit = (el: XmlEl, depth: number) => {
       if (depth > 12) return;
-      if (el.name === 'crossref' || el.name === 'body') {
-        for (const c of kids(el)) if (CONTAINERS.has(c.name)) out.push({ record: readItem(doc, c), end: c.end });
-        return;
-      }
+      // `<crossref>` holds the item; a deposit's `<body>` holds items directly (UNIXSD's
+      // `<body>` holds queries, which are walked into).
+      const items = el.name === 'crossref' || el.name === 'body' ? kids(el).filter((c) => CONTAINERS.has(c.name)) : [];
+      for (const c of items) out.push({ record: readItem(doc, c), end: c.end });
+      if (items.length || el.name === 'crossref') return;
       for (const c of kids(el)) visit(c, depth + 1);
     };
     for (const r of doc.roots) visit(r, 0);

@@ -188,7 +188,6 @@ function readArticle(doc: XmlDoc, pa: XmlEl): ParsedRecord {
   const pmidEl = kid(mc, 'PMID');
   setField(rec, doc, 'PMID', text(pmidEl) ?? idl.pubmed?.v, pmidEl ?? idl.pubmed?.el);
   if (idl.pmc) setField(rec, doc, 'PMCID', idl.pmc.v, idl.pmc.el);
-  if (rec.csl.PMID) rec.sourceKey = `pmid${rec.csl.PMID}`;
   finishCommon(rec, doc, mc, art);
   const refs = references(doc, data);
   if (refs) rec.children = refs;
@@ -252,7 +251,6 @@ function readBookArticle(doc: XmlDoc, pb: XmlEl): ParsedRecord {
   setField(rec, doc, 'PMID', text(pmidEl) ?? dataIds.pubmed?.v, pmidEl ?? dataIds.pubmed?.el);
   const pmc = bdIds.pmc ?? dataIds.pmc;
   if (pmc) setField(rec, doc, 'PMCID', pmc.v, pmc.el);
-  if (rec.csl.PMID) rec.sourceKey = `pmid${rec.csl.PMID}`;
   finishCommon(rec, doc, bd, undefined);
   const refs = references(doc, bd) ?? references(doc, data);
   if (refs) rec.children = refs;

@@ -27,7 +27,7 @@ export interface XmlEl {
   children: XmlNode[];
   /** Offset of `<` of the start tag in the text. */
   start: number;
-  /** Offset just after the element (or `start` when unknown). */
+  /** Offset just after the element (the end of the text when the element is never closed). */
   end: number;
 }
 export type XmlNode = XmlEl | string;
@@ -38,7 +38,7 @@ export interface XmlDoc {
   /** 1-based line of an offset. */
   lineAt(offset: number): number;
   /** The first well-formedness error, with the line the validator reports. */
-  error?: { line: number; message: string };
+  error?: { line: number; message: string; /** The parser gave up (a limit, not a syntax error). */ fatal?: boolean };
 }
 
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
@@ -62,7 +62,7 @@ const parser = new XMLParser({
 
 type Ordered = Record<string | symbol, unknown>;
 
-function convert(list: unknown, out: XmlNode[]): void {
+function convert(list: unknown, out: XmlNode[], unknownEnd: number): void {
   if (!Array.isArray(list)) return;
   for (const item of list as Ordered[]) {
     if (!item || typeof item !== 'object') continue;
@@ -79,8 +79,8 @@ function convert(list: unknown, out: XmlNode[]): void {
       const attrs: Record<string, string> = {};
       for (const [k, a] of Object.entries(rawAttrs)) if (k !== 'xmlns' && (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean')) attrs[k] = String(a);
       const start = typeof meta?.startIndex === 'number' ? meta.startIndex : 0;
-      const el: XmlEl = { name: key, attrs, children: [], start, end: typeof meta?.endIndex === 'number' ? meta.endIndex : start };
-      convert(v, el.children);
+      const el: XmlEl = { name: key, attrs, children: [], start, end: typeof meta?.endIndex === 'number' ? meta.endIndex : unknownEnd };
+      convert(v, el.children, unknownEnd);
       out.push(el);
     }
   }
@@ -97,7 +97,7 @@ export function readXml(text: string): XmlDoc {
   if (v !== true) doc.error = { line: Math.max(1, v.err.line || 1), message: v.err.msg };
   try {
     const nodes: XmlNode[] = [];
-    convert(parser.parse(body), nodes);
+    convert(parser.parse(body), nodes, body.length);
     const fix = (e: XmlEl) => {
       e.start += shift;
       e.end += shift;
@@ -108,7 +108,7 @@ export function readXml(text: string): XmlDoc {
       doc.roots.push(n);
     }
   } catch (e) {
-    doc.error ??= { line: 1, message: e instanceof Error ? e.message : String(e) };
+    doc.error ??= { line: 1, message: e instanceof Error ? e.message : String(e), fatal: true };
   }
   return doc;
 }
@@ -249,7 +249,9 @@ export function readXmlFile(
       file,
       line: errLine,
       severity: 'error',
-      message: `This ${what} file is not well-formed XML at line ${errLine} (${doc.error.message.replace(/\.$/, '')}); ${before.length ? `kept the ${before.length} record${before.length === 1 ? '' : 's'} before that line` : 'no record could be read'}${dropped ? `, skipped the rest` : ''}.`,
+      message: doc.error.fatal
+        ? `Could not read this ${what} file (${doc.error.message.replace(/^\[\w+\]\s*/, '').replace(/\.$/, '')}); skipped it.`
+        : `This ${what} file is not well-formed XML at line ${errLine} (${doc.error.message.replace(/\.$/, '')}); ${before.length ? `kept the ${before.length} record${before.length === 1 ? '' : 's'} before that line` : 'no record could be read'}${dropped ? `, skipped the rest` : ''}.`,
     });
   }
   const records: ParsedRecord[] = [];

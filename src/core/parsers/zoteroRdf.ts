@@ -129,7 +129,8 @@ function personName(g: Graph, node: XmlEl | undefined, prop?: XmlEl): Name | und
   if (node.name === 'Seq' || node.name === 'Bag') return undefined;
   const family = text(kid(node, 'surname', 'familyName', 'family_name', 'lastName', 'lastname'));
   const given = text(kid(node, 'givenName', 'givenname', 'firstName', 'givenNames', 'given_name'));
-  if (family) return given ? { family, given } : { family };
+  // A single-field creator (Zotero writes only a surname) of several words is a group name.
+  if (family) return given ? { family, given } : family.split(' ').length >= 3 ? { literal: family } : { family };
   const name = text(kid(node, 'name', 'label', 'prefLabel', 'value'));
   if (!name) return typeof node === 'object' && !kids(node).length ? parsePersonName(text(node) ?? '') : undefined;
   if (/Organi[sz]ation|Corporate|Agent/.test(node.name) && !/Person/.test(node.name)) return { literal: name };
@@ -219,6 +220,13 @@ function readItem(doc: XmlDoc, g: Graph, el: XmlEl): ParsedRecord {
       const t = valueText(g, id) ?? '';
       const m = /\b(\d{4}-\d{3}[\dXx])\b/.exec(t);
       if (m && !csl.ISSN) csl.ISSN = m[1];
+      const isbn = /^\s*ISBN\s+(.+)$/i.exec(t);
+      if (isbn && !csl.ISBN && !isSeries) csl.ISBN = isbn[1].trim();
+    }
+    for (const s of kids(c, 'isPartOf')) {
+      const sn = target(g, s);
+      const st = sn ? text(kid(sn, 'title')) : text(s);
+      if (st && !csl['collection-title']) csl['collection-title'] = st;
     }
     if (!csl.editor?.length) {
       const ed = namesOf(g, kids(c, 'editors'));
