@@ -86,6 +86,12 @@ function convert(list: unknown, out: XmlNode[], unknownEnd: number): void {
   }
 }
 
+/** A parser message short enough for a problem line (some embed the whole tag stack). */
+function brief(msg: string): string {
+  const s = msg.replace(/\s+/g, ' ').trim();
+  return s.length > 160 ? `${s.slice(0, 157)}…` : s;
+}
+
 /** Parses XML text into elements; never throws (a failure is `error`). */
 export function readXml(text: string): XmlDoc {
   const starts = lineStartOffsets(text);
@@ -94,7 +100,7 @@ export function readXml(text: string): XmlDoc {
   const body = text.replace(/^\uFEFF/, '');
   const shift = text.length - body.length;
   const v = XMLValidator.validate(body, { allowBooleanAttributes: true });
-  if (v !== true) doc.error = { line: Math.max(1, v.err.line || 1), message: v.err.msg };
+  if (v !== true) doc.error = { line: Math.max(1, v.err.line || 1), message: brief(v.err.msg) };
   try {
     const nodes: XmlNode[] = [];
     convert(parser.parse(body), nodes, body.length);
@@ -108,7 +114,7 @@ export function readXml(text: string): XmlDoc {
       doc.roots.push(n);
     }
   } catch (e) {
-    doc.error ??= { line: 1, message: e instanceof Error ? e.message : String(e), fatal: true };
+    doc.error ??= { line: 1, message: brief(e instanceof Error ? e.message : String(e)), fatal: true };
   }
   return doc;
 }
