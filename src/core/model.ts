@@ -71,6 +71,7 @@ export const SourceFormatSchema = z.enum([
   'endnote-xml',
   'mods',
   'zotero-rdf',
+  'marcxml',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;

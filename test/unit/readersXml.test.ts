@@ -1,5 +1,6 @@
 /**
- * The XML export readers (PubMed XML, Crossref UNIXREF/UNIXSD, EndNote XML, MODS, Zotero RDF):
+ * The XML export readers (PubMed XML, Crossref UNIXREF/UNIXSD, EndNote XML, MODS, Zotero RDF,
+ * MARCXML):
  * the project's own fixtures in fixtures/formats/, the real samples in ../shared/format-samples
  * compared with Zotero's readings, bounded entity expansion, and fuzzing.
  */
@@ -13,6 +14,7 @@ import { type ParsedFile, ParsedFileSchema, type ParsedRecord, WorkSchema } from
 import { sniffFormat } from '../../src/core/parsers';
 import { parseCrossrefXml } from '../../src/core/parsers/crossrefXml';
 import { parseEndnoteXml } from '../../src/core/parsers/endnoteXml';
+import { parseMarcxml } from '../../src/core/parsers/marcxml';
 import { parseMods } from '../../src/core/parsers/mods';
 import { parsePubmedXml } from '../../src/core/parsers/pubmedXml';
 import { rootName } from '../../src/core/parsers/xml';
@@ -56,6 +58,7 @@ describe('XML readers: sniffing the root element', () => {
       'endnote-library.xml': 'endnote-xml',
       'mods-catalogue.xml': 'mods',
       'zotero-library.rdf': 'zotero-rdf',
+      'marcxml-catalogue.xml': 'marcxml',
     };
     for (const [f, fmt] of Object.entries(expected)) assert.strictEqual(sniffFormat(read(f)), fmt, f);
     assert.strictEqual(sniffFormat('<html><body>A page</body></html>'), undefined);
@@ -312,6 +315,43 @@ describe('Zotero RDF reader', () => {
   });
 });
 
+describe('MARCXML reader', () => {
+  const f = parse('marcxml-catalogue.xml');
+  it('prefixed MARC slim records; one without a 245 title is a problem at its line', () => {
+    assert.strictEqual(f.format, 'marcxml');
+    assert.strictEqual(f.records.length, 2);
+    assert.strictEqual(f.problems.length, 1);
+    assert.strictEqual(f.problems[0].line, lineOf('marcxml-catalogue.xml', '<marc:controlfield tag="001">notitle') - 2);
+  });
+  it('component part: title and subtitle without ISBD punctuation, 100 + 700 in order, DOI, host journal with volume, issue, pages', () => {
+    const r = byTitle(f, 'The urban question');
+    assert.strictEqual(r.csl.type, 'article-journal');
+    assert.strictEqual(r.csl.title, 'The urban question as a scale question: reflections on Henri Lefebvre, urban theory & the politics of scale');
+    assert.deepStrictEqual(r.csl.author, [{ family: 'Brenner', given: 'Neil' }, { family: 'Wójcik', given: 'Łukasz' }]);
+    assert.strictEqual(r.csl.DOI, '10.1111/1468-2427.00234');
+    assert.strictEqual(r.csl['container-title'], 'International journal of urban and regional research');
+    assert.strictEqual(r.csl.volume, '24');
+    assert.strictEqual(r.csl.issue, '2');
+    assert.strictEqual(r.csl.page, '361-378');
+    assert.deepStrictEqual(r.csl.issued, { 'date-parts': [[2000]] });
+    assert.match(r.textBlocks?.[0].text ?? '', /Smith & Dennis \(1987\)/);
+    assert.strictEqual(r.fieldLines.DOI, lineOf('marcxml-catalogue.xml', '<marc:datafield tag="024"'));
+  });
+  it('book: relator terms decide author and editor, 264 publication statement, ISBN qualifier dropped, series, edition', () => {
+    const r = byTitle(f, 'Intentional peer support');
+    assert.strictEqual(r.csl.type, 'book');
+    assert.strictEqual(r.csl.title, 'Intentional peer support: an alternative approach');
+    assert.deepStrictEqual(families(r), ['Mead']);
+    assert.deepStrictEqual(r.csl.editor?.map((e) => e.family), ['Hansen']);
+    assert.strictEqual(r.csl.publisher, 'Columbia University Press');
+    assert.strictEqual(r.csl['publisher-place'], 'New York');
+    assert.deepStrictEqual(r.csl.issued, { 'date-parts': [[2019]] });
+    assert.strictEqual(r.csl.ISBN, '9780231190466');
+    assert.strictEqual(r.csl['collection-title'], 'Studies in recovery');
+    assert.strictEqual(r.csl['number-of-pages'], '256');
+  });
+});
+
 describe('XML readers: hostile input stays bounded', function () {
   this.timeout(30_000);
   const wrap = (doctype: string, title: string) =>
@@ -389,7 +429,7 @@ const GUESS_FILES: Record<string, Record<Field, string[]>> = {
 
 describe('XML readers on the real export samples (../shared/format-samples, compared with Zotero)', function () {
   this.timeout(60_000);
-  for (const format of ['pubmed-xml', 'crossref-unixref', 'endnote-xml', 'mods', 'zotero-rdf']) {
+  for (const format of ['pubmed-xml', 'crossref-unixref', 'endnote-xml', 'mods', 'zotero-rdf', 'marcxml']) {
     it(`${format}: every input recognised, ≥ 97 % of fields agree, no item lost or merged`, function () {
       if (!fs.existsSync(path.join(SAMPLES_DIR, format))) this.skip();
       const r = compareFormat(format);
@@ -413,18 +453,18 @@ describe('XML readers: fuzz', function () {
   const RUNS = 120;
   const fixtures = fs.readdirSync(FORMATS).filter((f) => /\.(?:xml|rdf)$/.test(f)).map((f) => read(f));
   const samples: string[] = [];
-  for (const d of ['pubmed-xml', 'crossref-unixref', 'endnote-xml', 'mods', 'zotero-rdf']) {
+  for (const d of ['pubmed-xml', 'crossref-unixref', 'endnote-xml', 'mods', 'zotero-rdf', 'marcxml']) {
     const dir = path.join(SAMPLES_DIR, d);
     if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (!f.endsWith('.json')) samples.push(fs.readFileSync(path.join(dir, f), 'utf8'));
   }
   const texts = [...fixtures, ...samples];
-  const tokens = fc.constantFrom('<', '>', '</', '/>', '<![CDATA[', ']]>', '<!--', '-->', '&amp;', '&#x2013;', '&#0;', '&#xD800;', '&nbsp;', '&undefined;', '"', "'", '=', ' xmlns:a="x"', '<a:b>', '</a:b>', '<!DOCTYPE x [<!ENTITY e "&e;">]>', '&e;', '<?xml version="1.0"?>', '<record>', '</record>', '<mods>', '<AbstractText Label="L">', '<person_name sequence="first">', '<rdf:li>', '\u0000', '\uFEFF', '\n', '(Smith, 2019)');
+  const tokens = fc.constantFrom('<', '>', '</', '/>', '<![CDATA[', ']]>', '<!--', '-->', '&amp;', '&#x2013;', '&#0;', '&#xD800;', '&nbsp;', '&undefined;', '"', "'", '=', ' xmlns:a="x"', '<a:b>', '</a:b>', '<!DOCTYPE x [<!ENTITY e "&e;">]>', '&e;', '<?xml version="1.0"?>', '<record>', '</record>', '<mods>', '<AbstractText Label="L">', '<person_name sequence="first">', '<rdf:li>', '<datafield tag="245">', '<subfield code="a">', '\u0000', '\uFEFF', '\n', '(Smith, 2019)');
   const noise = fc.array(fc.oneof(tokens, fc.string({ maxLength: 10 })), { maxLength: 80 }).map((a) => a.join(''));
   const mutated = fc.tuple(fc.constantFrom(...texts), fc.nat(), fc.nat(), noise).map(([s, a, b, n]) => {
     const i = a % (s.length + 1);
     return s.slice(0, i) + n + s.slice(Math.min(s.length, i + (b % 300)));
   });
-  const readers = { parsePubmedXml, parseCrossrefXml, parseEndnoteXml, parseMods, parseZoteroRdf };
+  const readers = { parsePubmedXml, parseCrossrefXml, parseEndnoteXml, parseMods, parseZoteroRdf, parseMarcxml };
   for (const [name, parseFn] of Object.entries(readers)) {
     it(`${name} never throws and always validates`, () => {
       fc.assert(

@@ -5,6 +5,7 @@ import { parseCrossrefXml, sniffCrossrefXml } from './crossrefXml';
 import { parseCslJson } from './cslJson';
 import { parseEmerald, sniffEmerald } from './emerald';
 import { parseEndnoteXml, sniffEndnoteXml } from './endnoteXml';
+import { parseMarcxml, sniffMarcxml } from './marcxml';
 import { parseMods, sniffMods } from './mods';
 import { parsePubmedXml, sniffPubmedXml } from './pubmedXml';
 import { parseRis } from './ris';
@@ -28,6 +29,7 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   'endnote-xml': parseEndnoteXml,
   mods: parseMods,
   'zotero-rdf': parseZoteroRdf,
+  marcxml: parseMarcxml,
 };
 
 /** Decides the layout of a corpus file from its first 64 KB of text. */
@@ -42,6 +44,7 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
     if (sniffEndnoteXml(trimmed)) return 'endnote-xml';
     if (sniffMods(trimmed)) return 'mods';
     if (sniffZoteroRdf(trimmed)) return 'zotero-rdf';
+    if (sniffMarcxml(trimmed)) return 'marcxml';
   }
   if (/^\s*TY\s{1,2}-\s?\S/m.test(head) && /^\s*(?:TY|ER)\s{1,2}-/m.test(head)) return 'ris';
   if (/^\s*@(?:article|book|inbook|incollection|inproceedings|conference|misc|online|phdthesis|mastersthesis|thesis|techreport|report|unpublished|manual|booklet|proceedings|string|preamble|comment|collection|dataset|software|patent|periodical|electronic|www|\w+)\s*[{(]/im.test(head)) return 'bibtex';
@@ -54,7 +57,7 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
 /** Parses text of a known or sniffed format. Never throws: a parser crash becomes a problem. */
 export function parseText(text: string, file: string, format = sniffFormat(text)): ParsedFile {
   if (!format) {
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
   }
   try {
     return PARSERS[format](text, file);
