@@ -58,6 +58,8 @@ const parser = new XMLParser({
   htmlEntities: true,
   processEntities: { enabled: true, maxEntitySize: 10000, maxEntityCount: 1000, maxTotalExpansions: 100000, maxExpandedLength: 4_000_000 },
   maxNestedTags: 200,
+  // No callbacks use the element path: do not build a path string for every element.
+  jPath: false,
 });
 
 type Ordered = Record<string | symbol, unknown>;
