@@ -17,7 +17,8 @@ export function sniffPubmedXml(head: string): boolean {
 function cleanTitle(t: string | undefined): string | undefined {
   if (!t) return undefined;
   let s = t.trim();
-  if (/[^.]\.$/.test(s) && !/\b[A-Z]\.$|\bet al\.$|\b(?:i\.e|e\.g|etc|vs)\.$/.test(s)) s = s.slice(0, -1);
+  // MEDLINE ends every title with one full stop ("… vitamin D." too); an ellipsis stays.
+  if (/[^.]\.$/.test(s)) s = s.slice(0, -1);
   const br = /^\[(.*)\]$/.exec(s);
   if (br && !br[1].includes('[') && !br[1].includes(']')) s = br[1].replace(/\.$/, '');
   return s || undefined;
