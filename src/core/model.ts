@@ -69,6 +69,12 @@ export const SourceFormatSchema = z.enum([
   'csv',
   'datacite-json',
   'openalex-json',
+  'pubmed-xml',
+  'crossref-xml',
+  'endnote-xml',
+  'mods',
+  'zotero-rdf',
+  'marcxml',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;

@@ -1,15 +1,21 @@
 /** Format sniffing from content (never from the file name) and dispatch to one parser per format. */
 import type { ParsedFile, SourceFormat } from '../model';
 import { parseBibtex } from './bibtex';
+import { parseCrossrefXml, sniffCrossrefXml } from './crossrefXml';
 import { parseCslJson } from './cslJson';
 import { parseCsv, sniffCsv } from './csv';
 import { parseDataCite, sniffDataCite } from './datacite';
 import { parseEmerald, sniffEmerald } from './emerald';
 import { parseOpenAlex, sniffOpenAlex } from './openalex';
+import { parseEndnoteXml, sniffEndnoteXml } from './endnoteXml';
+import { parseMarcxml, sniffMarcxml } from './marcxml';
+import { parseMods, sniffMods } from './mods';
+import { parsePubmedXml, sniffPubmedXml } from './pubmedXml';
 import { parseRis } from './ris';
 import { parseScienceOpen, sniffScienceOpen } from './scienceOpen';
 import { parseSemanticScholar, sniffSemanticScholar } from './semanticScholar';
 import { parseWosChinese, sniffWosChinese } from './wosChinese';
+import { parseZoteroRdf, sniffZoteroRdf } from './zoteroRdf';
 
 type Parser = (text: string, file: string) => ParsedFile;
 
@@ -24,6 +30,12 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   csv: parseCsv,
   'datacite-json': parseDataCite,
   'openalex-json': parseOpenAlex,
+  'pubmed-xml': parsePubmedXml,
+  'crossref-xml': parseCrossrefXml,
+  'endnote-xml': parseEndnoteXml,
+  mods: parseMods,
+  'zotero-rdf': parseZoteroRdf,
+  marcxml: parseMarcxml,
 };
 
 /** Decides the layout of a corpus file from its first 64 KB of text. */
@@ -36,6 +48,14 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
   // Any other JSON goes to the CSL-JSON reader, which reads only items that look like CSL and
   // calls the file "not a recognised corpus format" when none does.
   if (trimmed.startsWith('[') || (trimmed.startsWith('{') && /"(?:type|id|title|author|items)"\s*:/.test(head))) return 'csl-json';
+  if (trimmed.startsWith('<')) {
+    if (sniffPubmedXml(trimmed)) return 'pubmed-xml';
+    if (sniffCrossrefXml(trimmed)) return 'crossref-xml';
+    if (sniffEndnoteXml(trimmed)) return 'endnote-xml';
+    if (sniffMods(trimmed)) return 'mods';
+    if (sniffZoteroRdf(trimmed)) return 'zotero-rdf';
+    if (sniffMarcxml(trimmed)) return 'marcxml';
+  }
   if (/^\s*TY\s{1,2}-\s?\S/m.test(head) && /^\s*(?:TY|ER)\s{1,2}-/m.test(head)) return 'ris';
   if (/^\s*@(?:article|book|inbook|incollection|inproceedings|conference|misc|online|phdthesis|mastersthesis|thesis|techreport|report|unpublished|manual|booklet|proceedings|string|preamble|comment|collection|dataset|software|patent|periodical|electronic|www|\w+)\s*[{(]/im.test(head)) return 'bibtex';
   if (sniffWosChinese(head)) return 'wos-cn';
@@ -48,7 +68,7 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
 /** Parses text of a known or sniffed format. Never throws: a parser crash becomes a problem. */
 export function parseText(text: string, file: string, format = sniffFormat(text)): ParsedFile {
   if (!format) {
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
   }
   try {
     return PARSERS[format](text, file);
