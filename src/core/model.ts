@@ -66,6 +66,11 @@ export const SourceFormatSchema = z.enum([
   'bibtex',
   'ris',
   'csl-json',
+  'medline',
+  'wos-tagged',
+  'ovid',
+  'refer',
+  'refworks',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;

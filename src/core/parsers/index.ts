@@ -3,10 +3,15 @@ import type { ParsedFile, SourceFormat } from '../model';
 import { parseBibtex } from './bibtex';
 import { parseCslJson } from './cslJson';
 import { parseEmerald, sniffEmerald } from './emerald';
+import { parseMedline, sniffMedline } from './medline';
+import { parseOvid, sniffOvid } from './ovid';
+import { parseRefer, sniffRefer } from './refer';
+import { parseRefworks, sniffRefworks } from './refworks';
 import { parseRis } from './ris';
 import { parseScienceOpen, sniffScienceOpen } from './scienceOpen';
 import { parseSemanticScholar, sniffSemanticScholar } from './semanticScholar';
 import { parseWosChinese, sniffWosChinese } from './wosChinese';
+import { parseWosTagged, sniffWosTagged } from './wosTagged';
 
 type Parser = (text: string, file: string) => ParsedFile;
 
@@ -18,6 +23,11 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   bibtex: parseBibtex,
   ris: parseRis,
   'csl-json': parseCslJson,
+  medline: parseMedline,
+  'wos-tagged': parseWosTagged,
+  ovid: parseOvid,
+  refer: parseRefer,
+  refworks: parseRefworks,
 };
 
 /** Decides the layout of a corpus file from its first 64 KB of text. */
@@ -27,6 +37,12 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
   if (trimmed.startsWith('{') && sniffSemanticScholar(trimmed)) return 'semantic-scholar-json';
   if (trimmed.startsWith('[') || (trimmed.startsWith('{') && /"(?:type|id|title|author|items)"\s*:/.test(head))) return 'csl-json';
   if (/^\s*TY\s{1,2}-\s?\S/m.test(head) && /^\s*(?:TY|ER)\s{1,2}-/m.test(head)) return 'ris';
+  // Tagged plain-text exports, each by its own marks (record numbers, header, tag shapes).
+  if (sniffOvid(head)) return 'ovid';
+  if (sniffWosTagged(head)) return 'wos-tagged';
+  if (sniffMedline(head)) return 'medline';
+  if (sniffRefworks(head)) return 'refworks';
+  if (sniffRefer(head)) return 'refer';
   if (/^\s*@(?:article|book|inbook|incollection|inproceedings|conference|misc|online|phdthesis|mastersthesis|thesis|techreport|report|unpublished|manual|booklet|proceedings|string|preamble|comment|collection|dataset|software|patent|periodical|electronic|www|\w+)\s*[{(]/im.test(head)) return 'bibtex';
   if (sniffWosChinese(head)) return 'wos-cn';
   if (sniffScienceOpen(head)) return 'scienceopen';
@@ -37,7 +53,7 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
 /** Parses text of a known or sniffed format. Never throws: a parser crash becomes a problem. */
 export function parseText(text: string, file: string, format = sniffFormat(text)): ParsedFile {
   if (!format) {
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, MEDLINE/PubMed, Web of Science tagged, Ovid, Refer/EndNote, RefWorks, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
   }
   try {
     return PARSERS[format](text, file);
