@@ -50,7 +50,7 @@ function names(fields: TagField[]): Name[] {
   const out: Name[] = [];
   for (const f of fields) {
     const v = joined(f);
-    if (!v || /^et al\.?$/i.test(v)) continue;
+    if (!v || v.length > 300 || /^et al\.?$/i.test(v)) continue;
     const n = parsePersonName(v);
     if (n) out.push(n);
   }

@@ -70,7 +70,8 @@ function classify(raw: string): LineKind {
   if (mark) return { kind: 'mark', mark: 'record', value: mark[1] };
   const m = /^([A-Z][A-Z0-9]) {1,3}- ?(.*)$/.exec(raw);
   if (m) return { kind: 'tag', tag: m[1], value: m[2].trim() };
-  const label = LABELS[raw.trim().replace(/\s*:$/, '').toLowerCase()];
+  // Labels are short; longer lines are not looked up (and cannot make the clean-up slow).
+  const label = raw.length <= 60 ? LABELS[raw.trim().replace(/\s*:$/, '').toLowerCase()] : undefined;
   if (label) return { kind: 'tag', tag: label, value: '' };
   return { kind: 'continuation', text: raw };
 }
@@ -129,6 +130,8 @@ export function parseOvidSource(raw: string): Source {
   const s = raw.replace(/\s+/g, ' ').trim();
   const out: Source = {};
   if (!s) return out;
+  // A source line is short; a longer one is not parsed (and cannot make the patterns below slow).
+  if (s.length > 1000) return out;
   // PsycINFO book chapter: `Ed, A [Ed]; Ed, B [Ed]. (2012). Book title. (pp. 11-31). …`
   // BIOSIS book chapter: `Ed, A [Editor], Ed, B [Editor]. Book title.:371-397, 2004.`
   if (/\[(?:Ed|Eds|Editor)\b[^\]]*\]/.test(s)) {
@@ -206,7 +209,7 @@ export function parseOvidSource(raw: string): Source {
 
 /** `Guliaev, V.D. [Ed.]. [Book title.] [Original title.] Publisher. 2002: 1-234.` */
 function parseBookTitle(raw: string): { title?: string; editors: Name[]; page?: string } {
-  let s = raw.replace(/\s+/g, ' ').trim();
+  let s = raw.replace(/\s+/g, ' ').trim().slice(0, 2000);
   const editors: Name[] = [];
   const ed = /^((?:[^[\]]+\[(?:Ed|Eds|Editor)[^\]]*\][.,;]?\s*)+)/.exec(s);
   if (ed) {
@@ -231,6 +234,7 @@ function authorNames(fields: TagField[]): Name[] {
   const out: Name[] = [];
   for (const f of fields) {
     for (const v of f.values) {
+      if (v.text.length > 2000) continue;
       // The label layout may put several `Smith J.` on one line, separated by two spaces or `;`.
       for (const part of v.text.replace(/\[[^\]]*\]/g, ' ').split(/\s{2,}|;\s*/)) {
         const n = cleanPersonName(part);
@@ -313,7 +317,7 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
   for (const t of ['KW', 'ID', 'MH']) {
     for (const f of b.all(t)) {
       for (const k of joined(f).split(t === 'MH' ? /\s*;\s*/ : /\s*[;,]\s*/)) {
-        const kw = k.replace(/^\*/, '').replace(/\.$/, '').trim();
+        const kw = k.replace(/^\*/, '').replace(/\s*\[[^\]]*\]/g, '').replace(/\.$/, '').trim();
         if (kw && !keywords.includes(kw)) keywords.push(kw);
       }
       kwLine ??= f.line;

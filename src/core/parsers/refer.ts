@@ -16,8 +16,7 @@ function classify(raw: string): LineKind {
 
 /** True for Refer/EndNote tagged text: lines `%X value` including a title or author line. */
 export function sniffRefer(head: string): boolean {
-  const first = /^\s*(\S.*)$/m.exec(head);
-  if (!first || !/^%[0-9A-Z@+] \S/.test(first[1])) return false;
+  if (!/^%[0-9A-Z@+] \S/.test(head.trimStart())) return false;
   let n = 0;
   for (const _ of head.matchAll(/^%[0-9A-Z@+] \S/gm)) if (++n >= 2) break;
   return n >= 2 && /^%[ATD0] \S/m.test(head);

@@ -14,8 +14,7 @@ function classify(raw: string): LineKind {
 
 /** True for RefWorks tagged text: it opens with `RT <type>` and has RefWorks' author/title tags, no `ER`. */
 export function sniffRefworks(head: string): boolean {
-  const first = /^\s*(\S.*)$/m.exec(head);
-  if (!first || !/^RT \S/.test(first[1])) return false;
+  if (!/^RT \S/.test(head.trimStart())) return false;
   return /^(?:A1|T1|JF|YR|SR|ID) \S/m.test(head) && !/^ER\s*$/m.test(head) && !/^[A-Z][A-Z0-9] {1,2}- /m.test(head);
 }
 
@@ -75,7 +74,7 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
   const t3 = b.first('T3');
   r.set('collection-title', joined(t3), t3?.line);
   const pb = b.first('PB');
-  r.set('publisher', joined(pb).replace(/,?\s*\[URL:[^\]]*\]/g, ''), pb?.line);
+  r.set('publisher', joined(pb).slice(0, 2000).replace(/,?\s*\[URL:[^\]]*\]/g, ''), pb?.line);
   const pp = b.first('PP');
   r.set('publisher-place', joined(pp), pp?.line);
   const vo = b.first('VO');

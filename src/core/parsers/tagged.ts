@@ -121,15 +121,19 @@ export class FieldBag {
 /** The value lines of a field joined as running text (wrapped words re-joined). */
 export function joined(f: TagField | undefined): string {
   if (!f) return '';
-  let out = '';
+  if (f.values.length === 1) return f.values[0].text.replace(/\s+/g, ' ').trim();
+  // Pieces in an array and the previous piece kept aside: slicing a growing string would
+  // flatten it on every line and make a field of many lines quadratic.
+  const parts: string[] = [];
+  let prev = '';
   for (const v of f.values) {
     const t = v.text.trim();
     if (!t) continue;
-    if (!out) out = t;
-    else if (/\p{L}-$/u.test(out) && /^\p{Ll}/u.test(t) && !/\s\S{1,2}-$/u.test(out)) out += t;
-    else out += ' ' + t;
+    if (parts.length && /\p{L}-$/u.test(prev.slice(-4)) && /^\p{Ll}/u.test(t) && !/(?:^|\s)\S{1,2}-$/u.test(prev.slice(-5))) parts.push(t);
+    else parts.push(parts.length ? ' ' + t : t);
+    prev = t;
   }
-  return out.replace(/\s+/g, ' ').trim();
+  return parts.join('').replace(/\s+/g, ' ').trim();
 }
 
 /** The value lines as they were, for text blocks whose citations need their real lines. */
@@ -210,7 +214,7 @@ function monthOf(word: string): number | undefined {
  * years outside 1000–2999 are no date. A season is kept as CSL's `season`.
  */
 export function parseLooseDate(raw: string | undefined, fallbackYear?: string): CslDate | undefined {
-  const s = (raw ?? '').trim();
+  const s = (raw ?? '').trim().slice(0, 200);
   let year: number | undefined;
   let month: number | undefined;
   let day: number | undefined;
@@ -232,7 +236,7 @@ export function parseLooseDate(raw: string | undefined, fallbackYear?: string): 
   if (year === undefined && fallbackYear && /^\d{4}$/.test(fallbackYear.trim())) year = Number(fallbackYear.trim());
   if (year === undefined || year < 1000 || year > 2999) return undefined;
   if (month === undefined) {
-    const words = s.split(/[\s,/-]+/);
+    const words = s.split(/[\s,/-]+/).map((w) => w.replace(/[.;:]$/, ''));
     for (let i = 0; i < words.length; i++) {
       const w = words[i];
       if (!/^\p{L}{3,}\.?$/u.test(w)) continue;
@@ -270,7 +274,7 @@ export function parseLooseDate(raw: string | undefined, fallbackYear?: string): 
 /** `25-36`, `1123-36` (MEDLINE's short form, expanded), `82 - 90`, `e123`. */
 export function normaliseRange(raw: string | undefined): string | undefined {
   const s = (raw ?? '').replace(/\s+/g, ' ').trim().replace(/[.,;]$/, '');
-  if (!s) return undefined;
+  if (!s || s.length > 200) return s ? s.slice(0, 200) : undefined;
   return s.replace(/(\d+)\s*[-–—]+\s*(\d+)/g, (all, a: string, b: string) => {
     if (b.length < a.length && Number(a.slice(a.length - b.length)) < Number(b)) return `${a}-${a.slice(0, a.length - b.length)}${b}`;
     return `${a}-${b}`;
@@ -292,7 +296,7 @@ export function doiIn(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   const m = DOI_RE.exec(raw);
   if (!m) return undefined;
-  let d = m[0].replace(/[.,;]+$/, '');
+  let d = m[0].slice(0, 300).replace(/[.,;]+$/, '');
   // A closing bracket belongs to the DOI only when the DOI opened one.
   while (/[)\]]$/.test(d) && count(d, d.endsWith(')') ? '(' : '[') < count(d, d.endsWith(')') ? ')' : ']')) d = d.slice(0, -1);
   try {
@@ -322,7 +326,8 @@ function digitsOf(s: string): number {
 export function standardNumbers(raw: string): { issn: string[]; isbn: string[] } {
   const issn: string[] = [];
   const isbn: string[] = [];
-  for (const m of raw.matchAll(/(?:^|[^\dXx-])((?:97[89][- ]?)?\d[\d -]{6,15}[\dXx])(?![\dXx])/g)) {
+  const text = raw.slice(0, 2000).replace(/\b(?:E?ISSN|ISBN)[-:\s]*/gi, ' ');
+  for (const m of text.matchAll(/(?:^|[^\dXx-])((?:97[89][- ]?)?\d[\d -]{6,15}[\dXx])(?![\dXx])/g)) {
     const id = m[1].trim();
     const d = digitsOf(id);
     if (d === 8 && /^\d{4}-?\d{3}[\dXx]$/.test(id)) issn.push(id.length === 8 ? `${id.slice(0, 4)}-${id.slice(4)}` : id.toUpperCase());
@@ -339,10 +344,12 @@ const DEGREE = /^(?:Ph\.?D|M\.D|MD|D\.?Phil|M\.?Sc|B\.?Sc|MPH|MBA|DrPH|FACSM|FRC
  * degrees after the given name (`Barbara MD, PhD`, `James A. Ph.D., FACSM`).
  */
 export function cleanPersonName(raw: string): Name | undefined {
+  // A name is short: longer text is not a name, and the length bound keeps the passes cheap.
+  if (raw.length > 300) return undefined;
   let s = raw
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\([^)]*@[^)]*\)/g, ' ')
-    .replace(/\s+(?:[\d,*+†‡§#]+\s*)+$/u, '')
+    .replace(/\s+[\d,*+†‡§#\s]+$/u, '')
     .replace(/[*+†‡§]+$/u, '')
     .trim();
   const comma = s.indexOf(',');

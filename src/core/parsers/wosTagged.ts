@@ -14,7 +14,8 @@ const KNOWN = new Set(
   (
     'FN VR PT AU AF BA BF CA GP BE TI SO SE BS LA DT CT CY CL SP HO DE ID AB C1 C3 RP EM RI OI FU FP FX CR NR TC Z9 U1 U2 ' +
     'PU PI PA SN EI BN J9 JI PD PY VL IS PN SU SI MA BP EP AR DI DL D2 EA PG WC WE SC GA PM OA HC HP DA UT ER EF ' +
-    'PS AE DG PC PL MC CC MQ MI OR BC CB DS TN ST SY BR GE LO TX BD IN AN ED NO RE MH CH KP XR PR AD EC UR JC'
+    // BIOSIS and Derwent records; English words (IN, AN, OR, NO) left out, so an unindented `IN vitro …` continues.
+    'PS AE DG PC PL MC CC MQ MI BC CB DS TN SY BR GE LO BD ED MH CH KP XR PR AD EC UR JC'
   ).split(' '),
 );
 
@@ -66,7 +67,8 @@ function personNames(lines: ValueLine[]): Name[] {
  */
 export function parseCitedReference(raw: string, line: number): ParsedRecord | undefined {
   let s = raw.trim();
-  if (!s) return undefined;
+  // A reference is one short line; a longer one is not a reference (and would make the splits slow).
+  if (!s || s.length > 1000) return undefined;
   let doi: string | undefined;
   // The DOI list first: it holds commas of its own.
   const dm = /,?\s*DOI\s+(\[[^\]]*\]?|\S+)\s*$/i.exec(s);
@@ -88,7 +90,10 @@ export function parseCitedReference(raw: string, line: number): ParsedRecord | u
   if (parts[0] !== undefined && !/^\d{4}$/.test(parts[0])) {
     const who = parts[0];
     if (!/^\[?anonymous\]?$/i.test(who) && /\p{L}/u.test(who)) {
-      const name = /^[\p{Lu}\p{Lt}'’ -]+$/u.test(who) && / /.test(who) ? { literal: who } : parsePersonName(who.replace(/\.$/, ''));
+      // `Family AB` / `Family A.B.`: a person; several words without initials: an organisation.
+      const words = who.split(/\s+/);
+      const person = words.length === 1 || /^(?:\p{Lu}\.?-?){1,4}$/u.test(words[words.length - 1]);
+      const name = person ? parsePersonName(who.replace(/\.$/, '')) : { literal: who };
       if (name) {
         csl.author = [name];
         fieldLines.author = line;
