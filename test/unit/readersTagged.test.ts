@@ -250,7 +250,7 @@ describe('Ovid reader', () => {
     assert.strictEqual(r.csl.DOI, '10.1037/h0095014');
     assert.deepStrictEqual(yearOf(r), [2002]);
     const s = l.records[1];
-    assert.deepStrictEqual(s.csl.author, [{ family: 'Hernández-Ruiz', given: 'P.' }]);
+    assert.deepStrictEqual(s.csl.author, [{ family: 'Hernández-Ruiz', given: 'P.' }, { family: 'Van der Berg', given: 'JM.' }, { family: 'Ødegård', given: 'K.' }], 'names without commas, one after another');
     assert.strictEqual(s.csl['container-title'], 'Revista de Psiquiatría y Salud Mental');
     assert.strictEqual(s.csl.language, 'Spanish');
     const c = buildCorpus([l]);

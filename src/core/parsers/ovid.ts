@@ -230,6 +230,23 @@ function parseBookTitle(raw: string): { title?: string; editors: Name[]; page?: 
   return { title: title || undefined, editors, page: pages ? normaliseRange(pages[1]) : undefined };
 }
 
+/** `Salzer MS. Van der Berg JM.` (names without commas, each ending in initials and a full stop) → `Family, Initials` each. */
+function splitInitialled(part: string): string[] {
+  if (part.indexOf(',') !== -1) return [part];
+  const tokens = part.trim().split(/\s+/);
+  const names: string[] = [];
+  let cur: string[] = [];
+  for (const t of tokens) {
+    cur.push(t);
+    if (/^\p{Lu}{1,3}\.$/u.test(t)) {
+      if (cur.length < 2) return [part];
+      names.push(`${cur.slice(0, -1).join(' ')}, ${t}`);
+      cur = [];
+    }
+  }
+  return names.length >= 2 && !cur.length ? names : [part];
+}
+
 function authorNames(fields: TagField[]): Name[] {
   const out: Name[] = [];
   for (const f of fields) {
@@ -237,8 +254,10 @@ function authorNames(fields: TagField[]): Name[] {
       if (v.text.length > 2000) continue;
       // The label layout may put several `Smith J.` on one line, separated by two spaces or `;`.
       for (const part of v.text.replace(/\[[^\]]*\]/g, ' ').split(/\s{2,}|;\s*/)) {
-        const n = cleanPersonName(part);
-        if (n) out.push(n);
+        for (const one of splitInitialled(part)) {
+          const n = cleanPersonName(one);
+          if (n) out.push(n);
+        }
       }
     }
   }

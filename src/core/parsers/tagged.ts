@@ -18,6 +18,8 @@ export interface TagField {
   tag: string;
   line: number;
   values: ValueLine[];
+  /** `joined(field)`, kept once computed (readers ask for a value several times). */
+  text?: string;
 }
 
 /** What a reader's line classifier says about one line. */
@@ -79,7 +81,7 @@ export function scanTagged(text: string, classify: (raw: string) => LineKind): I
         break;
       }
       case 'blank':
-        if (lineNo <= n || items.length) items.push({ kind: 'blank', line: lineNo });
+        items.push({ kind: 'blank', line: lineNo });
         break;
       default:
         items.push({ kind: 'other', text: k.text, line: lineNo });
@@ -121,12 +123,20 @@ export class FieldBag {
 /** The value lines of a field joined as running text (wrapped words re-joined). */
 export function joined(f: TagField | undefined): string {
   if (!f) return '';
-  if (f.values.length === 1) return f.values[0].text.replace(/\s+/g, ' ').trim();
+  f.text ??= joinValues(f.values);
+  return f.text;
+}
+
+function joinValues(values: readonly ValueLine[]): string {
+  if (values.length === 1) {
+    const t = values[0].text;
+    return /\s\s|[^\S ]/.test(t) ? t.replace(/\s+/g, ' ').trim() : t.trim();
+  }
   // Pieces in an array and the previous piece kept aside: slicing a growing string would
   // flatten it on every line and make a field of many lines quadratic.
   const parts: string[] = [];
   let prev = '';
-  for (const v of f.values) {
+  for (const v of values) {
     const t = v.text.trim();
     if (!t) continue;
     if (parts.length && /\p{L}-$/u.test(prev.slice(-4)) && /^\p{Ll}/u.test(t) && !/(?:^|\s)\S{1,2}-$/u.test(prev.slice(-5))) parts.push(t);
