@@ -279,7 +279,8 @@ describe('Refer / EndNote tagged reader', () => {
     assert.strictEqual(a.csl.DOI, '10.1093/clipsy.6.2.165');
     assert.strictEqual(a.csl.ISSN, '0969-5893');
     assert.strictEqual(a.csl.keyword, 'peer support, severe mental illness, self-help');
-    assert.strictEqual(a.csl.abstract, 'Peer support is an old idea (Riessman, 1965) that has been revived by the consumer movement. We review the evidence for it.');
+    assert.strictEqual(a.csl.abstract, 'Peer support is an old idea (Riessman, 1965) that has been revived by the consumer movement. We review the evidence for it. A second paragraph follows (Mead, 2001).');
+    assert.strictEqual(a.csl.URL, 'https://doi.org/10.1093/clipsy.6.2.165', 'the field after the second paragraph is still this record’s');
     const ch = byTitle(p(), 'Intentional peer support');
     assert.strictEqual(ch.csl.type, 'chapter');
     assert.deepStrictEqual(ch.csl.editor, [{ family: 'Copeland', given: 'Mary Ellen' }]);
@@ -292,11 +293,14 @@ describe('Refer / EndNote tagged reader', () => {
 
   it('a record without title or DOI is one problem with its line; the abstract’s citation is extracted', () => {
     assert.strictEqual(p().records.length, 3);
-    assert.deepStrictEqual(p().problems.map((x) => x.line), [39]);
+    assert.deepStrictEqual(p().problems.map((x) => x.line), [41]);
     const c = buildCorpus([p()]);
     const riessman = c.works.find((w) => families(w)?.[0] === 'Riessman')!;
     assert.strictEqual(riessman['x-corpus'].kind, 'cited');
     assert.strictEqual(riessman['x-corpus'].contexts[0].line, 15);
+    // The abstract's second paragraph, after a blank line, is still the abstract, on its own line.
+    const mead = c.works.find((w) => families(w)?.[0] === 'Mead' && w['x-corpus'].kind === 'cited')!;
+    assert.strictEqual(mead['x-corpus'].contexts[0].line, 18);
   });
 });
 

@@ -173,9 +173,12 @@ export function parseMedline(text: string, file: string): ParsedFile {
     else problems.push({ file, line: start, severity: 'warning', message: 'A MEDLINE record has no title (TI), PMID or DOI; skipped it.' });
     fields = [];
   };
+  let ended = 0;
   for (const it of items) {
     if (it.kind === 'blank') {
-      flush();
+      // The record ends at the next field: a continuation line after a blank line (a second
+      // paragraph of an abstract) still belongs to it.
+      if (fields.length && !ended) ended = it.line;
       continue;
     }
     if (it.kind !== 'field') {
@@ -184,6 +187,9 @@ export function parseMedline(text: string, file: string): ParsedFile {
     }
     // A PMID line always starts a record, even when no blank line came before it.
     if (it.field.tag === 'PMID' && fields.length) flush();
+    const last = fields[fields.length - 1]?.values.at(-1);
+    if (ended && !(last && last.line > ended)) flush();
+    ended = 0;
     if (!fields.length) start = it.field.line;
     fields.push(it.field);
   }

@@ -155,9 +155,12 @@ export function parseRefer(text: string, file: string): ParsedFile {
     else problems.push({ file, line: start, severity: 'warning', message: 'A Refer/EndNote record has no title (%T) or DOI (%R); skipped it.' });
     fields = [];
   };
+  let ended = 0;
   for (const it of items) {
     if (it.kind === 'blank') {
-      flush();
+      // The record ends at the next field: a continuation line after a blank line (a second
+      // paragraph of an abstract) still belongs to it.
+      if (fields.length && !ended) ended = it.line;
       continue;
     }
     if (it.kind !== 'field') {
@@ -166,6 +169,9 @@ export function parseRefer(text: string, file: string): ParsedFile {
     }
     // `%0` opens a record even without a blank line before it.
     if (it.field.tag === '0' && fields.length) flush();
+    const last = fields[fields.length - 1]?.values.at(-1);
+    if (ended && !(last && last.line > ended)) flush();
+    ended = 0;
     if (!fields.length) start = it.field.line;
     fields.push(it.field);
   }

@@ -148,7 +148,16 @@ function joinValues(values: readonly ValueLine[]): string {
 
 /** The value lines as they were, for text blocks whose citations need their real lines. */
 export function blockText(f: TagField): string {
-  return f.values.map((v) => v.text).join('\n');
+  // Lines between value lines (blank ones) are kept as empty lines, so line n of the block is
+  // line first + n of the file.
+  let out = '';
+  let prev = f.values[0]?.line ?? 0;
+  for (const v of f.values) {
+    if (out || v.line > prev) out += '\n'.repeat(Math.max(1, v.line - prev));
+    out += v.text;
+    prev = v.line;
+  }
+  return out;
 }
 
 /** Builds one record and keeps `fieldLines` in step with the CSL fields it sets. */
