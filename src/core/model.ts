@@ -75,6 +75,11 @@ export const SourceFormatSchema = z.enum([
   'mods',
   'zotero-rdf',
   'marcxml',
+  'medline',
+  'wos-tagged',
+  'ovid',
+  'refer',
+  'refworks',
   'markdown',
 ]);
 export type SourceFormat = z.infer<typeof SourceFormatSchema>;

@@ -11,11 +11,16 @@ import { parseEndnoteXml, sniffEndnoteXml } from './endnoteXml';
 import { parseMarcxml, sniffMarcxml } from './marcxml';
 import { parseMods, sniffMods } from './mods';
 import { parsePubmedXml, sniffPubmedXml } from './pubmedXml';
+import { parseMedline, sniffMedline } from './medline';
+import { parseOvid, sniffOvid } from './ovid';
+import { parseRefer, sniffRefer } from './refer';
+import { parseRefworks, sniffRefworks } from './refworks';
 import { parseRis } from './ris';
 import { parseScienceOpen, sniffScienceOpen } from './scienceOpen';
 import { parseSemanticScholar, sniffSemanticScholar } from './semanticScholar';
 import { parseWosChinese, sniffWosChinese } from './wosChinese';
 import { parseZoteroRdf, sniffZoteroRdf } from './zoteroRdf';
+import { parseWosTagged, sniffWosTagged } from './wosTagged';
 
 type Parser = (text: string, file: string) => ParsedFile;
 
@@ -36,6 +41,11 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   mods: parseMods,
   'zotero-rdf': parseZoteroRdf,
   marcxml: parseMarcxml,
+  medline: parseMedline,
+  'wos-tagged': parseWosTagged,
+  ovid: parseOvid,
+  refer: parseRefer,
+  refworks: parseRefworks,
 };
 
 /** Decides the layout of a corpus file from its first 64 KB of text. */
@@ -57,6 +67,12 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
     if (sniffMarcxml(trimmed)) return 'marcxml';
   }
   if (/^\s*TY\s{1,2}-\s?\S/m.test(head) && /^\s*(?:TY|ER)\s{1,2}-/m.test(head)) return 'ris';
+  // Tagged plain-text exports, each by its own marks (record numbers, header, tag shapes).
+  if (sniffOvid(head)) return 'ovid';
+  if (sniffWosTagged(head)) return 'wos-tagged';
+  if (sniffMedline(head)) return 'medline';
+  if (sniffRefworks(head)) return 'refworks';
+  if (sniffRefer(head)) return 'refer';
   if (/^\s*@(?:article|book|inbook|incollection|inproceedings|conference|misc|online|phdthesis|mastersthesis|thesis|techreport|report|unpublished|manual|booklet|proceedings|string|preamble|comment|collection|dataset|software|patent|periodical|electronic|www|\w+)\s*[{(]/im.test(head)) return 'bibtex';
   if (sniffWosChinese(head)) return 'wos-cn';
   if (sniffScienceOpen(head)) return 'scienceopen';
@@ -68,7 +84,7 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
 /** Parses text of a known or sniffed format. Never throws: a parser crash becomes a problem. */
 export function parseText(text: string, file: string, format = sniffFormat(text)): ParsedFile {
   if (!format) {
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, MEDLINE/PubMed, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Web of Science tagged, Ovid, Refer/EndNote, RefWorks, Scopus/CSV, DataCite, OpenAlex, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
   }
   try {
     return PARSERS[format](text, file);
