@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
+import { citekeyText } from './core/keys';
 import { indexPaths } from './core/loadFiles';
 import { WorkLookup } from './core/lookup';
 import { checkManuscript } from './core/manuscript';
@@ -144,7 +145,7 @@ function run(argv: string[]): number {
         process.stdout.write(JSON.stringify({ citations: report.citations, unknown: report.unknown, uncited: report.uncited.map((w) => w.id) }, null, 2) + '\n');
       } else {
         for (const u of report.unknown) process.stdout.write(`${manuscript}:${u.line + 1}:${u.start + 1}: unknown citation ${u.text}\n`);
-        for (const w of report.uncited) process.stdout.write(`never cited: ${w['citation-label']} (@${w.id}) ${w.title ?? ''}\n`);
+        for (const w of report.uncited) process.stdout.write(`never cited: ${w['citation-label']} (${citekeyText(w.id)}) ${w.title ?? ''}\n`);
         process.stdout.write(`${report.citations.length} citations, ${report.unknown.length} unknown, ${report.uncited.length} corpus records never cited.\n`);
       }
       return report.unknown.length ? 1 : 0;
