@@ -129,7 +129,7 @@ const KNOWN_FIELDS = [
   'eprinttype', 'archiveprefix', 'entrysubtype',
   // Inheritance (crossref, BibLaTeX xdata) and the BibLaTeX titles it maps into.
   'crossref', 'xdata', 'maintitle', 'mainsubtitle', 'maintitleaddon', 'booksubtitle', 'booktitleaddon',
-  'titleaddon', 'journalsubtitle', 'issuetitle',
+  'titleaddon', 'journalsubtitle', 'issuetitle', 'part',
 ] as const;
 const KNOWN = new Map<string, number>(KNOWN_FIELDS.map((f, i) => [f, i]));
 const F_TITLE = 0, F_SUBTITLE = 1, F_SHORTTITLE = 2, F_AUTHOR = 3, F_EDITOR = 4, F_JOURNAL = 5;
@@ -142,7 +142,7 @@ const F_EVENTTITLE = 34, F_VENUE = 35, F_YEAR = 36, F_DATE = 37, F_MONTH = 38, F
 const F_URLDATE = 40, F_KEYWORDS = 41, F_ABSTRACT = 42, F_EPRINT = 43, F_EPRINTTYPE = 44;
 const F_ARCHIVEPREFIX = 45, F_ENTRYSUBTYPE = 46, F_CROSSREF = 47, F_XDATA = 48, F_MAINTITLE = 49;
 const F_MAINSUBTITLE = 50, F_MAINTITLEADDON = 51, F_BOOKSUBTITLE = 52, F_BOOKTITLEADDON = 53;
-const F_TITLEADDON = 54, F_JOURNALSUBTITLE = 55, F_ISSUETITLE = 56;
+const F_TITLEADDON = 54, F_JOURNALSUBTITLE = 55, F_ISSUETITLE = 56, F_PART = 57;
 const KNOWN_COUNT = KNOWN_FIELDS.length;
 
 type Vals = (string | undefined)[];
@@ -207,6 +207,7 @@ function setKnownLine(fl: Record<string, number>, id: number, line: number): voi
     case F_TITLEADDON: fl.titleaddon = line; break;
     case F_JOURNALSUBTITLE: fl.journalsubtitle = line; break;
     case F_ISSUETITLE: fl.issuetitle = line; break;
+    case F_PART: fl.part = line; break;
   }
 }
 
@@ -680,8 +681,12 @@ class BibScanner {
     const find = (k: string) => byKey.get(k) ?? byLower.get(k.toLowerCase());
     const resolve = (e: Entry, depth: number): void => {
       if (e.state === 2) return;
-      if (e.state === 1 || depth > MAX_INHERITANCE_DEPTH) {
+      if (e.state === 1) {
         this.problem(e.line, 'warning', `Entry '${e.key}' inherits from itself through crossref/xdata; kept its own fields only`);
+        return;
+      }
+      if (depth > MAX_INHERITANCE_DEPTH) {
+        this.problem(e.line, 'warning', `Entry '${e.key}' is more than ${MAX_INHERITANCE_DEPTH} crossref/xdata steps from the entry citing it; those above it inherit nothing through it`);
         return;
       }
       e.state = 1;
@@ -770,7 +775,8 @@ function cleanPages(v: string): string {
   return s.indexOf('–') !== -1 || s.indexOf('—') !== -1 ? s.replace(/\s*[–—]\s*/g, '-') : s;
 }
 
-const ISO_DATE = /^\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?/;
+// BibLaTeX's dates are ISO 8601 with a four-digit year: `15/05/84` is none (the `year` field then counts).
+const ISO_DATE = /^\s*(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?![\d/])/;
 
 function isoParts(s: string): number[] | undefined {
   const m = ISO_DATE.exec(s);
@@ -950,7 +956,7 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
   // journal. A book's or a proceedings' own `booktitle` is no container.
   let container = -1;
   if (periodical) {
-    if (titleId !== F_TITLE && (s = title(v, F_TITLE, F_SUBTITLE)) !== undefined) container = F_TITLE;
+    if ((s = title(v, F_TITLE, F_SUBTITLE)) !== undefined) container = F_TITLE;
   } else if (inBook) {
     if ((s = title(v, F_MAINTITLE, F_MAINSUBTITLE, F_MAINTITLEADDON)) !== undefined) {
       container = F_MAINTITLE;
@@ -992,7 +998,8 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     csl['publisher-place'] = s;
     fl['publisher-place'] = lineOf(v, ln, F_LOCATION, F_ADDRESS);
   }
-  if ((s = text(v, F_VOLUME)) !== undefined) csl.volume = s;
+  // BibLaTeX's `part` of a volume: "7.2", as Pandoc writes it.
+  if ((s = text(v, F_VOLUME)) !== undefined) csl.volume = v[F_PART] !== undefined ? `${s}.${latexToUnicode(v[F_PART])}` : s;
   // `number` as Pandoc's reader files it: a book's (or its parts') number in a series, an
   // article's issue (with any `issue` beside it: "3, Spring"), anything else's own number (a
   // report's, a patent's, a standard's).
