@@ -11,6 +11,7 @@ import * as path from 'path';
 import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/atomic';
 import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
 import { decodeBytes, normaliseNewlines } from './core/decode';
+import { citekeyText } from './core/keys';
 import { expandPaths, indexPaths } from './core/loadFiles';
 import { WorkLookup } from './core/lookup';
 import { checkManuscript } from './core/manuscript';
@@ -195,7 +196,7 @@ function run(argv: string[]): number {
         process.stdout.write(terminalSafeJson({ citations: report.citations, unknown: report.unknown, uncited: report.uncited.map((w) => w.id) }) + '\n');
       } else {
         for (const u of report.unknown) process.stdout.write(terminalSafe(`${manuscript}:${u.line + 1}:${u.start + 1}: unknown citation ${u.text}`) + '\n');
-        for (const w of report.uncited) process.stdout.write(terminalSafe(`never cited: ${w['citation-label']} (@${w.id}) ${w.title ?? ''}`) + '\n');
+        for (const w of report.uncited) process.stdout.write(terminalSafe(`never cited: ${w['citation-label']} (${citekeyText(w.id)}) ${w.title ?? ''}`) + '\n');
         process.stdout.write(`${report.citations.length} citations, ${report.unknown.length} unknown, ${report.uncited.length} corpus records never cited.\n`);
       }
       return report.unknown.length ? 1 : 0;

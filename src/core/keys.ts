@@ -45,12 +45,27 @@ export function baseId(csl: CslFields, groupAuthors?: string[]): string {
 }
 
 /**
- * Whether a key a source gave can serve as a Pandoc citekey (`@key`): it starts with a letter,
- * digit or `_`, holds no spaces or brackets, and is not a bare number (a reference manager's
- * internal item number, as RIS `ID` and Zotero's CSL-JSON ids often are) nor a URL.
+ * Whether a key a source gave can serve as a Pandoc citekey. Pandoc resolves any key of a
+ * bibliography: `@key` where its Markdown grammar allows (see `citekeyText`), `@{key}` otherwise,
+ * so any key without white space or braces is one (`zhang_`, `ANSI:phigs+`, `trailing.`).
+ * Except, unless the key comes from a .bib (`format` 'bibtex'), a bare number (a reference
+ * manager's internal item number, as RIS `ID` and Zotero's CSL-JSON ids often are) and a URL
+ * (Zotero's item URIs): nobody cites those, and the work goes by a made-up key instead.
  */
-export function isCitekey(key: string): boolean {
-  return key.length <= 120 && /^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u.test(key) && !/^\d+$/.test(key) && !key.includes('://') && /[\p{L}\p{N}]$/u.test(key);
+export function isCitekey(key: string, format?: string): boolean {
+  if (key.length === 0 || key.length > 200 || /[\s{}]/u.test(key)) return false;
+  return format === 'bibtex' || (!/^\d+$/.test(key) && !key.includes('://'));
+}
+
+/**
+ * Pandoc's Markdown citekey without braces: a letter, digit or `_`, then letters, digits, `_`,
+ * and the punctuation `:.#$%&-+?<>~/` where a letter, digit or `_` follows it.
+ */
+const BARE_CITEKEY = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[:.#$%&+?<>~/-](?=[\p{L}\p{N}_]))*$/u;
+
+/** `@key`, or `@{key}` for a key Pandoc would cut short (`@{ANSI:phigs+}`, `@{a--b}`). */
+export function citekeyText(id: string): string {
+  return BARE_CITEKEY.test(id) ? `@${id}` : `@{${id}}`;
 }
 
 /** a, b, …, z, aa, ab, … */

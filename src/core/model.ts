@@ -192,8 +192,11 @@ export const XCorpusSchema = z.object({
 export type XCorpus = z.infer<typeof XCorpusSchema>;
 
 export const WorkSchema = CslFieldsSchema.extend({
-  /** A Pandoc citekey: the key of the work's own export (BibTeX key, CSL-JSON id) or one made up (`voronka2019`). */
-  id: z.string().regex(/^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u),
+  /**
+   * A Pandoc citekey: the key of the work's own export (BibTeX key, CSL-JSON id) or one made up
+   * (`voronka2019`). Any key without white space or braces: Pandoc resolves `@{zhang_}` too.
+   */
+  id: z.string().regex(/^[^\s{}]+$/u),
   'citation-label': z.string(),
   type: z.string(),
   'x-corpus': XCorpusSchema,

@@ -8,6 +8,7 @@
  * percent-encoded, horizontal rules). All functions are linear in their input.
  */
 import type { Name, Work } from './model';
+import { citekeyText } from './keys';
 
 // ---------------------------------------------------------------------------------------------
 // Cleaning and escaping
@@ -192,8 +193,8 @@ export type CitationStyle = 'pandoc' | 'authorDate' | 'narrative';
 export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean }): string {
   switch (style) {
     case 'pandoc': {
-      // Pandoc drops trailing punctuation from a bare key; braces keep it.
-      const key = /[a-z0-9_]$/i.test(work.id) ? `@${work.id}` : `@{${work.id}}`;
+      // Pandoc cuts a bare key at punctuation not followed by a letter or digit; braces keep it.
+      const key = citekeyText(work.id);
       return ctx.insideBrackets ? key : `[${key}]`;
     }
     case 'authorDate':

@@ -47,7 +47,7 @@ describe('latexToUnicode', () => {
     ['{{Optical Tracking}} with {ARToolKit}', 'Optical Tracking with ARToolKit'],
     ['Taylor {{\\&} Francis', 'Taylor & Francis'],
     ['Ga\\textendash{}Al', 'Ga–Al'],
-    ['$\\mu$m and $10^{-3}$ and $\\alpha$-helix', 'μm and 10-3 and α-helix'],
+    ['$\\mu$m and $10^{-3}$ and $\\alpha$-helix', 'μm and 10⁻³ and α-helix'],
     ["``quoted''", '“quoted”'],
     ['\\href{https://x.org}{the text}', 'the text'],
     ['\\url{https://a.org/~c_d}', 'https://a.org/~c_d'],
@@ -58,7 +58,7 @@ describe('latexToUnicode', () => {
     ['plain text, no markup', 'plain text, no markup'],
     ['\\unknowncommand{kept} text', 'kept text'],
     ['x\\', 'x'],
-    ['{\\"{}}a', 'a'],
+    ['{\\"{}}a', '¨a'],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {

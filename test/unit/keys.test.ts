@@ -99,8 +99,11 @@ describe('keys', () => {
     });
 
     it('reference-manager numbers, URLs and keys with spaces are not citekeys', () => {
-      for (const k of ['42', 'http://zotero.org/users/1/items/AB12', 'has space', '[x]', 'trailing.', '']) assert.strictEqual(isCitekey(k), false, k);
-      for (const k of ['smith2020', 'Smith2020a', 'doe:2019:x', 'müller_2018', '_x1', 'a/b']) assert.strictEqual(isCitekey(k), true, k);
+      for (const k of ['42', 'http://zotero.org/users/1/items/AB12', 'has space', 'a{b}', '']) assert.strictEqual(isCitekey(k), false, k);
+      for (const k of ['smith2020', 'Smith2020a', 'doe:2019:x', 'müller_2018', '_x1', 'a/b', 'zhang_', 'ANSI:phigs+', 'trailing.', '[x]']) assert.strictEqual(isCitekey(k), true, k);
+      // Pandoc resolves any key of a .bib, numbers and URLs too.
+      for (const k of ['42', 'http://example.org/x']) assert.strictEqual(isCitekey(k, 'bibtex'), true, k);
+      assert.strictEqual(isCitekey('has space', 'bibtex'), false);
     });
   });
 });

@@ -126,7 +126,10 @@ const KNOWN_FIELDS = [
   'location', 'volume', 'number', 'issue', 'edition', 'chapter', 'pagetotal', 'pages', 'doi', 'url',
   'howpublished', 'isbn', 'issn', 'pmid', 'pmcid', 'type', 'langid', 'language', 'note',
   'eventtitle', 'venue', 'year', 'date', 'month', 'day', 'urldate', 'keywords', 'abstract', 'eprint',
-  'eprinttype', 'archiveprefix', 'entrysubtype', 'fjournal',
+  'eprinttype', 'archiveprefix', 'entrysubtype',
+  // Inheritance (crossref, BibLaTeX xdata) and the BibLaTeX titles it maps into.
+  'crossref', 'xdata', 'maintitle', 'mainsubtitle', 'maintitleaddon', 'booksubtitle', 'booktitleaddon',
+  'titleaddon', 'journalsubtitle', 'issuetitle', 'part', 'fjournal',
 ] as const;
 const KNOWN = new Map<string, number>(KNOWN_FIELDS.map((f, i) => [f, i]));
 const F_TITLE = 0, F_SUBTITLE = 1, F_SHORTTITLE = 2, F_AUTHOR = 3, F_EDITOR = 4, F_JOURNAL = 5;
@@ -137,7 +140,9 @@ const F_PAGES = 22, F_DOI = 23, F_URL = 24, F_HOWPUBLISHED = 25, F_ISBN = 26, F_
 const F_PMID = 28, F_PMCID = 29, F_TYPE = 30, F_LANGID = 31, F_LANGUAGE = 32, F_NOTE = 33;
 const F_EVENTTITLE = 34, F_VENUE = 35, F_YEAR = 36, F_DATE = 37, F_MONTH = 38, F_DAY = 39;
 const F_URLDATE = 40, F_KEYWORDS = 41, F_ABSTRACT = 42, F_EPRINT = 43, F_EPRINTTYPE = 44;
-const F_ARCHIVEPREFIX = 45, F_ENTRYSUBTYPE = 46, F_FJOURNAL = 47;
+const F_ARCHIVEPREFIX = 45, F_ENTRYSUBTYPE = 46, F_CROSSREF = 47, F_XDATA = 48, F_MAINTITLE = 49;
+const F_MAINSUBTITLE = 50, F_MAINTITLEADDON = 51, F_BOOKSUBTITLE = 52, F_BOOKTITLEADDON = 53;
+const F_TITLEADDON = 54, F_JOURNALSUBTITLE = 55, F_ISSUETITLE = 56, F_PART = 57, F_FJOURNAL = 58;
 const KNOWN_COUNT = KNOWN_FIELDS.length;
 
 type Vals = (string | undefined)[];
@@ -192,7 +197,91 @@ function setKnownLine(fl: Record<string, number>, id: number, line: number): voi
     case F_EPRINTTYPE: fl.eprinttype = line; break;
     case F_ARCHIVEPREFIX: fl.archiveprefix = line; break;
     case F_ENTRYSUBTYPE: fl.entrysubtype = line; break;
+    case F_CROSSREF: fl.crossref = line; break;
+    case F_XDATA: fl.xdata = line; break;
+    case F_MAINTITLE: fl.maintitle = line; break;
+    case F_MAINSUBTITLE: fl.mainsubtitle = line; break;
+    case F_MAINTITLEADDON: fl.maintitleaddon = line; break;
+    case F_BOOKSUBTITLE: fl.booksubtitle = line; break;
+    case F_BOOKTITLEADDON: fl.booktitleaddon = line; break;
+    case F_TITLEADDON: fl.titleaddon = line; break;
+    case F_JOURNALSUBTITLE: fl.journalsubtitle = line; break;
+    case F_ISSUETITLE: fl.issuetitle = line; break;
+    case F_PART: fl.part = line; break;
     case F_FJOURNAL: fl.fjournal = line; break;
+  }
+}
+
+/** An entry's fields kept for crossref/xdata resolution. */
+interface Entry {
+  type: string;
+  key: string;
+  line: number;
+  vals: Vals;
+  lines: number[];
+  /** The entry's own fieldLines (children only). */
+  fl: Record<string, number>;
+  /** Index of its record, or -1 (@xdata). */
+  record: number;
+  /** Whether it names a crossref or xdata parent. */
+  child: boolean;
+  /** 0 unresolved, 1 resolving, 2 resolved. */
+  state: number;
+}
+
+/** A longer crossref chain than this is taken for a cycle. */
+const MAX_INHERITANCE_DEPTH = 32;
+
+const MV_TITLES: [number, number][] = [[F_TITLE, F_MAINTITLE], [F_SUBTITLE, F_MAINSUBTITLE], [F_TITLEADDON, F_MAINTITLEADDON]];
+const BOOK_TITLES: [number, number][] = [[F_TITLE, F_BOOKTITLE], [F_SUBTITLE, F_BOOKSUBTITLE], [F_TITLEADDON, F_BOOKTITLEADDON]];
+const PERIODICAL_TITLES: [number, number][] = [[F_TITLE, F_JOURNALTITLE], [F_SUBTITLE, F_JOURNALSUBTITLE]];
+
+/** BibLaTeX's inheritance of titles (its manual, appendix B): which parent field fills which child field. */
+function titleMapping(parent: string, child: string): [number, number][] | undefined {
+  switch (parent) {
+    case 'mvbook':
+      return child === 'book' || child === 'inbook' || child === 'bookinbook' || child === 'suppbook' ? MV_TITLES : undefined;
+    case 'mvcollection':
+    case 'mvreference':
+      return child === 'collection' || child === 'reference' || child === 'incollection' || child === 'inreference' || child === 'suppcollection' ? MV_TITLES : undefined;
+    case 'mvproceedings':
+      return child === 'proceedings' || child === 'inproceedings' ? MV_TITLES : undefined;
+    case 'book':
+      return child === 'inbook' || child === 'bookinbook' || child === 'suppbook' ? BOOK_TITLES : undefined;
+    case 'collection':
+    case 'reference':
+      return child === 'incollection' || child === 'inreference' || child === 'suppcollection' ? BOOK_TITLES : undefined;
+    case 'proceedings':
+      return child === 'inproceedings' || child === 'conference' ? BOOK_TITLES : undefined;
+    case 'periodical':
+      return child === 'article' || child === 'suppperiodical' ? PERIODICAL_TITLES : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Fills the child's missing fields from one parent. Fields the parent has under the child's own
+ * names come first (a classic BibTeX parent's `booktitle` is meant for its children), then the
+ * mapped titles (BibLaTeX: a @proceedings' `title` is its papers' `booktitle`). Where titles are
+ * mapped the parent's own title and short title are not the child's.
+ */
+function inherit(child: Entry, parent: Entry, xdata: boolean): void {
+  const map = xdata ? undefined : titleMapping(parent.type, child.type);
+  const cv = child.vals;
+  const pv = parent.vals;
+  for (let id = 0; id < KNOWN_COUNT; id++) {
+    if (cv[id] !== undefined || pv[id] === undefined) continue;
+    if (id === F_CROSSREF || id === F_XDATA || id === F_ENTRYSUBTYPE) continue;
+    if (map && (id === F_SHORTTITLE || map.some(([from]) => from === id))) continue;
+    cv[id] = pv[id];
+    child.lines[id] = parent.lines[id];
+  }
+  if (!map) return;
+  for (const [from, to] of map) {
+    if (cv[to] === undefined && pv[from] !== undefined) {
+      cv[to] = pv[from];
+      child.lines[to] = parent.lines[from];
+    }
   }
 }
 
@@ -225,12 +314,16 @@ class BibScanner {
   private readonly unkNames: string[] = [];
   private readonly unkLines: number[] = [];
   private unkCount = 0;
+  /** Whether the file may use crossref/xdata: then every entry's fields are kept for the children. */
+  private readonly inherit: boolean;
+  private readonly entries: Entry[] = [];
 
   constructor(
     private readonly src: string,
     private readonly file: string,
   ) {
     this.n = src.length;
+    this.inherit = /crossref|xdata/i.test(src);
     for (let m = 0; m < 12; m++) this.macros.set(MONTH_NAMES[m].slice(0, 3).toLowerCase(), MONTH_NAMES[m]);
   }
 
@@ -581,10 +674,73 @@ class BibScanner {
       if (prev !== undefined) {
         this.problem(line, 'warning', `Duplicate key '${key}' (also at line ${prev}); kept both`);
       } else this.keyLines.set(key, line);
-      this.records.push(this.toRecord(type, key, line));
+      const fl = this.fieldLines();
+      const child = this.inherit && (this.vals[F_CROSSREF] !== undefined || this.vals[F_XDATA] !== undefined);
+      const own = child ? { ...fl } : fl;
+      // A BibLaTeX @xdata entry only lends its fields; it is no work of its own (as Biber and Pandoc read it).
+      if (type !== 'xdata') this.records.push(convertEntry(type, key, line, this.vals, this.valLines, fl));
+      if (this.inherit) {
+        this.entries.push({ type, key, line, vals: this.vals.slice(), lines: this.valLines.slice(), fl: own, record: type === 'xdata' ? -1 : this.records.length - 1, child, state: 0 });
+      }
       pos = end;
     }
+    if (this.inherit) this.resolveInheritance();
     return { file: this.file, format: 'bibtex', records: this.records, problems: this.problems };
+  }
+
+  /**
+   * `crossref` and BibLaTeX `xdata`: a child gets every field it lacks from its parents (xdata
+   * first, then crossref, each parent's own inheritance first), wherever in the file the parent
+   * is, under BibLaTeX's mapping (a book's `title` is an inbook's `booktitle`...). The inherited
+   * fields' lines are the parent's. Cycles and missing parents are warnings; the entry keeps what
+   * it has.
+   */
+  private resolveInheritance(): void {
+    const byKey = new Map<string, Entry>();
+    const byLower = new Map<string, Entry>();
+    for (const e of this.entries) {
+      if (!byKey.has(e.key)) byKey.set(e.key, e);
+      const lower = e.key.toLowerCase();
+      if (!byLower.has(lower)) byLower.set(lower, e);
+    }
+    const find = (k: string) => byKey.get(k) ?? byLower.get(k.toLowerCase());
+    const resolve = (e: Entry, depth: number): void => {
+      if (e.state === 2) return;
+      if (e.state === 1) {
+        this.problem(e.line, 'warning', `Entry '${e.key}' inherits from itself through crossref/xdata; kept its own fields only`);
+        return;
+      }
+      if (depth > MAX_INHERITANCE_DEPTH) {
+        this.problem(e.line, 'warning', `Entry '${e.key}' is more than ${MAX_INHERITANCE_DEPTH} crossref/xdata steps from the entry citing it; those above it inherit nothing through it`);
+        return;
+      }
+      e.state = 1;
+      const parents: [Entry, boolean][] = [];
+      for (const id of [F_XDATA, F_CROSSREF]) {
+        const raw = e.vals[id];
+        if (raw === undefined) continue;
+        for (const k of raw.split(/[\s,{}]+/)) {
+          if (!k) continue;
+          const p = find(k);
+          if (p === undefined) {
+            this.problem(e.lines[id], 'warning', `Entry '${e.key}': ${id === F_XDATA ? 'xdata' : 'crossref'} '${k}' names no entry in this file; nothing inherited from it`);
+          } else if (p !== e) parents.push([p, id === F_XDATA]);
+          else this.problem(e.line, 'warning', `Entry '${e.key}' inherits from itself through crossref/xdata; kept its own fields only`);
+        }
+      }
+      for (const [p, xdata] of parents) {
+        if (p.child) resolve(p, depth + 1);
+        inherit(e, p, xdata);
+      }
+      e.state = 2;
+      if (e.record >= 0) {
+        const fl = { ...e.fl };
+        for (let id = 0; id < KNOWN_COUNT; id++) if (e.vals[id] !== undefined && e.lines[id] !== 0) setKnownLine(fl, id, e.lines[id]);
+        for (const [k, v] of Object.entries(e.fl)) fl[k] = v;
+        this.records[e.record] = convertEntry(e.type, e.key, e.line, e.vals, e.lines, fl);
+      }
+    };
+    for (const e of this.entries) if (e.child) resolve(e, 0);
   }
 
   /** `fieldLines` for the current entry: unknown fields first (keyed stores), then known ones. */
@@ -599,10 +755,6 @@ class BibScanner {
       setKnownLine(fl, id, this.valLines[id]);
     }
     return fl;
-  }
-
-  private toRecord(type: string, key: string, line: number): ParsedRecord {
-    return convertEntry(type, key, line, this.vals, this.valLines, this.fieldLines());
   }
 
   private atLineStart(at: number): boolean {
@@ -648,7 +800,8 @@ function cleanPages(v: string): string {
   return s.indexOf('–') !== -1 || s.indexOf('—') !== -1 ? s.replace(/\s*[–—]\s*/g, '-') : s;
 }
 
-const ISO_DATE = /^\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?/;
+// BibLaTeX's dates are ISO 8601 with a four-digit year: `15/05/84` is none (the `year` field then counts).
+const ISO_DATE = /^\s*(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?![\d/])/;
 
 function isoParts(s: string): number[] | undefined {
   const m = ISO_DATE.exec(s);
@@ -753,6 +906,37 @@ function text(v: Vals, a: number, b = -1, c = -1, d = -1): string | undefined {
   return undefined;
 }
 
+/** A field as CSL rich text (`<i>`, `<b>`, small caps), or undefined when absent or empty. */
+function rich(v: Vals, id: number): string | undefined {
+  const raw = v[id];
+  if (raw === undefined) return undefined;
+  return latexToUnicode(raw, true) || undefined;
+}
+
+/** `title: subtitle. addon` (no colon after a title ending in punctuation), as Pandoc joins them. */
+function title(v: Vals, main: number, sub = -1, addon = -1): string | undefined {
+  let s = rich(v, main);
+  if (s === undefined) return undefined;
+  const st = sub >= 0 ? rich(v, sub) : undefined;
+  if (st !== undefined) s = /[.:;,?!]$/.test(plainEnd(s)) ? `${s} ${st}` : `${s}: ${st}`;
+  const ad = addon >= 0 ? rich(v, addon) : undefined;
+  if (ad !== undefined) s = /[.:;,?!]$/.test(plainEnd(s)) ? `${s} ${ad}` : `${s}. ${ad}`;
+  return s;
+}
+
+/** The text without closing rich-text tags at its end (`<i>Why?</i>` ends with '?'). */
+function plainEnd(s: string): string {
+  return s.charCodeAt(s.length - 1) === 62 ? s.replace(/(?:<\/[a-z]+>)+$/, '') : s;
+}
+
+/** Entry types whose `number` is their number in a series (Pandoc: CSL `collection-number`). */
+const SERIES_NUMBERED = new Set([
+  'book', 'collection', 'proceedings', 'reference', 'mvbook', 'mvcollection', 'mvproceedings', 'mvreference',
+  'bookinbook', 'inbook', 'incollection', 'inproceedings', 'conference', 'inreference', 'suppbook', 'suppcollection',
+]);
+/** Entry types whose `number` is a journal issue. */
+const ARTICLE_LIKE = new Set(['article', 'periodical', 'suppperiodical', 'review']);
+
 /** Line of the first of the given known fields that is present. */
 function lineOf(v: Vals, lines: number[], a: number, b = -1, c = -1, d = -1): number {
   if (v[a] !== undefined) return lines[a];
@@ -771,9 +955,13 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
   let s: string | undefined;
   let etAl = false;
 
-  if ((s = text(v, F_TITLE)) !== undefined) {
-    const sub = v[F_SUBTITLE] !== undefined ? latexToUnicode(v[F_SUBTITLE]) : '';
-    csl.title = sub ? (/[.:?!]$/.test(s) ? `${s} ${sub}` : `${s}: ${sub}`) : s;
+  const periodical = etype === 'periodical';
+  const inBook = type === 'chapter' || type === 'paper-conference' || type === 'entry-encyclopedia';
+  // A @periodical's own title is its issue's (`issuetitle`) and the periodical is the container.
+  const titleId = periodical && v[F_ISSUETITLE] !== undefined ? F_ISSUETITLE : F_TITLE;
+  if ((s = title(v, titleId, periodical ? -1 : F_SUBTITLE, periodical ? -1 : F_TITLEADDON)) !== undefined) {
+    csl.title = s;
+    if (titleId !== F_TITLE) fl.title = ln[titleId];
   }
   if ((s = text(v, F_SHORTTITLE)) !== undefined) {
     csl['title-short'] = s;
@@ -788,13 +976,29 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     const r = parseNames(v[F_EDITOR]);
     if (r.names.length) csl.editor = r.names;
   }
-  const inBook = type === 'chapter' || type === 'paper-conference' || type === 'entry-encyclopedia';
-  s = inBook ? text(v, F_BOOKTITLE, F_JOURNALTITLE, F_JOURNAL) : text(v, F_JOURNALTITLE, F_JOURNAL, F_BOOKTITLE);
-  if (s !== undefined) {
+  // The container as Pandoc's reader has it: a chapter's or paper's book (`maintitle` of a
+  // multi-volume work first, its volume's `booktitle` then being the volume title), an article's
+  // journal. A book's or a proceedings' own `booktitle` is no container.
+  let container = -1;
+  if (periodical) {
+    if ((s = title(v, F_TITLE, F_SUBTITLE)) !== undefined) container = F_TITLE;
+  } else if (inBook) {
+    if ((s = title(v, F_MAINTITLE, F_MAINSUBTITLE, F_MAINTITLEADDON)) !== undefined) {
+      container = F_MAINTITLE;
+      const vol = title(v, F_BOOKTITLE, F_BOOKSUBTITLE, F_BOOKTITLEADDON);
+      if (vol !== undefined) {
+        csl['volume-title'] = vol;
+        fl['volume-title'] = ln[F_BOOKTITLE];
+      }
+    } else if ((s = title(v, F_BOOKTITLE, F_BOOKSUBTITLE, F_BOOKTITLEADDON)) !== undefined) container = F_BOOKTITLE;
+  }
+  if (container === -1) {
+    if ((s = title(v, F_JOURNALTITLE, F_JOURNALSUBTITLE)) !== undefined) container = F_JOURNALTITLE;
+    else if ((s = title(v, F_JOURNAL, F_JOURNALSUBTITLE)) !== undefined) container = F_JOURNAL;
+  }
+  if (container !== -1 && s !== undefined) {
     csl['container-title'] = s;
-    fl['container-title'] = inBook
-      ? lineOf(v, ln, F_BOOKTITLE, F_JOURNALTITLE, F_JOURNAL)
-      : lineOf(v, ln, F_JOURNALTITLE, F_JOURNAL, F_BOOKTITLE);
+    fl['container-title'] = ln[container];
   }
   // MathSciNet: `fjournal` is the journal's full name, `journal` then its abbreviation.
   const fj = inBook ? undefined : text(v, F_FJOURNAL);
@@ -811,7 +1015,7 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     csl['container-title-short'] = s;
     fl['container-title-short'] = ln[F_SHORTJOURNAL];
   }
-  if ((s = text(v, F_SERIES)) !== undefined) {
+  if ((s = rich(v, F_SERIES)) !== undefined) {
     csl['collection-title'] = s;
     fl['collection-title'] = ln[F_SERIES];
   }
@@ -830,14 +1034,23 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     csl['publisher-place'] = s;
     fl['publisher-place'] = lineOf(v, ln, F_LOCATION, F_ADDRESS);
   }
-  if ((s = text(v, F_VOLUME)) !== undefined) csl.volume = s;
-  if ((s = text(v, F_NUMBER, F_ISSUE)) !== undefined) {
-    if (type === 'report' || type === 'patent' || type === 'standard') csl.number = s;
-    else {
-      csl.issue = s;
+  // BibLaTeX's `part` of a volume: "7.2", as Pandoc writes it.
+  if ((s = text(v, F_VOLUME)) !== undefined) csl.volume = v[F_PART] !== undefined ? `${s}.${latexToUnicode(v[F_PART])}` : s;
+  // `number` as Pandoc's reader files it: a book's (or its parts') number in a series, an
+  // article's issue (with any `issue` beside it: "3, Spring"), anything else's own number (a
+  // report's, a patent's, a standard's).
+  const number = text(v, F_NUMBER);
+  if (number !== undefined) {
+    if (SERIES_NUMBERED.has(etype)) {
+      csl['collection-number'] = number;
+      fl['collection-number'] = ln[F_NUMBER];
+    } else if (ARTICLE_LIKE.has(etype)) {
+      const issue = text(v, F_ISSUE);
+      csl.issue = issue !== undefined && issue !== number ? `${number}, ${issue}` : number;
       if (v[F_ISSUE] === undefined) fl.issue = ln[F_NUMBER];
-    }
+    } else csl.number = number;
   }
+  if (csl.issue === undefined && (s = text(v, F_ISSUE)) !== undefined) csl.issue = s;
   if ((s = text(v, F_EDITION)) !== undefined) csl.edition = s;
   if ((s = text(v, F_CHAPTER)) !== undefined) {
     csl['chapter-number'] = s;
@@ -895,7 +1108,7 @@ function convertEntry(etype: string, key: string, line: number, v: Vals, ln: num
     }
   }
   if ((s = text(v, F_NOTE)) !== undefined) csl.note = s;
-  if ((s = text(v, F_EVENTTITLE)) !== undefined) {
+  if ((s = rich(v, F_EVENTTITLE)) !== undefined) {
     csl['event-title'] = s;
     fl['event-title'] = ln[F_EVENTTITLE];
   }

@@ -1,7 +1,10 @@
 /**
  * LaTeX → Unicode for BibTeX field values. One linear pass, no recursion, never throws: good
  * enough for what reference managers write (accents, escapes, dashes, font commands, a little
- * math), not a TeX engine.
+ * math), not a TeX engine. Where TeX's own rules are cheap to follow they are followed: the
+ * space after a control word is eaten (`\TeX book` → "TeXbook"), quotes pair, `\noopsort{…}`
+ * prints nothing. With `rich`, italics, bold and small caps become CSL rich text (`<i>`, `<b>`,
+ * `<span style="font-variant:small-caps;">`), as Pandoc's BibTeX reader writes them.
  */
 
 /** Accent commands → combining marks (composed with NFC at the end). */
@@ -65,7 +68,54 @@ const SYMBOLS: Record<string, string> = {
 const DROP_ARG = new Set([
   'hspace', 'vspace', 'label', 'ref', 'cite', 'citep', 'citet', 'nocite', 'index', 'pagestyle',
   'thispagestyle', 'bibliographystyle', 'setlength', 'color',
+  // `\noopsort{1986a}` (BibTeX's idiom, defined as printing nothing): its argument only sorts.
+  'noopsort',
 ]);
+
+/** Commands with one argument that CSL rich text can show: the opening and closing tags. */
+const RICH_ARG: Record<string, [string, string]> = {
+  emph: ['<i>', '</i>'],
+  textit: ['<i>', '</i>'],
+  textsl: ['<i>', '</i>'],
+  mkbibemph: ['<i>', '</i>'],
+  mkbibitalic: ['<i>', '</i>'],
+  textbf: ['<b>', '</b>'],
+  mkbibbold: ['<b>', '</b>'],
+  textsc: ['<span style="font-variant:small-caps;">', '</span>'],
+  textsuperscript: ['<sup>', '</sup>'],
+  textsubscript: ['<sub>', '</sub>'],
+};
+
+/** Font switches (`{\em …}`, `{\bf …}`): the tags, applied up to the end of the enclosing group. */
+const RICH_SWITCH: Record<string, [string, string]> = {
+  em: ['<i>', '</i>'],
+  it: ['<i>', '</i>'],
+  itshape: ['<i>', '</i>'],
+  sl: ['<i>', '</i>'],
+  slshape: ['<i>', '</i>'],
+  bf: ['<b>', '</b>'],
+  bfseries: ['<b>', '</b>'],
+  sc: ['<span style="font-variant:small-caps;">', '</span>'],
+  scshape: ['<span style="font-variant:small-caps;">', '</span>'],
+};
+
+/** An accent with nothing to sit on (`\~{}`, `\^{}`) prints as its spacing form. */
+const SPACING_ACCENT: Record<string, string> = {
+  '~': '~', '^': '^', '"': '¨', "'": '´', '`': '`', '=': '¯', '.': '˙', u: '˘', v: 'ˇ', H: '˝', c: '¸', k: '˛', r: '˚',
+};
+
+/** Math superscripts and subscripts that Unicode has (`x^2` → x², `H_2O` → H₂O). */
+const SUPERSCRIPT: Record<string, string> = {
+  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
+  '+': '⁺', '-': '⁻', '=': '⁼', '(': '⁽', ')': '⁾', a: 'ᵃ', b: 'ᵇ', c: 'ᶜ', d: 'ᵈ', e: 'ᵉ', f: 'ᶠ',
+  g: 'ᵍ', h: 'ʰ', i: 'ⁱ', j: 'ʲ', k: 'ᵏ', l: 'ˡ', m: 'ᵐ', n: 'ⁿ', o: 'ᵒ', p: 'ᵖ', r: 'ʳ', s: 'ˢ',
+  t: 'ᵗ', u: 'ᵘ', v: 'ᵛ', w: 'ʷ', x: 'ˣ', y: 'ʸ', z: 'ᶻ', T: 'ᵀ', '*': '*', '′': '′',
+};
+const SUBSCRIPT: Record<string, string> = {
+  '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉',
+  '+': '₊', '-': '₋', '=': '₌', '(': '₍', ')': '₎', a: 'ₐ', e: 'ₑ', h: 'ₕ', i: 'ᵢ', j: 'ⱼ', k: 'ₖ',
+  l: 'ₗ', m: 'ₘ', n: 'ₙ', o: 'ₒ', p: 'ₚ', r: 'ᵣ', s: 'ₛ', t: 'ₜ', u: 'ᵤ', v: 'ᵥ', x: 'ₓ',
+};
 
 /** Commands whose braced argument is copied verbatim (no LaTeX conversion). */
 const VERBATIM_ARG = new Set(['url', 'doi', 'path', 'nolinkurl', 'verb']);
@@ -166,38 +216,90 @@ const parts: string[] = [];
 let nparts = 0;
 let lastSpace = true;
 let pending = ''; // combining mark waiting for its base character
+let pendingSpacing = ''; // the spacing form of the outermost pending accent (`\~{}` → "~")
 let composed = false; // whether NFC is needed
+let tagged = false; // whether rich-text tags were written
+/** Closing tags owed when each open brace group ends (index = depth; 0 = outside any group). */
+const closers: string[] = [''];
 
 function emit(s: string): void {
   if (s.length === 0) return;
   if (pending) {
     parts[nparts++] = s[0] + pending + s.slice(1);
     pending = '';
+    pendingSpacing = '';
     composed = true;
   } else parts[nparts++] = s;
   lastSpace = s.charCodeAt(s.length - 1) === 32;
 }
 
+/** A rich-text tag: no effect on spacing or pending accents. */
+function emitTag(tag: string): void {
+  parts[nparts++] = tag;
+  tagged = true;
+}
+
 function space(): void {
   pending = '';
+  pendingSpacing = '';
   if (!lastSpace) {
     parts[nparts++] = ' ';
     lastSpace = true;
   }
 }
 
+/** An accent with nothing after it to sit on: its spacing form, if it has one. */
+function flushAccent(): void {
+  const s = pendingSpacing;
+  pending = '';
+  pendingSpacing = '';
+  if (s) emit(s);
+}
+
+/** `x^2`, `x_{10}`: the script's end and its Unicode form, or its end and '' (kept as TeX). */
+function script(text: string, at: number, map: Record<string, string>): [number, string] {
+  const n = text.length;
+  let start = at + 1;
+  let end: number;
+  if (start >= n) return [n, ''];
+  const c = text.charCodeAt(start);
+  if (c === 123) {
+    end = skipGroup(text, start);
+    start++;
+    if (end - 1 <= start || text.charCodeAt(end - 1) !== 125) return [end, ''];
+    end--;
+  } else if (c === 92) {
+    end = start + 1;
+    while (end < n && isLetter(text.charCodeAt(end))) end++;
+    return [end === start + 1 ? Math.min(end + 1, n) : end, ''];
+  } else end = start + (c >= 0xd800 && c <= 0xdbff ? 2 : 1);
+  let out = '';
+  for (let i = start; i < end; i++) {
+    const m = map[text[i]];
+    if (m === undefined) return [c === 123 ? end + 1 : end, ''];
+    out += m;
+  }
+  return [c === 123 ? end + 1 : end, out];
+}
+
 /**
  * Converts a BibTeX value (LaTeX markup) to plain Unicode text: accents, escapes, dashes, quotes,
- * font commands (kept as their text), protective braces removed, whitespace collapsed.
+ * font commands (kept as their text, or as CSL rich text with `rich`), protective braces removed,
+ * whitespace collapsed.
  */
-export function latexToUnicode(text: string): string {
+export function latexToUnicode(text: string, rich = false): string {
   if (!needsWork(text)) return text;
   const n = text.length;
   nparts = 0;
   lastSpace = true; // drops leading whitespace
   pending = '';
+  pendingSpacing = '';
   composed = false;
+  tagged = false;
+  closers[0] = '';
+  let depth = 0;
   let math = false;
+  let openSingle = 0; // `…' pairs: a ' closes an open ` as ’
   let runStart = 0;
 
   let i = 0;
@@ -228,7 +330,7 @@ export function latexToUnicode(text: string): string {
         special = text.charCodeAt(i + 1) === 45;
         break;
       case 39: // '
-        special = text.charCodeAt(i + 1) === 39;
+        special = openSingle > 0 || text.charCodeAt(i + 1) === 39;
         break;
       case 94: // ^
       case 95: // _
@@ -250,13 +352,13 @@ export function latexToUnicode(text: string): string {
           let j = i + 2;
           while (j < n && isLetter(text.charCodeAt(j))) j++;
           const name = text.slice(i + 1, j);
-          // TeX skips whitespace after a control word; we only do so where the command is part of
-          // a word (`\aa rhus`, `\c c`), so `\LaTeX is` keeps its space.
+          // TeX skips the whitespace after a control word: `\TeX book` is "TeXbook".
           let k = j;
           while (k < n && isSpace(text.charCodeAt(k))) k++;
           const accent = name.length === 1 ? ACCENTS[name] : undefined;
           if (accent !== undefined) {
             // `\~{\^e}`: the inner accent goes next to the letter.
+            if (!pending) pendingSpacing = SPACING_ACCENT[name] ?? '';
             pending = accent + pending;
             i = k;
           } else if (name === 'i' || name === 'j') {
@@ -266,8 +368,7 @@ export function latexToUnicode(text: string): string {
             const sym = SYMBOLS[name];
             if (sym === ' ') space();
             else emit(sym);
-            const inWord = sym.length === 1 && sym.toLowerCase() !== sym.toUpperCase() && name.length <= 2;
-            i = inWord ? k : j;
+            i = k;
             // `\ss{}` / `\ldots{}`: an empty group after a symbol is just a terminator.
             if (text.charCodeAt(i) === 123 && text.charCodeAt(i + 1) === 125) i += 2;
           } else if (text.charCodeAt(k) === 123 && DROP_ARG.has(name)) {
@@ -279,10 +380,20 @@ export function latexToUnicode(text: string): string {
             i = end;
           } else if (name === 'href' && text.charCodeAt(k) === 123) {
             i = skipGroup(text, k); // keep the link text, drop the address
+          } else if (rich && text.charCodeAt(k) === 123 && RICH_ARG[name] !== undefined) {
+            const [open, close] = RICH_ARG[name];
+            emitTag(open);
+            closers[++depth] = close;
+            i = k + 1;
+          } else if (rich && RICH_SWITCH[name] !== undefined) {
+            const [open, close] = RICH_SWITCH[name];
+            emitTag(open);
+            closers[depth] = close + closers[depth];
+            i = k;
           } else {
             // Font switches, \emph, \textit, \mbox, unknown commands: drop the command, keep any
             // argument (its braces are removed as protective braces).
-            i = j;
+            i = k;
           }
         } else if (i + 1 >= n) {
           i = n;
@@ -290,6 +401,7 @@ export function latexToUnicode(text: string): string {
           const ch = text[i + 1];
           const accent = ACCENTS[ch];
           if (accent !== undefined && !isLetter(next)) {
+            if (!pending) pendingSpacing = SPACING_ACCENT[ch] ?? '';
             pending = accent + pending;
           } else {
             const sym = controlSymbol(ch);
@@ -302,10 +414,15 @@ export function latexToUnicode(text: string): string {
         break;
       }
       case 123:
+        closers[++depth] = '';
         i++;
         break;
       case 125:
-        pending = ''; // `\"{}`: nothing to put the accent on
+        if (pending) flushAccent(); // `\~{}`: nothing to put the accent on
+        if (depth > 0) {
+          if (closers[depth]) emitTag(closers[depth]);
+          depth--;
+        }
         i++;
         break;
       case 36:
@@ -327,17 +444,28 @@ export function latexToUnicode(text: string): string {
           i += 2;
         } else {
           emit('‘');
+          openSingle++;
           i++;
         }
         break;
       case 39:
-        emit('”');
-        i += 2;
+        if (text.charCodeAt(i + 1) === 39) {
+          emit('”');
+          i += 2;
+        } else {
+          emit('’');
+          openSingle--;
+          i++;
+        }
         break;
       case 94:
-      case 95:
-        i++; // sub/superscript markers in math
+      case 95: {
+        // Math sub/superscripts: Unicode where every character has one, else the TeX as written.
+        const [end, out] = script(text, i, c === 94 ? SUPERSCRIPT : SUBSCRIPT);
+        emit(out || text.slice(i, end));
+        i = end;
         break;
+      }
       default:
         // whitespace, ~, nbsp
         space();
@@ -346,11 +474,31 @@ export function latexToUnicode(text: string): string {
     runStart = i;
   }
   if (runStart < n) emit(text.slice(runStart));
+  if (pending) flushAccent();
+  while (depth > 0) {
+    if (closers[depth]) emitTag(closers[depth]);
+    depth--;
+  }
+  if (closers[0]) emitTag(closers[0]);
   let result: string;
   if (nparts === 0) result = '';
   else if (nparts === 1) result = parts[0];
   else result = parts.slice(0, nparts).join('');
   nparts = 0;
-  if (lastSpace && result.length > 0) result = result.slice(0, -1);
+  if (lastSpace && result.length > 0) {
+    if (result.charCodeAt(result.length - 1) === 32) result = result.slice(0, -1);
+    else if (tagged) result = result.replace(/ ((?:<\/(?:i|b|span|sup|sub)>)+)$/, '$1');
+  }
+  if (tagged) result = tidyTags(result);
   return composed ? result.normalize('NFC') : result;
+}
+
+/** Drops empty rich-text elements (`\emph{}`) and moves spaces out of the tags' edges. */
+function tidyTags(s: string): string {
+  return s
+    .replace(/<(i|b|sup|sub)>(\s*)<\/\1>|<span style="font-variant:small-caps;">(\s*)<\/span>/g, '$2$3')
+    .replace(/<(i|b|sup|sub|span style="font-variant:small-caps;")> /g, ' <$1>')
+    .replace(/ <\/(i|b|sup|sub|span)>/g, '</$1> ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
