@@ -34,23 +34,39 @@ export function toCsl(work: Work, withCorpus = false): Record<string, unknown> {
   return out;
 }
 
-/** CSL-JSON text for Pandoc (`--bibliography refs.json`) and Zotero. */
+/**
+ * The items an export writes for a work: one per citekey. A work merged from records with
+ * different keys (`x-corpus.aliases`) is written once under its id and once more under each
+ * alias, the same item, so that Pandoc given the export resolves every key a manuscript may
+ * use (`[@a]` and `[@b]` of one work).
+ */
+function exportItems(works: readonly Work[], withCorpus = false): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const w of works) {
+    const csl = toCsl(w, withCorpus);
+    out.push(csl);
+    for (const alias of w['x-corpus'].aliases ?? []) out.push({ ...csl, id: alias });
+  }
+  return out;
+}
+
+/** CSL-JSON text for Pandoc (`--bibliography refs.json`) and Zotero: one item per citekey. */
 export function exportCslJson(works: readonly Work[], withCorpus = false): string {
-  return JSON.stringify(works.map((w) => toCsl(w, withCorpus)), null, 2) + '\n';
+  return JSON.stringify(exportItems(works, withCorpus), null, 2) + '\n';
 }
 
 function forConversion(works: readonly Work[]): object[] {
   return works.map((w) => ({ ...toCsl(w), 'citation-key': w.id }));
 }
 
-/** BibTeX through citation-js, keyed by our Pandoc ids. */
+/** BibTeX through citation-js, keyed by our Pandoc ids (an entry per citekey, as `exportCslJson`). */
 export function exportBibtex(works: readonly Work[]): string {
-  return citationJs().convert(forConversion(works), 'bibtex');
+  return citationJs().convert(exportItems(works).map((item) => ({ ...item, 'citation-key': item.id })), 'bibtex');
 }
 
-/** RIS through citation-js. */
+/** RIS through citation-js (a record per citekey, as `exportCslJson`). */
 export function exportRis(works: readonly Work[]): string {
-  return citationJs().convert(forConversion(works), 'ris');
+  return citationJs().convert(exportItems(works).map((item) => ({ ...item, 'citation-key': item.id })), 'ris');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };

@@ -2,10 +2,14 @@
  * citation-js behind a small surface. Bundled into its own file (dist/citation.js) and loaded on
  * first use, so neither the extension's activation nor `corpus-cite index` pays for it.
  */
-import { Cite } from '@citation-js/core';
+import { Cite, plugins } from '@citation-js/core';
 import '@citation-js/plugin-csl';
 import '@citation-js/plugin-bibtex';
 import '@citation-js/plugin-ris';
+
+// BibTeX keys as given (`Knuth:1984:TB`, `smith-2020`): by default citation-js replaces a key
+// holding any punctuation but `_` with one of its own making, which Pandoc then cannot resolve.
+(plugins.config.get('@bibtex') as { format: { checkLabel: boolean } }).format.checkLabel = false;
 
 export type BibStyle = 'apa' | 'vancouver' | 'harvard1';
 

@@ -20,10 +20,11 @@ import { CACHE_FILE } from './cacheFile';
 import { type Corpus, buildCorpus } from './corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
+import { keysOf } from './workStore';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 2; // 2: works keep the citekeys of their exports
+export const CACHE_VERSION = 3; // 2: works keep the citekeys of their exports; 3: only one work merged, every key kept (aliases, sources' keys)
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 const RACY_MS = 1000;
@@ -374,7 +375,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       return {
         works: corpus.works,
         problems: corpus.problems,
-        byId: new Map(corpus.works.map((w) => [w.id, w])),
+        byId: new Map(corpus.works.flatMap((w) => keysOf(w).map((k) => [k, w] as const))),
         missing,
         stats: { files: files.length, fromCache, parsed: 0, rehashed, corpusFromCache: true, cacheValid: true, ms },
       };

@@ -189,11 +189,13 @@ export type CitationStyle = 'pandoc' | 'authorDate' | 'narrative';
  * - `authorDate`: `(Voronka, 2019)`, `(Mead & Filson, 2017)`, `(Ahmed et al., 2015)`.
  * - `narrative`: `Voronka (2019)`, `Mead and Filson (2017)`, `Ahmed et al. (2015)`.
  */
-export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean }): string {
+export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean; key?: string }): string {
   switch (style) {
     case 'pandoc': {
+      // `ctx.key`: one of the work's aliases, when the user is typing that one.
+      const id = ctx.key ?? work.id;
       // Pandoc drops trailing punctuation from a bare key; braces keep it.
-      const key = /[a-z0-9_]$/i.test(work.id) ? `@${work.id}` : `@{${work.id}}`;
+      const key = /[a-z0-9_]$/i.test(id) ? `@${id}` : `@{${id}}`;
       return ctx.insideBrackets ? key : `[${key}]`;
     }
     case 'authorDate':
