@@ -93,10 +93,15 @@ function titleKey(t: string | undefined): string | undefined {
   return k.length >= 20 ? k : undefined;
 }
 
-/** A DOI as `normDoi` gives it, if it has the form of one (`10.` registrant code `/` suffix). */
+/** Whether a DOI as `normDoi` gives it has the form of one (`10.` registrant code `/` suffix). */
+function isValidDoi(d: string): boolean {
+  return /^10\.\d+(?:\.\d+)*\/\S+$/.test(d);
+}
+
+/** A DOI as `normDoi` gives it, if it has the form of one. */
 function validDoi(d: string | undefined): string | undefined {
   const n = normDoi(d);
-  return n && /^10\.\d+(?:\.\d+)*\/\S+$/.test(n) ? n : undefined;
+  return n && isValidDoi(n) ? n : undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -112,9 +117,8 @@ function titlesCompatible(a: string, b: string): boolean {
   return short.length >= 12 && long.startsWith(short + ' ');
 }
 
-/** Title, year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
-function identityKey(n: Node): string | undefined {
-  const title = fold(n.csl.title ?? '');
+/** Title (folded, given), year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
+function identityKey(n: Node, title: string): string | undefined {
   const year = yearOf(n.csl);
   const first = famOf(n)[0];
   const venue = fold(n.csl['container-title'] ?? n.csl.publisher ?? '');
@@ -220,18 +224,19 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   nodes.forEach((n, i) => {
     if (n.origin === 'record') records.push(i);
   });
-  const byValidDoi = new Map<string, number[]>();
-  const byIdentity = new Map<string, number[]>();
+  // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
+  const recByDoi = new Map<string, number[]>();
+  const recByTitle = new Map<string, number[]>();
   for (const i of records) {
     const n = nodes[i];
-    const d = validDoi(n.csl.DOI);
-    if (d) push(byValidDoi, d, i);
-    const id = identityKey(n);
-    if (id) push(byIdentity, id, i);
+    const d = normDoi(n.csl.DOI);
+    if (d) push(recByDoi, d, i);
+    const t = n.csl.title ? fold(n.csl.title) : '';
+    if (t) push(recByTitle, t, i);
   }
   const doiConflicts = new Map<number, number>();
-  for (const list of byValidDoi.values()) {
-    if (list.length < 2) continue;
+  for (const [doi, list] of recByDoi) {
+    if (list.length < 2 || !isValidDoi(doi)) continue;
     const titles = list.map((i) => fold(nodes[i].csl.title ?? ''));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
@@ -250,6 +255,14 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     const o = nodes[j];
     const where = o.source.file === n.source.file ? `line ${o.source.line}` : `${o.source.file}:${o.source.line}`;
     problems.push({ file: n.source.file, line: n.source.line, severity: 'warning', message: `Same DOI ${normDoi(n.csl.DOI)} as the record at ${where}, but a different title; kept them apart as two works.` });
+  }
+  const byIdentity = new Map<string, number[]>();
+  for (const [title, list] of recByTitle) {
+    if (list.length < 2) continue;
+    for (const i of list) {
+      const id = identityKey(nodes[i], title);
+      if (id) push(byIdentity, id, i);
+    }
   }
   for (const list of byIdentity.values()) {
     if (list.length < 2 || list.length > 50) continue;
@@ -270,14 +283,6 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   //     title and a compatible year; several records that could be meant: it stays apart.
   //     Entries that name no record join each other on the same DOI, or the same title with
   //     compatible years.
-  const recByDoi = new Map<string, number[]>();
-  const recByTitle = new Map<string, number[]>();
-  for (const i of records) {
-    const d = normDoi(nodes[i].csl.DOI);
-    if (d) push(recByDoi, d, i);
-    const t = titleKey(nodes[i].csl.title);
-    if (t) push(recByTitle, t, i);
-  }
   const byDoi = new Map<string, number>();
   const byTitle = new Map<string, number[]>();
   nodes.forEach((n, i) => {
@@ -467,11 +472,20 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   //     others keep their other keys, or a made-up id. A made-up id that a key now holds
   //     moves to the next letter.
   const claims = new Map<string, { draft: number; node: number }[]>();
+  const byPlace = (a: number, b: number) => {
+    const x = nodes[a].source;
+    const y = nodes[b].source;
+    return x.file !== y.file ? (x.file < y.file ? -1 : 1) : x.line - y.line;
+  };
   drafts.forEach((d, i) => {
+    let keyed = d.members.length === 1 ? (nodes[d.members[0]].sourceKey !== undefined ? d.members : []) : d.members.filter((m) => nodes[m].sourceKey !== undefined);
+    // Several keyed records (only full records have keys): by file path and line, whatever
+    // order the files came in.
+    if (keyed.length > 1) keyed = keyed.sort(byPlace);
     const mine: string[] = [];
-    for (const m of d.members) {
-      const key = nodes[m].sourceKey;
-      if (key === undefined || mine.includes(key)) continue;
+    for (const m of keyed) {
+      const key = nodes[m].sourceKey!;
+      if (mine.includes(key)) continue;
       mine.push(key);
       push(claims, key, { draft: i, node: m });
     }
@@ -491,8 +505,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
         problems.push({ file: here.file, line: here.line, severity: 'warning', message: `The key ${key} is also the key of a different entry (${there.file}:${there.line}); @${key} refers to that one.` });
       }
     }
-    // Keys in member order (a full record before a listing, then corpus order): claims were
-    // made in that order per draft, so `owned` lists are already in it.
+    // Claims were made per draft in file and line order, so `owned` lists are in it.
     const taken = new Set(keys.map((k) => k.id));
     const citekeys = new Set(claims.keys());
     keys.forEach((k, i) => {
