@@ -34,9 +34,25 @@ export function toCsl(work: Work, withCorpus = false): Record<string, unknown> {
   return out;
 }
 
-/** CSL-JSON text for Pandoc (`--bibliography refs.json`) and Zotero. */
+/**
+ * The items an export writes for a work: one per citekey. A work merged from records with
+ * different keys (`x-corpus.aliases`) is written once under its id and once more under each
+ * alias, the same item, so that Pandoc given the export resolves every key a manuscript may
+ * use (`[@a]` and `[@b]` of one work).
+ */
+function exportItems(works: readonly Work[], withCorpus = false): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const w of works) {
+    const csl = toCsl(w, withCorpus);
+    out.push(csl);
+    for (const alias of w['x-corpus'].aliases ?? []) out.push({ ...csl, id: alias });
+  }
+  return out;
+}
+
+/** CSL-JSON text for Pandoc (`--bibliography refs.json`) and Zotero: one item per citekey. */
 export function exportCslJson(works: readonly Work[], withCorpus = false): string {
-  return JSON.stringify(works.map((w) => toCsl(w, withCorpus)), null, 2) + '\n';
+  return JSON.stringify(exportItems(works, withCorpus), null, 2) + '\n';
 }
 
 function forConversion(works: readonly Work[]): object[] {
@@ -85,7 +101,7 @@ const verbatimBraces = (s: string) => foldSpace(s).replace(/[{}]/g, (c) => (c ==
  */
 export function exportBibtex(works: readonly Work[]): string {
   return citationJs().convert(
-    forConversion(works).map((i) => mapStrings(i as Record<string, unknown>, texEscape, verbatimBraces)),
+    exportItems(works).map((item) => mapStrings({ ...item, 'citation-key': item.id }, texEscape, verbatimBraces)),
     'bibtex',
   );
 }
@@ -97,7 +113,7 @@ export function exportBibtex(works: readonly Work[]): string {
  */
 export function exportRis(works: readonly Work[]): string {
   return citationJs().convert(
-    forConversion(works).map((i) => mapStrings(i as Record<string, unknown>, foldSpace, foldSpace)),
+    exportItems(works).map((item) => mapStrings({ ...item, 'citation-key': item.id }, foldSpace, foldSpace)),
     'ris',
   );
 }

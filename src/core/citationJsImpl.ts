@@ -7,6 +7,10 @@ import '@citation-js/plugin-csl';
 import '@citation-js/plugin-bibtex';
 import '@citation-js/plugin-ris';
 
+// BibTeX keys as given (`Knuth:1984:TB`, `smith-2020`): by default citation-js replaces a key
+// holding any punctuation but `_` with one of its own making, which Pandoc then cannot resolve.
+(plugins.config.get('@bibtex') as { format: { checkLabel: boolean } }).format.checkLabel = false;
+
 export type BibStyle = 'apa' | 'vancouver' | 'harvard1';
 
 /** Formats CSL items as a bibliography in a bundled CSL style. */

@@ -93,6 +93,46 @@ function titleKey(t: string | undefined): string | undefined {
   return k.length >= 20 ? k : undefined;
 }
 
+/** Whether a DOI as `normDoi` gives it has the form of one (`10.` registrant code `/` suffix). */
+function isValidDoi(d: string): boolean {
+  return /^10\.\d+(?:\.\d+)*\/\S+$/.test(d);
+}
+
+/** A DOI as `normDoi` gives it, if it has the form of one. */
+function validDoi(d: string | undefined): string | undefined {
+  const n = normDoi(d);
+  return n && isValidDoi(n) ? n : undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Folded titles that may name the same work: equal, one the other without its subtitle, or one missing. */
+function titlesCompatible(a: string, b: string): boolean {
+  if (!a || !b || a === b) return true;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.length >= 12 && long.startsWith(short + ' ');
+}
+
+/** Title (folded, given), year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
+function identityKey(n: Node, title: string): string | undefined {
+  const year = yearOf(n.csl);
+  const first = famOf(n)[0];
+  const venue = fold(n.csl['container-title'] ?? n.csl.publisher ?? '');
+  return title && year !== undefined && first && venue ? `${title}\u0000${year}\u0000${first}\u0000${venue}` : undefined;
+}
+
+const firstPage = (p: string) => fold(p.split(/[-\u2010-\u2015,]/)[0]);
+
+/** No volume, issue, first page or type that one record has says otherwise in the other. */
+function detailsAgree(a: CslFields, b: CslFields): boolean {
+  const differ = (x: unknown, y: unknown, norm: (s: string) => string = fold) => typeof x === 'string' && typeof y === 'string' && x !== '' && y !== '' && norm(x) !== norm(y);
+  return !differ(a.volume, b.volume) && !differ(a.issue, b.issue) && !differ(a.page, b.page, firstPage) && !differ(a.type, b.type, (s) => s);
+}
+
 function isShouting(s: string): boolean {
   const l = s.replace(/[^\p{L}]/gu, '');
   return l.length > 3 && l === l.toUpperCase();
@@ -111,6 +151,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
 
   const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent?: number): number => {
     const idx = nodes.length;
+    const sourceKey = origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined;
     nodes.push({
       origin,
       csl: rec.csl,
@@ -120,8 +161,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       extra: rec.extra,
       source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
       parent,
-      sourceKey: origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined,
+      sourceKey,
     });
+    if (sourceKey !== undefined) nodes[idx].source.key = sourceKey;
     for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
     for (const block of rec.textBlocks ?? []) {
       const cites = extractCitations(block);
@@ -146,37 +188,147 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record');
   }
 
-  // 1. Same DOI; same normalised title with compatible years.
+  // 1. Full records. Two records of one file are never one work (a user's own .bib with two
+  //    keys has two entries, and Pandoc resolves both). Across files, two records are one work
+  //    only on strong evidence: the same valid DOI and compatible titles, or the same title,
+  //    year, first author and venue with no volume, issue, pages or type against it. The same
+  //    DOI on different titles is conflicting evidence: kept apart, a warning on each line.
   const uf = new UnionFind(nodes.length);
+  /** The files of a cluster's records, for clusters of more than one (see filesOf). */
+  const recordFiles = new Map<number, Set<string>>();
+  const filesOf = (root: number): Set<string> | string => recordFiles.get(root) ?? nodes[root].source.file;
+  const disjoint = (ra: number, rb: number): boolean => {
+    const fa = filesOf(ra);
+    const fb = filesOf(rb);
+    if (typeof fa === 'string') return typeof fb === 'string' ? fa !== fb : !fb.has(fa);
+    if (typeof fb === 'string') return !fa.has(fb);
+    for (const f of fa) if (fb.has(f)) return false;
+    return true;
+  };
+  /** Joins two clusters of records unless they share a file. */
+  const joinRecords = (a: number, b: number): boolean => {
+    const ra = uf.find(a);
+    const rb = uf.find(b);
+    if (ra === rb) return true;
+    if (!disjoint(ra, rb)) return false;
+    const merged = new Set<string>();
+    for (const r of [ra, rb]) {
+      const f = filesOf(r);
+      if (typeof f === 'string') merged.add(f);
+      else for (const x of f) merged.add(x);
+      recordFiles.delete(r);
+    }
+    uf.union(ra, rb);
+    recordFiles.set(uf.find(ra), merged);
+    return true;
+  };
+  const records: number[] = [];
+  nodes.forEach((n, i) => {
+    if (n.origin === 'record') records.push(i);
+  });
+  // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
+  const recByDoi = new Map<string, number[]>();
+  const recByTitle = new Map<string, number[]>();
+  for (const i of records) {
+    const n = nodes[i];
+    const d = normDoi(n.csl.DOI);
+    if (d) push(recByDoi, d, i);
+    const t = n.csl.title ? fold(n.csl.title) : '';
+    if (t) push(recByTitle, t, i);
+  }
+  const doiConflicts = new Map<number, number>();
+  for (const [doi, list] of recByDoi) {
+    if (list.length < 2 || !isValidDoi(doi)) continue;
+    const titles = list.map((i) => fold(nodes[i].csl.title ?? ''));
+    for (let a = 0; a < list.length; a++) {
+      for (let b = a + 1; b < list.length; b++) {
+        if (titlesCompatible(titles[a], titles[b])) {
+          if (nodes[list[a]].source.file !== nodes[list[b]].source.file) joinRecords(list[a], list[b]);
+        } else {
+          if (!doiConflicts.has(list[a])) doiConflicts.set(list[a], list[b]);
+          if (!doiConflicts.has(list[b])) doiConflicts.set(list[b], list[a]);
+        }
+      }
+      if (list.length > 50) break; // a DOI on very many records is boilerplate: compare with the first only
+    }
+  }
+  for (const [i, j] of doiConflicts) {
+    const n = nodes[i];
+    const o = nodes[j];
+    const where = o.source.file === n.source.file ? `line ${o.source.line}` : `${o.source.file}:${o.source.line}`;
+    problems.push({ file: n.source.file, line: n.source.line, severity: 'warning', message: `Same DOI ${normDoi(n.csl.DOI)} as the record at ${where}, but a different title; kept them apart as two works.` });
+  }
+  const byIdentity = new Map<string, number[]>();
+  for (const [title, list] of recByTitle) {
+    if (list.length < 2) continue;
+    for (const i of list) {
+      const id = identityKey(nodes[i], title);
+      if (id) push(byIdentity, id, i);
+    }
+  }
+  for (const list of byIdentity.values()) {
+    if (list.length < 2 || list.length > 50) continue;
+    for (let a = 0; a < list.length; a++) {
+      for (let b = a + 1; b < list.length; b++) {
+        const na = nodes[list[a]];
+        const nb = nodes[list[b]];
+        if (na.source.file === nb.source.file || !detailsAgree(na.csl, nb.csl)) continue;
+        const da = validDoi(na.csl.DOI);
+        const db = validDoi(nb.csl.DOI);
+        if (da && db && da !== db) continue;
+        joinRecords(list[a], list[b]);
+      }
+    }
+  }
+
+  // 1b. A related-paper or reference-list entry joins the one record with its DOI, or with its
+  //     title and a compatible year; several records that could be meant: it stays apart.
+  //     Entries that name no record join each other on the same DOI, or the same title with
+  //     compatible years.
   const byDoi = new Map<string, number>();
   const byTitle = new Map<string, number[]>();
   nodes.forEach((n, i) => {
+    if (n.origin !== 'related' && n.origin !== 'reference') return;
     const d = normDoi(n.csl.DOI);
+    const t = titleKey(n.csl.title);
+    const y = yearOf(n.csl);
+    const targets = new Set<number>();
+    if (d) for (const r of recByDoi.get(d) ?? []) targets.add(uf.find(r));
+    if (t) {
+      for (const r of recByTitle.get(t) ?? []) {
+        const yr = yearOf(nodes[r].csl);
+        const dr = normDoi(nodes[r].csl.DOI);
+        if ((y !== undefined && yr !== undefined && y !== yr) || (d && dr && d !== dr)) continue;
+        targets.add(uf.find(r));
+      }
+    }
+    if (targets.size === 1) {
+      uf.union(i, [...targets][0]);
+      return;
+    }
+    if (targets.size > 1) return;
     if (d) {
       const j = byDoi.get(d);
       if (j === undefined) byDoi.set(d, i);
       else uf.union(i, j);
     }
-    const t = n.origin === 'citation' ? undefined : titleKey(n.csl.title);
-    if (t) {
-      const list = byTitle.get(t);
-      if (list) list.push(i);
-      else byTitle.set(t, [i]);
-    }
+    if (t) push(byTitle, t, i);
   });
-  // Title matches chain through records without a year; check the clusters, not just the pair,
+  // Title matches chain through entries without a year; check the clusters, not just the pair,
   // so "T (2021)" ~ "T (no year)" ~ "T (2019)" does not fuse the 2019 and 2021 works.
   const clusterYear = new Map<number, number>();
   const clusterDoi = new Map<number, string>();
-  nodes.forEach((n, i) => {
-    const r = uf.find(i);
-    const y = yearOf(n.csl);
-    if (y !== undefined) clusterYear.set(r, y);
-    const d = normDoi(n.csl.DOI);
-    if (d) clusterDoi.set(r, d);
-  });
   for (const list of byTitle.values()) {
-    if (list.length > 50) continue; // a title shared by very many records is boilerplate, not a duplicate
+    for (const i of list) {
+      const r = uf.find(i);
+      const y = yearOf(nodes[i].csl);
+      if (y !== undefined) clusterYear.set(r, y);
+      const d = normDoi(nodes[i].csl.DOI);
+      if (d) clusterDoi.set(r, d);
+    }
+  }
+  for (const list of byTitle.values()) {
+    if (list.length > 50) continue; // a title shared by very many entries is boilerplate, not a duplicate
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
         const ra = uf.find(list[a]);
@@ -316,31 +468,59 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
 
   // 4b. A work with the citekey of its own export (a BibTeX key, a CSL-JSON id) goes by that key:
   //     the user's manuscript cites it so, and Pandoc with the same .bib resolves it so. The
-  //     label stays `Voronka 2019`. A key two different works claim stays with neither (they
-  //     keep their made-up ids); a made-up id that a citekey now holds moves to the next letter.
-  const claimed = new Map<string, number[]>();
+  //     label stays `Voronka 2019`. A work merged from several keyed records keeps every key:
+  //     the first is its id, the others its aliases. A key several works claim (the same key
+  //     on two entries) goes, as in Pandoc, to the last entry (by file path, then line); the
+  //     others keep their other keys, or a made-up id. A made-up id that a key now holds
+  //     moves to the next letter.
+  const claims = new Map<string, { draft: number; node: number }[]>();
+  const byPlace = (a: number, b: number) => {
+    const x = nodes[a].source;
+    const y = nodes[b].source;
+    return x.file !== y.file ? (x.file < y.file ? -1 : 1) : x.line - y.line;
+  };
   drafts.forEach((d, i) => {
-    const key = d.members.map((m) => nodes[m].sourceKey).find((k) => k !== undefined);
-    if (key === undefined) return;
-    const list = claimed.get(key);
-    if (list) list.push(i);
-    else claimed.set(key, [i]);
-  });
-  if (claimed.size) {
-    const byCitekey = new Set<number>();
-    for (const [key, list] of claimed) {
-      if (list.length !== 1) continue;
-      keys[list[0]] = { label: keys[list[0]].label, id: key };
-      byCitekey.add(list[0]);
+    let keyed = d.members.length === 1 ? (nodes[d.members[0]].sourceKey !== undefined ? d.members : []) : d.members.filter((m) => nodes[m].sourceKey !== undefined);
+    // Several keyed records (only full records have keys): by file path and line, whatever
+    // order the files came in.
+    if (keyed.length > 1) keyed = keyed.sort(byPlace);
+    const mine: string[] = [];
+    for (const m of keyed) {
+      const key = nodes[m].sourceKey!;
+      if (mine.includes(key)) continue;
+      mine.push(key);
+      push(claims, key, { draft: i, node: m });
     }
+  });
+  const owned: (string[] | undefined)[] = new Array(drafts.length);
+  if (claims.size) {
+    const later = (a: SourceRef, b: SourceRef) => (a.file !== b.file ? a.file > b.file : a.line > b.line);
+    for (const [key, list] of claims) {
+      let win = list[0];
+      for (const c of list) if (later(nodes[c.node].source, nodes[win.node].source)) win = c;
+      (owned[win.draft] ??= []).push(key);
+      for (const c of list) {
+        if (c === win) continue;
+        const here = nodes[c.node].source;
+        const there = nodes[win.node].source;
+        if (here.file === there.file) continue; // the parser has said so
+        problems.push({ file: here.file, line: here.line, severity: 'warning', message: `The key ${key} is also the key of a different entry (${there.file}:${there.line}); @${key} refers to that one.` });
+      }
+    }
+    // Claims were made per draft in file and line order, so `owned` lists are in it.
     const taken = new Set(keys.map((k) => k.id));
-    const citekeys = new Set([...byCitekey].map((i) => keys[i].id));
+    const citekeys = new Set(claims.keys());
     keys.forEach((k, i) => {
-      if (byCitekey.has(i) || !citekeys.has(k.id)) return;
+      const mine = owned[i];
+      if (mine) {
+        keys[i] = { label: k.label, id: mine[0] };
+        return;
+      }
+      if (!citekeys.has(k.id)) return;
       let n = 0;
       let id: string;
       do id = `${k.id}${suffixLetters(n++)}`;
-      while (taken.has(id));
+      while (taken.has(id) || citekeys.has(id));
       taken.add(id);
       keys[i] = { label: k.label, id };
     });
@@ -393,10 +573,17 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     if (d.groupAuthors) x.groupAuthors = d.groupAuthors;
     if (d.etAl) x.etAl = true;
     if (d.extra) x.extra = d.extra;
+    const mine = owned[ci];
+    if (mine && mine.length > 1) x.aliases = mine.slice(1);
     return { ...d.csl, id: keys[ci].id, 'citation-label': keys[ci].label, type: d.csl.type as string, 'x-corpus': x };
   });
   works.sort((a, b) => (a['citation-label'] < b['citation-label'] ? -1 : a['citation-label'] > b['citation-label'] ? 1 : 0));
-  return { works, problems, byId: new Map(works.map((w) => [w.id, w])) };
+  const byId = new Map<string, Work>();
+  for (const w of works) {
+    byId.set(w.id, w);
+    for (const a of w['x-corpus'].aliases ?? []) byId.set(a, w);
+  }
+  return { works, problems, byId };
 }
 
 /**

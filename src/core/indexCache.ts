@@ -27,10 +27,11 @@ import { type Corpus, buildCorpus } from './corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
 import { notRegularProblem, readRegularFileSync } from './readFile';
 import type { ParsedFile, Problem, Work } from './model';
+import { keysOf } from './workStore';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 3; // 2: works keep the citekeys of their exports; 3: checksums
+export const CACHE_VERSION = 4; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases)
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 export const RACY_MS = 2000;
@@ -471,7 +472,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       return {
         works: corpus.works,
         problems: [...walkProblems, ...corpus.problems],
-        byId: new Map(corpus.works.map((w) => [w.id, w])),
+        byId: new Map(corpus.works.flatMap((w) => keysOf(w).map((k) => [k, w] as const))),
         missing,
         stats: { files: files.length, fromCache, parsed: 0, rehashed, corpusFromCache: true, cacheValid: true, ...note(reader), ms },
       };

@@ -4,7 +4,7 @@ import { fold } from './names';
 import { headOf } from './workStore';
 
 export class WorkLookup {
-  /** Works by id (the corpus's own `byId` when the lookup is built with it). */
+  /** Works by citekey: each work's id and its aliases. */
   readonly byId = new Map<string, Work>();
   private readonly byLabel = new Map<string, Work>();
   private readonly byAuthorYear = new Map<string, Work[]>();
@@ -26,6 +26,7 @@ export class WorkLookup {
       const h = headOf(w);
       this.list.push(w);
       this.byId.set(h.id, w);
+      if (h.aliases) for (const a of h.aliases) this.byId.set(a, w);
       this.byLabel.set(fold(h.label), w);
       if (!h.who) continue;
       const k = `${h.who}|${h.year ?? 'nd'}`;
@@ -35,6 +36,7 @@ export class WorkLookup {
     }
   }
 
+  /** The work with this citekey (its id or one of its aliases). */
   id(id: string): Work | undefined {
     return this.byId.get(id);
   }

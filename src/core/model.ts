@@ -153,6 +153,8 @@ export const SourceRefSchema = z.object({
   format: SourceFormatSchema,
   fields: z.record(z.string(), z.number().int().positive()).optional(),
   relation: z.enum(['record', 'related', 'reference', 'citation']),
+  /** The citekey the source gave this record (BibTeX key, CSL-JSON id), when usable as one. */
+  key: z.string().optional(),
 });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 
@@ -188,6 +190,11 @@ export const XCorpusSchema = z.object({
   sources: z.array(SourceRefSchema),
   inferred: z.array(z.string()),
   extra: z.record(z.string(), z.string()).optional(),
+  /**
+   * The work's other citekeys: when records with different keys (in different files) are one
+   * work, `id` is the first record's key and these are the others. Each resolves to the work.
+   */
+  aliases: z.array(z.string().min(1)).optional(),
 });
 export type XCorpus = z.infer<typeof XCorpusSchema>;
 

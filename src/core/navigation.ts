@@ -20,10 +20,16 @@ const DEFINING = ['record', 'related', 'reference'] as const;
  * When the same record is in several files (a duplicate merged), `rank` says which file wins
  * (lowest first; ties keep corpus order): the editor ranks the workspace's own files before a
  * front-matter bibliography and the bundled sample, so the answer never depends on which file
- * happened to be indexed first.
+ * happened to be indexed first. Given the citekey a manuscript cites the work by (`key`), the
+ * record that has that key wins: a work merged from records with different keys leads from
+ * `[@b]` to the entry of `b`.
  */
-export function definitionTarget(work: Work, rank: (file: string) => number = () => 0): FileLine | undefined {
+export function definitionTarget(work: Work, rank: (file: string) => number = () => 0, key?: string): FileLine | undefined {
   const x = work['x-corpus'];
+  if (key !== undefined) {
+    const s = best(x.sources.filter((src) => src.key === key), rank);
+    if (s) return { file: s.file, line: s.line };
+  }
   for (const relation of DEFINING) {
     const s = best(x.sources.filter((src) => src.relation === relation), rank);
     if (s) return { file: s.file, line: s.line };

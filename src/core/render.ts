@@ -190,11 +190,12 @@ export type CitationStyle = 'pandoc' | 'authorDate' | 'narrative';
  * - `authorDate`: `(Voronka, 2019)`, `(Mead & Filson, 2017)`, `(Ahmed et al., 2015)`.
  * - `narrative`: `Voronka (2019)`, `Mead and Filson (2017)`, `Ahmed et al. (2015)`.
  */
-export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean }): string {
+export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBrackets: boolean; key?: string }): string {
   switch (style) {
     case 'pandoc': {
-      // Pandoc cuts a bare key at punctuation not followed by a letter or digit; braces keep it.
-      const key = citekeyText(work.id);
+      // `ctx.key`: one of the work's aliases, when the user is typing that one. Pandoc cuts a bare
+      // key at punctuation not followed by a letter or digit; braces keep it.
+      const key = citekeyText(ctx.key ?? work.id);
       return ctx.insideBrackets ? key : `[${key}]`;
     }
     case 'authorDate':

@@ -21,10 +21,16 @@
  * - Per-query scratch arrays are allocated once, at build time.
  */
 import type { Work } from './model';
+import { headOf } from './workStore';
 
 export interface SearchHit {
   work: Work;
   score: number;
+  /**
+   * The citekey the query names, when it is one of the work's aliases (`x-corpus.aliases`)
+   * rather than its id: completing `@smith:val` inserts the key being typed.
+   */
+  key?: string;
 }
 
 export interface SearchResult {
@@ -502,15 +508,25 @@ interface IndexArrays {
   fwdOff: Int32Array;
   fwdTok: Int32Array;
   fwdMask: Uint16Array;
+  /**
+   * Citekeys: entry e < n is work e's id, entry n + j the j-th alias (`x-corpus.aliases`) of
+   * work idWork[n + j]. byId: the entries sorted by idKey; idRank: each entry's rank in it;
+   * recordsById / citedById: byId's entries of records / of cited-only works.
+   */
   byId: Int32Array;
   idRank: Int32Array;
   recordsById: Int32Array;
   citedById: Int32Array;
+  /** Entry → internal work index. */
+  idWork: Int32Array;
+  /** The alias entries of work w are aliasEntry[aliasOff[w] .. aliasOff[w + 1]). */
+  aliasOff: Int32Array;
+  aliasEntry: Int32Array;
 }
 
 function arraysOf(s: IndexArrays): IndexArrays {
-  const { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById } = s;
-  return { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById };
+  const { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById, idWork, aliasOff, aliasEntry } = s;
+  return { order, nRecords, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, byId, idRank, recordsById, citedById, idWork, aliasOff, aliasEntry };
 }
 
 /** A SearchIndex as flat, structured-clone-friendly data (see `SearchIndex.pack`). */
@@ -528,7 +544,7 @@ export interface PackedSearchIndex extends IndexArrays {
 
 /** The buffers of a packed index that postMessage can transfer (each owned by one array). */
 export function packedTransfer(p: PackedSearchIndex): ArrayBuffer[] {
-  const arrays = [p.order, p.postOff, p.postWork, p.postMask, p.fwdOff, p.fwdTok, p.fwdMask, p.byId, p.idRank, p.recordsById, p.citedById, p.doiOrder, p.doiRank, p.tokens.starts, p.labelKey.starts, p.idKey.starts, p.doiKeys.starts];
+  const arrays = [p.order, p.postOff, p.postWork, p.postMask, p.fwdOff, p.fwdTok, p.fwdMask, p.byId, p.idRank, p.recordsById, p.citedById, p.idWork, p.aliasOff, p.aliasEntry, p.doiOrder, p.doiRank, p.tokens.starts, p.labelKey.starts, p.idKey.starts, p.doiKeys.starts];
   const out = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   return [...out];
@@ -778,20 +794,40 @@ function buildState(input: readonly Work[]): IndexState {
     }
   }
 
-  // 6. Id order.
-  const byId = new Int32Array(n);
-  for (let i = 0; i < n; i++) byId[i] = i;
-  sortByKey(idKey, byId, n);
-  const idRank = new Int32Array(n);
-  for (let r = 0; r < n; r++) idRank[byId[r]] = r;
+  // 6. Citekey order: the ids, then the aliases of the works that have them.
+  const aliasOff = new Int32Array(n + 1);
+  const aliasWork: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const aliases = headOf(works[r]).aliases;
+    if (aliases) {
+      for (const a of aliases) {
+        idKey.push(a.toLowerCase());
+        aliasWork.push(r);
+      }
+    }
+    aliasOff[r + 1] = aliasOff[r] + (aliases?.length ?? 0);
+  }
+  const m = idKey.length;
+  const idWork = new Int32Array(m);
+  for (let e = 0; e < n; e++) idWork[e] = e;
+  for (let j = 0; j < aliasWork.length; j++) idWork[n + j] = aliasWork[j];
+  const aliasEntry = new Int32Array(aliasWork.length);
+  for (let j = 0; j < aliasWork.length; j++) aliasEntry[j] = n + j; // aliases were added in work order
+  const byId = new Int32Array(m);
+  for (let e = 0; e < m; e++) byId[e] = e;
+  sortByKey(idKey, byId, m);
+  const idRank = new Int32Array(m);
+  for (let r = 0; r < m; r++) idRank[byId[r]] = r;
 
-  const recordsById = new Int32Array(nRecords);
-  const citedById = new Int32Array(n - nRecords);
-  for (let r = 0, a = 0, b = 0; r < n; r++) {
-    if (byId[r] < nRecords) recordsById[a++] = byId[r];
+  let nRecordKeys = 0;
+  for (let e = 0; e < m; e++) if (idWork[e] < nRecords) nRecordKeys++;
+  const recordsById = new Int32Array(nRecordKeys);
+  const citedById = new Int32Array(m - nRecordKeys);
+  for (let r = 0, a = 0, b = 0; r < m; r++) {
+    if (idWork[byId[r]] < nRecords) recordsById[a++] = byId[r];
     else citedById[b++] = byId[r];
   }
-  return { works, order: inv, nRecords, tokens, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, labelKey, idKey, byId, idRank, recordsById, citedById, cjkText };
+  return { works, order: inv, nRecords, tokens, postOff, postWork, postMask, fwdOff, fwdTok, fwdMask, labelKey, idKey, byId, idRank, recordsById, citedById, idWork, aliasOff, aliasEntry, cjkText };
 }
 export class SearchIndex {
   /**
@@ -816,13 +852,16 @@ export class SearchIndex {
   private readonly fwdMask: Uint16Array;
   /** Normalised label, tokens joined by single spaces. */
   private readonly labelKey: StringList;
-  /** Lower-case id. */
+  /** Lower-case citekey per entry: the ids of the works, then their aliases (see IndexArrays). */
   private readonly idKey: StringList;
-  /** All works sorted by idKey, the rank of each work in it, and its records / cited parts. */
+  /** All entries sorted by idKey, the rank of each entry in it, and its records / cited parts. */
   private readonly byId: Int32Array;
   private readonly idRank: Int32Array;
   private readonly recordsById: Int32Array;
   private readonly citedById: Int32Array;
+  private readonly idWork: Int32Array;
+  private readonly aliasOff: Int32Array;
+  private readonly aliasEntry: Int32Array;
   /** DOI keys and orders, built on the first DOI query. */
   private doiCache: DoiIndex | undefined;
   /** Normalised text for CJK substring checks (only for works with CJK text). */
@@ -860,6 +899,9 @@ export class SearchIndex {
     this.idRank = s.idRank;
     this.recordsById = s.recordsById;
     this.citedById = s.citedById;
+    this.idWork = s.idWork;
+    this.aliasOff = s.aliasOff;
+    this.aliasEntry = s.aliasEntry;
     this.cjkText = s.cjkText;
     this.doiCache = s.doi;
     this.rankSpan = 2 ** Math.ceil(Math.log2(n + 1));
@@ -971,12 +1013,13 @@ export class SearchIndex {
     // each range become candidates, so the best are found however broad the query.
     const recRange = rangeOf(undefined, labelKey, 0, nRecords, labelPrefix);
     const citRange = rangeOf(undefined, labelKey, nRecords, n, labelPrefix);
-    const idRange = rangeOf(this.byId, idKey, 0, n, idPrefix);
+    const idRange = rangeOf(this.byId, idKey, 0, this.byId.length, idPrefix);
+    const { idWork } = this;
     const take = (perm: Int32Array | undefined, lo: number, hi: number): void => {
       const end = Math.min(hi, lo + limit);
       if (hi > end) incomplete = true;
       for (let k = lo; k < end; k++) {
-        const w = perm ? perm[k] : k;
+        const w = perm ? idWork[perm[k]] : k;
         if (stamp[w] === epoch) continue;
         stamp[w] = epoch;
         candMask[w] = 0;
@@ -1025,7 +1068,7 @@ export class SearchIndex {
         }
       }
       for (let k = d.idLo; ok && k < d.idHi; k++) {
-        const w = this.byId[k];
+        const w = idWork[this.byId[k]];
         ok = visit(w, F_ID | (k < d.idEq ? F_EXACT : 0));
       }
       if (d.doiHi > d.doiLo) {
@@ -1037,7 +1080,7 @@ export class SearchIndex {
 
     // Score the driving term. A tier-1 candidate the (possibly cut-short) scan missed is
     // checked directly.
-    const { idRank, rankSpan, keyOf, scoreOf } = this;
+    const { rankSpan, keyOf, scoreOf } = this;
     let kept = 0;
     for (let c = 0; c < count; c++) {
       const w = cand[c];
@@ -1080,9 +1123,9 @@ export class SearchIndex {
       }
       let score = scoreOf[w];
       const range = w < nRecords ? recRange : citRange;
-      const ir = idRank[w];
-      if ((w >= range[0] && w < range[2]) || (ir >= idRange[0] && ir < idRange[2])) {
-        const exact = (w >= range[0] && w < range[1]) || (ir >= idRange[0] && ir < idRange[1]);
+      const idHit = this.idHit(w, idRange[0], idRange[1], idRange[2]);
+      if ((w >= range[0] && w < range[2]) || idHit) {
+        const exact = (w >= range[0] && w < range[1]) || (idHit & F_EXACT) !== 0;
         score = TIER1 + (exact ? TIER1_EXACT : 0);
       }
       cand[kept++] = w;
@@ -1095,8 +1138,43 @@ export class SearchIndex {
     for (let k = 0; k < top.length; k++) {
       const w = top[k];
       results[k] = { work: this.works[w], score: Math.floor(keyOf[w] / rankSpan) };
+      const key = this.aliasOff[w] < this.aliasOff[w + 1] ? this.aliasNamed(w, idRange) : undefined;
+      if (key !== undefined) results[k].key = key;
     }
     return { results, incomplete };
+  }
+
+  /**
+   * Whether one of work w's citekeys has its rank in [lo, hi) of the id order: F_ID, with
+   * F_EXACT when one is in [lo, eq) (equal to the prefix); 0 when none is.
+   */
+  private idHit(w: number, lo: number, eq: number, hi: number): number {
+    if (lo >= hi) return 0;
+    let mask = 0;
+    const ir = this.idRank[w];
+    if (ir >= lo && ir < hi) mask = F_ID | (ir < eq ? F_EXACT : 0);
+    for (let k = this.aliasOff[w], end = this.aliasOff[w + 1]; k < end && !(mask & F_EXACT); k++) {
+      const ar = this.idRank[this.aliasEntry[k]];
+      if (ar >= lo && ar < hi) mask = F_ID | (ar < eq ? F_EXACT : 0) | mask;
+    }
+    return mask;
+  }
+
+  /** The alias of work w the whole query names (equal to it, else starting with it), when its id does not. */
+  private aliasNamed(w: number, [lo, eq, hi]: [number, number, number]): string | undefined {
+    if (lo >= hi) return undefined;
+    const inRange = (r: number, end: number) => r >= lo && r < end;
+    const ir = this.idRank[w];
+    const from = this.aliasOff[w];
+    const to = this.aliasOff[w + 1];
+    let pick = -1;
+    if (!inRange(ir, eq)) {
+      for (let k = from; k < to && pick === -1; k++) if (inRange(this.idRank[this.aliasEntry[k]], eq)) pick = k;
+      if (pick === -1 && !inRange(ir, hi)) {
+        for (let k = from; k < to && pick === -1; k++) if (inRange(this.idRank[this.aliasEntry[k]], hi)) pick = k;
+      }
+    }
+    return pick === -1 ? undefined : headOf(this.works[w]).aliases?.[pick - from];
   }
 
   /** Marks every work matching `term` (with its field bits) under a new markEpoch. */
@@ -1118,7 +1196,7 @@ export class SearchIndex {
       const end = postOff[tok + 1];
       for (let p = postOff[tok]; p < end; p++) visit(postWork[p], postMask[p] | exactBit);
     }
-    for (let k = term.idLo; k < term.idHi; k++) visit(this.byId[k], F_ID | (k < term.idEq ? F_EXACT : 0));
+    for (let k = term.idLo; k < term.idHi; k++) visit(this.idWork[this.byId[k]], F_ID | (k < term.idEq ? F_EXACT : 0));
     if (term.doiHi > term.doiLo) {
       const byDoi = this.doi.order;
       for (let k = term.doiLo; k < term.doiHi; k++) visit(byDoi[k], F_DOI);
@@ -1143,10 +1221,7 @@ export class SearchIndex {
         if (fwdTok[k] === term.exact) mask |= F_EXACT;
       }
     }
-    if (term.idLo < term.idHi) {
-      const ir = this.idRank[w];
-      if (ir >= term.idLo && ir < term.idHi) mask |= F_ID | (ir < term.idEq ? F_EXACT : 0);
-    }
+    if (term.idLo < term.idHi) mask |= this.idHit(w, term.idLo, term.idEq, term.idHi);
     if (term.doiLo < term.doiHi) {
       const dr = this.doi.rank[w];
       if (dr >= term.doiLo && dr < term.doiHi) mask |= F_DOI;

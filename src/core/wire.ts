@@ -35,7 +35,7 @@ export function toWire(works: readonly Work[]): WireChunk {
       ...w,
       'x-corpus': {
         ...x,
-        sources: x.sources.map((s) => ({ line: s.line, format: s.format, relation: s.relation, file: fileId(s.file) })),
+        sources: x.sources.map((s) => (s.key === undefined ? { line: s.line, format: s.format, relation: s.relation, file: fileId(s.file) } : { line: s.line, format: s.format, relation: s.relation, file: fileId(s.file), key: s.key })),
         contexts: x.contexts.map((c) => ({ ...c, file: fileId(c.file) })),
       },
     };

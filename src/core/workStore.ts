@@ -33,6 +33,8 @@ export interface WorkHead {
   year: number | undefined;
   /** The lookup's author key (folded family name of the first author or editor, or the group); '' if none. */
   who: string;
+  /** The work's other citekeys (`x-corpus.aliases`), if any. */
+  aliases?: readonly string[];
 }
 
 /** Reading this key of a stored work gives its head without parsing it. */
@@ -47,12 +49,21 @@ export function roleOf(work: Work): WorkRole {
 function computeHead(w: Work): WorkHead {
   const a = w.author?.[0] ?? w.editor?.[0];
   const who = a ? nameKey(a) : w['x-corpus'].groupAuthors?.[0];
-  return { id: w.id, label: w['citation-label'], role: roleOf(w), year: yearOf(w), who: who ? fold(who) : '' };
+  const head: WorkHead = { id: w.id, label: w['citation-label'], role: roleOf(w), year: yearOf(w), who: who ? fold(who) : '' };
+  const aliases = w['x-corpus'].aliases;
+  if (aliases?.length) head.aliases = aliases;
+  return head;
 }
 
 /** The head of any work: read from a stored one, computed for a plain one. */
 export function headOf(work: Work): WorkHead {
   return (work as unknown as { [HEAD]?: WorkHead })[HEAD] ?? computeHead(work);
+}
+
+/** Every citekey of a work: its id, then its aliases (read from the head: no parse). */
+export function keysOf(work: Work): readonly string[] {
+  const h = headOf(work);
+  return h.aliases ? [h.id, ...h.aliases] : [h.id];
 }
 
 /** The first `n` works that have a record of their own (not cited only), in corpus order. */
@@ -79,6 +90,8 @@ export interface PackedWorks {
   roles: Uint8Array;
   /** 0 when the work has no year. */
   years: Uint32Array;
+  /** [index, aliases] of the works that have aliases. */
+  aliases: [number, readonly string[]][];
 }
 
 export function packWorks(works: readonly Work[]): PackedWorks {
@@ -100,6 +113,7 @@ export function packWorks(works: readonly Work[]): PackedWorks {
     whos: heads.map((h) => h.who),
     roles: Uint8Array.from(heads, (h) => ROLES.indexOf(h.role)),
     years: Uint32Array.from(heads, (h) => h.year ?? 0),
+    aliases: heads.flatMap((h, i) => (h.aliases ? [[i, h.aliases] as [number, readonly string[]]] : [])),
   };
 }
 
@@ -165,6 +179,7 @@ export class WorkStore {
       out[i] = new Proxy(slot, this.handler) as unknown as Work;
       this.list.push(out[i]);
     }
+    for (const [i, aliases] of p.aliases ?? []) (out[i] as unknown as { [HEAD]: Slot })[HEAD].aliases = aliases;
     return out;
   }
 

@@ -44,10 +44,13 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
     }
 
     let works: Work[];
+    /** The alias a hit was found by, per work (see SearchHit.key). */
+    let keys: (string | undefined)[] = [];
     let incomplete: boolean;
     if (q.query.trim()) {
       const r = this.service.search.search(q.query, COMPLETION_LIMIT);
       works = r.results.map((h) => h.work);
+      keys = r.results.map((h) => h.key);
       incomplete = r.incomplete;
     } else {
       // Nothing typed yet (`@`, `[`): the records, alphabetically.
@@ -62,7 +65,7 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
       const label: vscode.CompletionItemLabel = { label: work['citation-label'], description: ROLE_NOTE[role]() };
       const item = new vscode.CompletionItem(label, role === 'cited' ? vscode.CompletionItemKind.Reference : vscode.CompletionItemKind.Text);
       item.detail = cleanText(work.title ?? work['x-corpus'].translatedTitle, 300) || undefined;
-      item.insertText = formatCitation(work, style, { insideBrackets: q.insideBrackets });
+      item.insertText = formatCitation(work, style, { insideBrackets: q.insideBrackets, key: keys[rank] });
       item.range = range;
       item.filterText = typed;
       item.sortText = String(rank).padStart(4, '0');

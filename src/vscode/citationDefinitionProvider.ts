@@ -13,19 +13,19 @@ import type { CorpusService } from './corpusService';
 const WINDOW = 3;
 
 /** The works of the citation under the cursor, and the citation's range. */
-export function citedWorksAt(document: vscode.TextDocument, position: vscode.Position, service: CorpusService): { works: Work[]; range: vscode.Range } | undefined {
+export function citedWorksAt(document: vscode.TextDocument, position: vscode.Position, service: CorpusService): { works: Work[]; range: vscode.Range; key?: string } | undefined {
   if (service.works.length === 0) return undefined;
   const first = Math.max(0, position.line - WINDOW);
   const last = Math.min(document.lineCount - 1, position.line + WINDOW);
   const lines: string[] = [];
   for (let l = first; l <= last; l++) lines.push(document.lineAt(l).text);
   const hit = worksAtCursor(lines, first, position.line, position.character, service.lookup);
-  return hit && { works: hit.works, range: new vscode.Range(hit.start.line, hit.start.character, hit.end.line, hit.end.character) };
+  return hit && { works: hit.works, range: new vscode.Range(hit.start.line, hit.start.character, hit.end.line, hit.end.character), key: hit.key };
 }
 
-/** Where a work is defined, as a location in the editor. */
-export function definitionLocation(work: Work, service: CorpusService): vscode.Location | undefined {
-  const t = definitionTarget(work, (file) => service.fileRank(file));
+/** Where a work is defined, as a location in the editor (the entry with `key`, when cited by one). */
+export function definitionLocation(work: Work, service: CorpusService, key?: string): vscode.Location | undefined {
+  const t = definitionTarget(work, (file) => service.fileRank(file), key);
   const uri = t && service.uriOf(t.file);
   return uri && new vscode.Location(uri, new vscode.Position(Math.max(0, t.line - 1), 0));
 }
@@ -38,7 +38,7 @@ export class CitationDefinitionProvider implements vscode.DefinitionProvider {
     if (!hit || token.isCancellationRequested) return undefined;
     const links: vscode.LocationLink[] = [];
     for (const w of hit.works) {
-      const loc = definitionLocation(w, this.service);
+      const loc = definitionLocation(w, this.service, hit.key);
       if (loc) links.push({ originSelectionRange: hit.range, targetUri: loc.uri, targetRange: loc.range });
     }
     return links.length ? links : undefined;

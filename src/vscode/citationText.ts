@@ -86,6 +86,8 @@ export function completionQueryAt(before: string, after: string, style: Citation
 
 export interface CitationHit {
   works: Work[];
+  /** The citekey written, when the hit is one Pandoc citation (`@b` of a work whose id is `a`). */
+  key?: string;
   /** 0-based range in the document. */
   start: { line: number; character: number };
   end: { line: number; character: number };
@@ -181,7 +183,7 @@ export function worksAtCursor(lines: readonly string[], firstLine: number, line:
     for (const c of findManuscriptCitations(lines.join('\n'))) {
       if (c.line !== rel || character < c.start || character > c.end) continue;
       const works = resolveManuscriptCitation(c, lookup);
-      if (works.length) return { works, start: { line, character: c.start }, end: { line, character: c.end } };
+      if (works.length) return { works, ...(c.kind === 'pandoc' ? { key: c.key } : {}), start: { line, character: c.start }, end: { line, character: c.end } };
     }
   }
   return citationAt(lines, firstLine, line, character, lookup);

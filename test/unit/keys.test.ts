@@ -33,15 +33,64 @@ describe('keys', () => {
       Unrelated: 'Jones 2020|jones2020',
     });
   });
-  it('merges the same DOI, and the same title with compatible years, but not different DOIs', () => {
-    const c = buildCorpus([
-      file('a.json', [rec(1, 'Lee', 2021, 'A long enough title for merging works', { DOI: '10.1/ABC' }), rec(2, 'Lee', 2021, 'Something else entirely different', { DOI: '10.1/abc' })]),
-      file('b.json', [rec(1, 'Lee', undefined, 'A LONG enough title, for merging works!'), rec(2, 'Kim', 2019, 'A long enough title for merging works', { DOI: '10.1/other' })]),
-    ]);
-    assert.strictEqual(c.works.length, 2);
-    const merged = c.works.find((w) => w['x-corpus'].sources.length === 3)!;
-    assert.strictEqual(merged.id, 'lee2021');
+  describe('merging records', () => {
+    const T = 'A long enough title for merging works';
+    const two = (a: ParsedRecord, b: ParsedRecord, sameFile = false) => buildCorpus(sameFile ? [file('a.json', [a, b])] : [file('a.json', [a]), file('b.json', [b])]);
+
+    it('never merges two records of one file, not even with the same DOI and title', () => {
+      const c = two(rec(1, 'Lee', 2021, T, { DOI: '10.1/abc', 'container-title': 'J' }), rec(2, 'Lee', 2021, T, { DOI: '10.1/ABC', 'container-title': 'J' }), true);
+      assert.strictEqual(c.works.length, 2);
+      assert.deepStrictEqual(c.problems, []);
+    });
+
+    it('across files: the same valid DOI and compatible titles (case, punctuation, a subtitle dropped)', () => {
+      const c = two(rec(1, 'Lee', 2021, T, { DOI: 'https://doi.org/10.1/ABC' }), rec(5, 'Lee', 2022, 'A LONG enough title, for merging works: the sequel', { DOI: '10.1/abc' }));
+      assert.strictEqual(c.works.length, 1);
+      assert.deepStrictEqual(c.works[0]['x-corpus'].sources.map((s) => `${s.file}:${s.line}`), ['a.json:1', 'b.json:5']);
+    });
+
+    it('the same DOI on different titles is kept apart, with a warning on each line', () => {
+      const c = two(rec(1, 'Lee', 2021, T, { DOI: '10.1/abc' }), rec(2, 'Lee', 2021, 'Something else entirely different', { DOI: '10.1/ABC' }));
+      assert.strictEqual(c.works.length, 2);
+      assert.deepStrictEqual(
+        c.problems.map((p) => `${p.file}:${p.line}:${p.severity}`),
+        ['a.json:1:warning', 'b.json:2:warning'],
+      );
+      assert.match(c.problems[0].message, /Same DOI 10\.1\/abc as the record at b\.json:2, but a different title; kept them apart/);
+    });
+
+    it('without a DOI, across files: title, year, first author and venue all agreeing, and nothing against it', () => {
+      const base = { 'container-title': 'Journal of Things', volume: '2', issue: '3', page: '10-20' };
+      assert.strictEqual(two(rec(1, 'Lee', 2021, T, base), rec(1, 'Lee', 2021, T.toUpperCase(), { ...base, page: '10–20' })).works.length, 1);
+      assert.strictEqual(two(rec(1, 'Lee', 2021, T, base), rec(1, 'Lee', 2021, T, { 'container-title': 'Journal of Things' })).works.length, 1, 'missing details say nothing against it');
+      for (const [what, other] of [
+        ['no year', rec(1, 'Lee', undefined, T, base)],
+        ['another year', rec(1, 'Lee', 2020, T, base)],
+        ['another first author', rec(1, 'Kim', 2021, T, base)],
+        ['no venue', rec(1, 'Lee', 2021, T, {})],
+        ['another venue', rec(1, 'Lee', 2021, T, { ...base, 'container-title': 'Other Journal' })],
+        ['another issue', rec(1, 'Lee', 2021, T, { ...base, issue: '2' })],
+        ['another volume', rec(1, 'Lee', 2021, T, { ...base, volume: '3' })],
+        ['other pages', rec(1, 'Lee', 2021, T, { ...base, page: '30-40' })],
+        ['another type', { ...rec(1, 'Lee', 2021, T, base), csl: { ...rec(1, 'Lee', 2021, T, base).csl, type: 'chapter' } }],
+        ['different DOIs', rec(1, 'Lee', 2021, T, { ...base, DOI: '10.1/other' })],
+      ] as [string, ParsedRecord][]) {
+        const c = two(rec(1, 'Lee', 2021, T, { ...base, ...(what === 'different DOIs' ? { DOI: '10.1/abc' } : {}) }), other);
+        assert.strictEqual(c.works.length, 2, what);
+      }
+    });
+
+    it('a chain of matches never puts two records of one file in one work', () => {
+      // b.json's record matches both of a.json's (same DOI and title): it joins one of them only.
+      const c = buildCorpus([file('a.json', [rec(1, 'Lee', 2021, T, { DOI: '10.1/abc' }), rec(2, 'Lee', 2021, T, { DOI: '10.1/abc' })]), file('b.json', [rec(1, 'Lee', 2021, T, { DOI: '10.1/abc' })])]);
+      assert.strictEqual(c.works.length, 2);
+      for (const w of c.works) {
+        const files = w['x-corpus'].sources.map((s) => s.file);
+        assert.strictEqual(new Set(files).size, files.length, JSON.stringify(files));
+      }
+    });
   });
+
   it('a cited stub joins the one record with the same first author, year and compatible co-authors', () => {
     const citing: ParsedRecord = { ...rec(1, 'Citer', 2024, 'Citing paper'), textBlocks: [{ text: 'As shown (Lee & Park, 2021). Others differ (Lee & Cho, 2021).', line: 5 }] };
     const target: ParsedRecord = { line: 1, csl: { type: 'article-journal', title: 'Target', author: [{ family: 'Lee', given: 'J.' }, { family: 'Park', given: 'S.' }], issued: { 'date-parts': [[2021]] } }, fieldLines: {} };
@@ -71,14 +120,39 @@ describe('keys', () => {
       assert.strictEqual(SearchIndex.build(c.works).search('smithshared', 5).results[0]?.work.id, 'smithSharedValues2020');
     });
 
-    it('a key two different works claim goes to neither; a made-up id a key holds moves to the next letter', () => {
+    it('a key two different works claim goes, as in Pandoc, to the later entry, with a warning; a made-up id a key holds moves to the next letter', () => {
       const page = { line: 1, csl: { type: 'article-journal', title: 'Page record', author: [{ family: 'Voronka', given: 'J.' }], issued: { 'date-parts': [[2019]] } }, fieldLines: {} } satisfies ParsedRecord;
-      const c = buildCorpus([
+      const files = [
         parseText(bib('voronka2019', 'Other', 2001, 'Keyed elsewhere') + bib('dup', 'Alpha', 2010, 'First'), '/lib/a.bib'),
         parseText(bib('dup', 'Beta', 2011, 'Second'), '/lib/b.bib'),
-        { file: '/pages/p.txt', format: 'scienceopen', records: [page], problems: [] },
-      ]);
-      assert.deepStrictEqual(labels2(c), { 'Keyed elsewhere': 'voronka2019', First: 'alpha2010', Second: 'beta2011', 'Page record': 'voronka2019a' });
+        { file: '/pages/p.txt', format: 'scienceopen', records: [page], problems: [] } satisfies ParsedFile,
+      ];
+      for (const order of [files, files.slice().reverse()]) {
+        const c = buildCorpus(order);
+        assert.deepStrictEqual(labels2(c), { 'Keyed elsewhere': 'voronka2019', First: 'alpha2010', Second: 'dup', 'Page record': 'voronka2019a' });
+        assert.deepStrictEqual(
+          c.problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+          ['/lib/a.bib:6: The key dup is also the key of a different entry (/lib/b.bib:1); @dup refers to that one.'],
+        );
+      }
+      // In one file, too, the later entry has the key (the parser warns about the repetition).
+      const one = buildCorpus([parseText(bib('dup', 'Alpha', 2010, 'First') + bib('dup', 'Beta', 2011, 'Second'), '/lib/c.bib')]);
+      assert.deepStrictEqual(labels2(one), { First: 'alpha2010', Second: 'dup' });
+    });
+
+    it('a work merged from records with different keys keeps every key: the first as id, the others as aliases', () => {
+      const a = `@article{smith:values,\n  title = {Shared values},\n  author = {Smith, Ann},\n  year = {2020},\n  doi = {10.1/x}\n}\n`;
+      const b = JSON.stringify([{ id: 'SmithSharedValues2020', type: 'article-journal', title: 'Shared Values', DOI: '10.1/X', author: [{ family: 'Smith', given: 'Ann' }], issued: { 'date-parts': [[2020]] } }]);
+      const c = buildCorpus([parseText(a, '/lib/a.bib'), parseText(b, '/lib/b.json')]);
+      assert.strictEqual(c.works.length, 1);
+      const w = c.works[0];
+      assert.strictEqual(w.id, 'smith:values');
+      assert.deepStrictEqual(w['x-corpus'].aliases, ['SmithSharedValues2020']);
+      assert.deepStrictEqual(w['x-corpus'].sources.map((s) => s.key), ['smith:values', 'SmithSharedValues2020']);
+      WorkSchema.parse(w);
+      assert.strictEqual(c.byId.get('SmithSharedValues2020'), w);
+      const lookup = new WorkLookup(c.works);
+      assert.deepStrictEqual(resolveManuscript('As shown [@smith:values; @SmithSharedValues2020].', lookup).map((r) => r.works), [['smith:values'], ['smith:values']]);
     });
 
     it('the same work in a .bib and a page record merges under the .bib key', () => {
