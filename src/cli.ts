@@ -3,7 +3,7 @@
  *
  *   corpus-cite index [--json] PATH...
  *   corpus-cite export --format csl-json|bibtex|ris [--out FILE] PATH...
- *   corpus-cite bib --style apa|vancouver|harvard1 [--format text|html|markdown] PATH...
+ *   corpus-cite bib --style NAME|FILE.csl [--format text|html|markdown] PATH...
  *   corpus-cite check MANUSCRIPT.md --corpus PATH...
  */
 import * as fs from 'fs';
@@ -12,6 +12,7 @@ import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/ato
 import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
 import { decodeBytes, normaliseNewlines } from './core/decode';
 import { citekeyText } from './core/keys';
+import { resolveStyle } from './core/styles';
 import { expandPaths, indexPaths } from './core/loadFiles';
 import { WorkLookup } from './core/lookup';
 import { checkManuscript } from './core/manuscript';
@@ -20,7 +21,7 @@ import type { Problem, Work } from './core/model';
 const USAGE = `Usage:
   corpus-cite index [--json] PATH...
   corpus-cite export --format csl-json|bibtex|ris [--out FILE] PATH...
-  corpus-cite bib --style apa|vancouver|harvard1 [--format text|html|markdown] PATH...
+  corpus-cite bib --style NAME|FILE.csl [--format text|html|markdown] PATH...
   corpus-cite check MANUSCRIPT.md --corpus PATH...
 PATH is a corpus file or a folder (searched recursively).`;
 
@@ -167,7 +168,7 @@ function run(argv: string[]): number {
     }
     case 'bib': {
       const style = (args.flags.get('--style') ?? 'apa') as string;
-      if (!BIB_STYLES.includes(style as BibStyle)) throw new UsageError(`--style must be one of ${BIB_STYLES.join(', ')}, not "${style}".`);
+      if (!resolveStyle(style)) throw new UsageError(`--style must be one of ${BIB_STYLES.join(', ')}, a style in Zotero's styles folder, or a path to a .csl file; not "${style}".`);
       const format = (args.flags.get('--format') ?? 'text') as string;
       if (!['text', 'html', 'markdown'].includes(format)) throw new UsageError(`--format must be text, html or markdown, not "${format}".`);
       const out = args.flags.get('--out');

@@ -20,6 +20,7 @@ import { registerCoverageCommand } from './vscode/coverageCommand';
 import { registerExportCommand } from './vscode/exportCommand';
 import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
 import { ManuscriptIndex } from './vscode/manuscriptIndex';
+import { registerMarkdownPreview } from './vscode/markdownPreview';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -45,6 +46,8 @@ export interface CorpusCiteApi {
   requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
+  /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
+  extendMarkdownIt<T>(md: T): T;
 }
 
 export type { Grouping, TreeNode };
@@ -64,7 +67,9 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const manuscripts = new ManuscriptIndex(service);
   const diagnostics = new CitationDiagnostics(service, new Set(markdown.map((s) => s.scheme)));
   const tree = registerCorpusTree(service, context, manuscripts);
+  const preview = registerMarkdownPreview(service, log);
   context.subscriptions.push(
+    preview,
     manuscripts,
     diagnostics,
     tree.disposable,
@@ -113,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     get slowSteps() {
       return service.takeSlowSteps();
     },
+    extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
   };
 }
 

@@ -1,10 +1,13 @@
 /** Bibliographies and export files from works, with citation-js loaded lazily. */
 import * as path from 'path';
 import type { Work } from './model';
+import { BUNDLED_STYLES, readLocale, resolveStyle, type StyleInfo, type StyleOptions } from './styles';
 
 type Impl = typeof import('./citationJsImpl');
-export type BibStyle = import('./citationJsImpl').BibStyle;
-export const BIB_STYLES: readonly BibStyle[] = ['apa', 'vancouver', 'harvard1'];
+/** A style name (`apa`, `ieee`, `gb-t-7714-2015-numeric`, a user's style) or a path to a `.csl` file. */
+export type BibStyle = string;
+/** The shipped styles' names. */
+export const BIB_STYLES: readonly string[] = BUNDLED_STYLES.map((s) => s.id);
 
 let impl: Impl | undefined;
 
@@ -18,6 +21,7 @@ export function citationJs(): Impl {
       // A computed path keeps bundlers from inlining citation-js into the caller's bundle.
       const req = require;
       impl = req(c) as Impl;
+      impl.setLocaleSource(readLocale);
       return impl;
     } catch (e) {
       lastError = e;
@@ -157,9 +161,18 @@ export function htmlToMarkdown(html: string): string {
     .join('\n\n');
 }
 
+/** The style a name or path means, or an error a person understands. */
+export function styleOrThrow(style: BibStyle, opts: StyleOptions = {}): StyleInfo {
+  const info = resolveStyle(style, opts);
+  if (!info) throw new Error(`No CSL style "${style}": name one of ${BIB_STYLES.join(', ')}, a style in your styles folder or Zotero's, or a path to a .csl file.`);
+  return info;
+}
+
 /** A formatted bibliography of the given works. */
-export function formatBibliography(works: readonly Work[], style: BibStyle, format: 'text' | 'html' | 'markdown'): string {
+export function formatBibliography(works: readonly Work[], style: BibStyle, format: 'text' | 'html' | 'markdown', opts: StyleOptions = {}): string {
+  const info = styleOrThrow(style, opts);
+  const csl = { key: info.id, xml: info.xml, defaultLocale: info.defaultLocale };
   const items = forConversion(works);
-  if (format === 'markdown') return htmlToMarkdown(citationJs().formatBibliography(items, style, 'html')) + '\n';
-  return citationJs().formatBibliography(items, style, format);
+  if (format === 'markdown') return htmlToMarkdown(citationJs().formatBibliography(items, csl, 'html')) + '\n';
+  return citationJs().formatBibliography(items, csl, format);
 }

@@ -10,7 +10,9 @@
  */
 import * as os from 'os';
 import { parentPort } from 'worker_threads';
-import { type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './bibliography';
+import { type BibStyle, citationJs, exportBibtex, exportCslJson, exportRis, formatBibliography } from './bibliography';
+import type { RenderRequest, RenderResult } from './citationJsImpl';
+import type { StyleOptions } from './styles';
 import { buildCorpus } from './corpus';
 import { parseBytes } from './loadFiles';
 import type { ParsedFile, Problem, Work } from './model';
@@ -47,7 +49,9 @@ export type IndexRequest =
    * CSL-JSON / BibTeX / RIS / a formatted bibliography (plain text by default) of some works:
    * citation-js loads here, not in the editor.
    */
-  | { id: number; kind: 'export'; works: Work[]; format: ExportFormat; style?: BibStyle; output?: 'text' | 'html' | 'markdown' };
+  | { id: number; kind: 'export'; works: Work[]; format: ExportFormat; style?: BibStyle; styleOptions?: StyleOptions; output?: 'text' | 'html' | 'markdown' }
+  /** A manuscript's citations and reference list formatted by citeproc, for the Markdown preview. */
+  | { id: number; kind: 'render'; render: RenderRequest };
 
 export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 
@@ -62,6 +66,7 @@ export type IndexResponse =
   | { id: number; kind: 'works'; chunk: PackedWorks }
   | { id: number; kind: 'entries'; entries: WorkEntry[] }
   | { id: number; kind: 'text'; text: string }
+  | { id: number; kind: 'rendered'; result: RenderResult }
   | { id: number; kind: 'error'; message: string };
 
 /** Parsed files by name, and the corpus built from them. Never throws from `handle`. */
@@ -170,9 +175,11 @@ export class IndexSession {
                 ? exportBibtex(req.works)
                 : req.format === 'ris'
                   ? exportRis(req.works)
-                  : formatBibliography(req.works, req.style ?? 'apa', req.output ?? 'text');
+                  : formatBibliography(req.works, req.style ?? 'apa', req.output ?? 'text', req.styleOptions);
           return { id: req.id, kind: 'text', text };
         }
+        case 'render':
+          return { id: req.id, kind: 'rendered', result: citationJs().renderCitations(req.render) };
       }
     } catch (e) {
       // A parse failure must not lose the file: record it as a problem on the file.

@@ -43,7 +43,8 @@ export const DEFAULT_CORPUS_GLOBS: readonly string[] = [
 export const CITATION_STYLES = ['pandoc', 'authorDate', 'narrative'] as const;
 export type CitationStyle = (typeof CITATION_STYLES)[number];
 
-export const BIBLIOGRAPHY_STYLES = ['apa', 'vancouver', 'harvard1'] as const;
+/** The shipped CSL styles (core/styles.ts); the setting also takes a user style's name or a `.csl` path. */
+export const BIBLIOGRAPHY_STYLES = ['apa', 'chicago-author-date', 'harvard-cite-them-right', 'vancouver', 'ieee', 'nature', 'gb-t-7714-2015-numeric', 'gb-t-7714-2015-author-date'] as const;
 
 /** Default of `maxFileSizeMB`; the same limit as `DEFAULT_MAX_FILE_BYTES` of the CLI (loadFiles.ts). */
 export const DEFAULT_MAX_FILE_SIZE_MB = 64;
@@ -58,8 +59,10 @@ export const SettingsSchema = z.object({
   citationStyle: z._default(z.enum(CITATION_STYLES), 'pandoc'),
   /** Corpus files larger than this are skipped with a warning. */
   maxFileSizeMB: z._default(z.number().check(z.positive(), z.lte(MAX_FILE_SIZE_MB_LIMIT)), DEFAULT_MAX_FILE_SIZE_MB),
-  /** CSL style for formatted bibliographies. */
-  bibliographyStyle: z._default(z.enum(BIBLIOGRAPHY_STYLES), 'apa'),
+  /** CSL style for the preview and formatted bibliographies: a shipped name, a user style's name, or a `.csl` path. */
+  bibliographyStyle: z._default(z.string().check(z.minLength(1)), 'apa'),
+  /** Folders of the user's `.csl` styles. */
+  styleFolders: z._default(z.array(z.string().check(z.minLength(1))), () => []),
   /** Keep the index in the workspace storage between sessions (a fast start for big libraries). */
   indexCache: z._default(z.boolean(), true),
 });
@@ -69,6 +72,10 @@ export type SettingKey = keyof Settings;
 /** The allowed values of the enum settings (package.json must offer the same). */
 export const SETTING_ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
   citationStyle: CITATION_STYLES,
+};
+
+/** Settings whose package.json schema suggests these values but takes other strings too (`anyOf`). */
+export const SETTING_SUGGESTIONS: Partial<Record<SettingKey, readonly string[]>> = {
   bibliographyStyle: BIBLIOGRAPHY_STYLES,
 };
 

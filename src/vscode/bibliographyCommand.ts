@@ -4,9 +4,11 @@
  * bibliography markers as one WorkspaceEdit, so a single undo takes it back and running the
  * command again replaces the block in place.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { bibliographyEdit } from '../core/bibliographyBlock';
 import { citedWorks } from '../core/manuscript';
+import { readCitationMeta } from '../core/previewCitations';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
 import { manuscriptDocument } from './manuscriptDocument';
@@ -27,9 +29,12 @@ export function registerBibliographyCommand(service: CorpusService, log: vscode.
       note(vscode.l10n.t('{0} cites no work of the corpus; no bibliography written.', vscode.workspace.asRelativePath(doc.uri)));
       return 'no-citations';
     }
+    // The manuscript's own `csl:` wins, as in the preview and in Pandoc; a relative path is the manuscript's.
+    const csl = readCitationMeta(doc.getText()).csl;
+    const style = csl && doc.uri.scheme === 'file' && /\.csl$/i.test(csl) && !path.isAbsolute(csl) ? path.join(path.dirname(doc.uri.fsPath), csl) : (csl ?? service.settings.bibliographyStyle);
     let body: string;
     try {
-      body = await service.exportText(works, 'bibliography', service.settings.bibliographyStyle, 'markdown');
+      body = await service.exportText(works, 'bibliography', style, 'markdown');
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       log.error(`[bibliography] formatting ${works.length} works failed: ${msg}`);
@@ -47,7 +52,7 @@ export function registerBibliographyCommand(service: CorpusService, log: vscode.
     const we = new vscode.WorkspaceEdit();
     we.replace(doc.uri, new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText);
     if (!(await vscode.workspace.applyEdit(we))) return 'failed';
-    log.info(`[bibliography] ${replacing ? 'updated' : 'inserted'} ${works.length} entries (${service.settings.bibliographyStyle}) in ${vscode.workspace.asRelativePath(doc.uri)}`);
+    log.info(`[bibliography] ${replacing ? 'updated' : 'inserted'} ${works.length} entries (${style}) in ${vscode.workspace.asRelativePath(doc.uri)}`);
     note(replacing ? vscode.l10n.t('updated the bibliography ({0} works).', works.length) : vscode.l10n.t('inserted a bibliography of {0} works.', works.length));
     return replacing ? 'updated' : 'inserted';
   });

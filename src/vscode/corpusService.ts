@@ -18,6 +18,8 @@ import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
 import type { WorkEntry } from '../core/navigation';
 import type { Problem, Work } from '../core/model';
 import { readRegularFile } from '../core/readFile';
+import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
+import type { StyleOptions } from '../core/styles';
 import { SearchIndex } from '../core/search';
 import { yieldToEventLoop } from '../core/slices';
 import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
@@ -468,16 +470,31 @@ export class CorpusService implements vscode.Disposable {
    * of works, made in the worker: citation-js never loads in the extension host.
    */
   async exportText(works: readonly Work[], format: ExportFormat, style?: Settings['bibliographyStyle'], output?: 'text' | 'markdown'): Promise<string> {
+    const styleOptions = this.styleOptions();
     let res: IndexResponse;
     try {
-      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, output });
+      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, styleOptions, output });
     } catch (e) {
       if (!(e instanceof IndexerLostState)) throw e;
       // The worker died and took the parsed files with it: re-index, and export in-process.
       this.requestFullScan(true);
-      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, output });
+      res = await this.indexer.request({ kind: 'export', works: works.map(plainWork), format, style, styleOptions, output });
     }
     if (res.kind === 'text') return res.text;
+    throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
+  }
+
+  /** Where the user's CSL styles are: `corpusCite.styleFolders`, relative ones against the first workspace folder. */
+  styleOptions(baseDir?: string): StyleOptions {
+    const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+    const folders = this.settings.styleFolders.map((f) => (root && !path.isAbsolute(f) ? path.join(root, f) : f));
+    return { folders, baseDir: baseDir ?? root };
+  }
+
+  /** A manuscript's citations formatted by citeproc in the worker (the Markdown preview). */
+  async renderCitations(render: RenderRequest): Promise<RenderResult> {
+    const res = await this.indexer.request({ kind: 'render', render });
+    if (res.kind === 'rendered') return res.result;
     throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
   }
 

@@ -22,7 +22,9 @@ const ALLOWED = [
   /^extension\/changelog\.md$/,
   /^extension\/LICENSE\.txt$/,
   /^extension\/dist\/(extension|indexWorker|citation)\.js$/,
-  /^extension\/media\/(corpus\.svg|icon\.png|screenshots\/[a-z-]+\.png)$/,
+  /^extension\/media\/(corpus\.svg|icon\.png|preview\.css|screenshots\/[a-z-]+\.png)$/,
+  // The shipped CSL styles and locales, with their licence notice (media/csl/README.md).
+  /^extension\/media\/csl\/(README\.md|styles\/[a-z0-9-]+\.csl|locales\/locales-[A-Za-z-]+\.xml)$/,
   /^extension\/fixtures\/seeds\/[^/]+\.txt$/,
   /^extension\/l10n\/bundle\.l10n\.[a-z-]+\.json$/,
 ];
@@ -40,6 +42,11 @@ const REQUIRED = [
   'extension/dist/citation.js',
   'extension/media/icon.png',
   'extension/media/corpus.svg',
+  'extension/media/preview.css',
+  'extension/media/csl/README.md',
+  'extension/media/csl/styles/apa.csl',
+  'extension/media/csl/styles/china-national-standard-gb-t-7714-2015-numeric.csl',
+  'extension/media/csl/locales/locales-zh-CN.xml',
   'extension/l10n/bundle.l10n.zh-cn.json',
 ];
 

@@ -1,11 +1,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_CORPUS_GLOBS, SETTINGS_SECTION, SETTING_ENUMS, SETTING_KEYS, SettingsSchema, defaultSettings, parseSettings } from '../../src/core/settings';
+import { BUNDLED_STYLES, resolveStyle } from '../../src/core/styles';
+import { BIBLIOGRAPHY_STYLES, DEFAULT_CORPUS_GLOBS, SETTINGS_SECTION, SETTING_ENUMS, SETTING_KEYS, SETTING_SUGGESTIONS, SettingsSchema, defaultSettings, parseSettings } from '../../src/core/settings';
 
 interface ConfigProperty {
   default?: unknown;
   enum?: unknown[];
+  anyOf?: { enum?: unknown[] }[];
   type?: string;
 }
 
@@ -37,6 +39,16 @@ describe('settings', () => {
     }
   });
 
+  it('package.json suggests exactly the shipped styles, and each is a style that resolves', () => {
+    for (const key of SETTING_KEYS) {
+      const options = SETTING_SUGGESTIONS[key];
+      const offered = properties[`${SETTINGS_SECTION}.${key}`].anyOf?.find((b) => b.enum)?.enum;
+      assert.deepStrictEqual(offered, options ? [...options] : undefined, `suggestions of ${key}`);
+    }
+    for (const s of BIBLIOGRAPHY_STYLES) assert.ok(resolveStyle(s), `${s} is a shipped style`);
+    assert.deepStrictEqual([...BIBLIOGRAPHY_STYLES], BUNDLED_STYLES.map((s) => s.id));
+  });
+
   it('fills every field with its default when nothing is set', () => {
     const { settings, warnings } = parseSettings(undefined);
     assert.deepStrictEqual(warnings, []);
@@ -49,7 +61,7 @@ describe('settings', () => {
   it('keeps good values', () => {
     const { settings, warnings } = parseSettings({ corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver' });
     assert.deepStrictEqual(warnings, []);
-    assert.deepStrictEqual(settings, { corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver', indexCache: true });
+    assert.deepStrictEqual(settings, { corpus: ['refs/*.bib'], citationStyle: 'narrative', maxFileSizeMB: 8, bibliographyStyle: 'vancouver', styleFolders: [], indexCache: true });
   });
 
   it('a bad value falls back to its own default with one warning, the others stay', () => {

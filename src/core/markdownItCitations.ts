@@ -1,0 +1,312 @@
+/**
+ * A markdown-it plugin that renders a manuscript's citations and reference list as Pandoc
+ * `--citeproc` would, for VS Code's built-in Markdown preview (and any markdown-it host).
+ *
+ * It runs after markdown-it's own parse, so everything markdown-it treats as code, HTML, links or
+ * math is left alone; the citations come from the one manuscript scanner (previewCitations.ts)
+ * and are matched to the text tokens of their paragraph. Corpus text reaches the HTML only
+ * escaped or through citeproc's output, which is sanitised again here (an allow-list of
+ * formatting tags): the preview's own sanitiser is not the only guard.
+ */
+import { BIB_END, BIB_START } from './bibliographyBlock';
+import { citationJs, toCsl } from './bibliography';
+import type { ClusterItem, CslStyle, RenderRequest, RenderResult } from './citationJsImpl';
+import type { ManuscriptCitation } from './manuscript';
+import type { Work } from './model';
+import { type CitationCluster, type CitationMeta, citationClusters, readCitationMeta } from './previewCitations';
+import type { StyleInfo } from './styles';
+
+/** What the plugin asks of the corpus and the settings at each render. */
+export interface PreviewCorpus {
+  /** The work a Pandoc key names (an id or an alias), if any. */
+  work(key: string): Work | undefined;
+  /** The works an author–date citation names. */
+  authorDate(c: ManuscriptCitation): Work[];
+  /** Every record of the corpus, for `nocite: '@*'`. */
+  records(): readonly Work[];
+  /** Changes whenever the corpus does (a cache of formatted citations is valid while it stays). */
+  version(): number;
+  /**
+   * Formats a document's citations (citeproc). `key` identifies the request; returning undefined
+   * means "not ready yet" (the editor formats in its worker and refreshes the preview when done):
+   * the citations then show as written, marked as pending.
+   */
+  render(req: RenderRequest, key: string): RenderResult | undefined;
+  /** The style the front matter's `csl:` names, or the setting's; `problem` when a named style was not found. */
+  style(meta: CitationMeta, env: unknown): { style: StyleInfo; problem?: string };
+}
+
+/** The minimal markdown-it surface the plugin uses (markdown-it 12–14). */
+interface Token {
+  type: string;
+  tag: string;
+  content: string;
+  map: [number, number] | null;
+  children: Token[] | null;
+  block: boolean;
+  nesting: number;
+  hidden: boolean;
+}
+interface CoreState {
+  src: string;
+  env: unknown;
+  tokens: Token[];
+  Token: new (type: string, tag: string, nesting: number) => Token;
+}
+export interface MarkdownItLike {
+  core: { ruler: { push(name: string, fn: (state: CoreState) => void): void } };
+}
+
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const ALLOWED = /^<\/?(?:i|b|em|strong|sup|sub)>$|^<span(?: class="nocase"| style="font-variant:\s*small-caps;?"| style="font-style:\s*normal;?"| style="font-weight:\s*normal;?"| style="text-decoration:\s*underline;?")?>$|^<\/span>$|^<div class="csl-(?:left-margin|right-inline|block|indent)">$|^<\/div>$|^<br\s*\/?>$/;
+
+/** Keeps citeproc's formatting tags; every other tag is shown as text, inert. Entities stay as they are. */
+export function sanitizeCslHtml(html: string): string {
+  return html.replace(/<[^>]*>?/g, (tag) => (ALLOWED.test(tag) ? tag : escapeHtml(tag)));
+}
+
+/** The tooltip of a citation: title, venue, year of each work. */
+function tooltip(works: readonly Work[]): string {
+  return works
+    .map((w) => {
+      const year = w.issued?.['date-parts']?.[0]?.[0];
+      const venue = w['container-title'] ?? w.publisher;
+      return [w.title ?? w['citation-label'], [venue, year].filter(Boolean).join(', ')].filter(Boolean).join(' — ');
+    })
+    .join('\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .slice(0, 600);
+}
+
+interface Rendered {
+  cluster: CitationCluster;
+  html: string;
+}
+
+/** A renderer for `PreviewCorpus.render` that formats in this thread, remembering the last result (the CLI, tests). */
+export function inThreadRenderer(): (req: RenderRequest, key: string) => RenderResult {
+  let last: { key: string; out: RenderResult } | undefined;
+  return (req, key) => {
+    if (last?.key !== key) last = { key, out: citationJs().renderCitations(req) };
+    return last.out;
+  };
+}
+
+/** Per render: the clusters with their HTML, and the reference list. */
+function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { rendered: Rendered[]; refs?: string; meta: CitationMeta; problem?: string } {
+  const meta = readCitationMeta(src);
+  const clusters = citationClusters(src);
+  const { style, problem } = corpus.style(meta, env);
+  const link = meta.linkCitations !== false;
+  const items: Record<string, object> = {};
+  const idOf = new Map<string, Work>();
+  const add = (w: Work) => {
+    if (!items[w.id]) items[w.id] = toCsl(w);
+    return w;
+  };
+  const request: { items: ClusterItem[]; narrative?: boolean }[] = [];
+  const known: { cluster: CitationCluster; works: Work[]; unknown: string[]; req?: number }[] = [];
+  for (const c of clusters) {
+    if (c.kind === 'authorDate') {
+      const ws = c.authorDate ? corpus.authorDate(c.authorDate) : [];
+      ws.forEach(add);
+      known.push({ cluster: c, works: ws, unknown: [] });
+      continue;
+    }
+    const ci: ClusterItem[] = [];
+    const works: Work[] = [];
+    const unknown: string[] = [];
+    for (const p of c.parts) {
+      const w = corpus.work(p.key);
+      if (!w) {
+        unknown.push(p.key);
+        continue;
+      }
+      idOf.set(p.key, add(w));
+      works.push(w);
+      ci.push({ id: w.id, prefix: p.prefix ? `${p.prefix} ` : undefined, locator: p.locator, label: p.locator ? p.label : undefined, suffix: p.suffix, 'suppress-author': p.suppressAuthor });
+    }
+    request.push({ items: ci, narrative: c.kind === 'narrative' });
+    known.push({ cluster: c, works, unknown, req: request.length - 1 });
+  }
+  const uncited: string[] = [];
+  for (const k of meta.nocite) {
+    if (k === '*') for (const w of corpus.records()) uncited.push(add(w).id);
+    else {
+      const w = corpus.work(k);
+      if (w) uncited.push(add(w).id);
+    }
+  }
+  const csl: CslStyle = { key: style.id, xml: style.xml, defaultLocale: style.defaultLocale };
+  const lang = meta.lang ?? style.defaultLocale ?? 'en-US';
+  // The preview re-renders on every keystroke; most keystrokes change no citation. The formatted
+  // citations depend only on what is cited, how, in which style, and the corpus's version.
+  const key = JSON.stringify([csl.key, csl.xml.length, lang, corpus.version(), request, uncited]);
+  const out = corpus.render({ style: csl, lang, items, clusters: request, uncited }, key);
+  const numeric = style.numeric;
+  const rendered: Rendered[] = known.map(({ cluster, works, unknown, req }) => {
+    const title = escapeHtml(tooltip(works));
+    const cites = escapeHtml([...works.map((w) => w.id), ...unknown].join(' '));
+    const href = works[0] && link ? `#ref-${encodeURIComponent(works[0].id)}` : undefined;
+    if (cluster.kind === 'authorDate') {
+      // Author–date text is the writer's: kept as written, linked to the work it names.
+      const text = escapeHtml(cluster.raw);
+      if (!works.length) return { cluster, html: `<span class="corpus-cite-text">${text}</span>` };
+      const inner = href ? `<a href="${href}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
+      return { cluster, html: `<span class="citation corpus-cite-text" data-cites="${cites}">${inner}</span>` };
+    }
+    if (!out) {
+      // Formatting is on its way: the citation as written, marked pending (a tooltip says so).
+      return { cluster, html: `<span class="citation corpus-cite-pending" data-cites="${cites}" title="${escapeHtml('Formatting citations…')}">${escapeHtml(cluster.raw)}</span>` };
+    }
+    let body = sanitizeCslHtml(req !== undefined ? out.clusters[req] : '');
+    if (unknown.length) {
+      // As Pandoc: each unknown key in bold with a question mark, inside the citation's brackets.
+      const marks = unknown.map((k) => `<strong class="corpus-cite-unknown" title="${escapeHtml(`@${k} is not in the corpus`)}">${escapeHtml(k)}?</strong>`).join('; ');
+      const [open, close] = numeric ? ['[', ']'] : ['(', ')'];
+      if (!body) body = `${open}${marks}${close}`;
+      else if (body.endsWith(close)) body = `${body.slice(0, -1)}; ${marks}${close}`;
+      else body = `${body}; ${marks}`;
+    }
+    const inner = href ? `<a href="${href}" title="${title}">${body}</a>` : works.length ? `<span title="${title}">${body}</span>` : body;
+    return { cluster, html: `<span class="citation" data-cites="${cites}">${inner}</span>` };
+  });
+  let refs: string | undefined;
+  if (out && !meta.suppressBibliography && out.bibliography.length) {
+    const entries = out.bibliography
+      .map((e) => {
+        const body = e.html.trim().replace(/^<div class="csl-entry">/, '').replace(/<\/div>$/, '');
+        return `<div id="ref-${escapeHtml(e.id)}" class="csl-entry" role="listitem">${sanitizeCslHtml(body)}</div>`;
+      })
+      .join('\n');
+    const heading = meta.referenceSectionTitle ? `<h1 class="unnumbered">${escapeHtml(meta.referenceSectionTitle)}</h1>\n` : '';
+    refs = `${heading}<div id="refs" class="references csl-bib-body${numeric ? '' : ' hanging-indent'}" role="list">\n${entries}\n</div>\n`;
+  }
+  return { rendered, refs, meta, problem };
+}
+
+/** The text of an inline token's children with each child's span, `\n` for line breaks and `\u0000` for anything else. */
+function flatten(children: Token[]): { flat: string; spans: [number, number][] } {
+  let flat = '';
+  const spans: [number, number][] = [];
+  for (const t of children) {
+    const from = flat.length;
+    if (t.type === 'text') flat += t.content;
+    else if (t.type === 'softbreak' || t.type === 'hardbreak') flat += '\n';
+    else flat += '\u0000';
+    spans.push([from, flat.length]);
+  }
+  return { flat, spans };
+}
+
+/** A pattern for a citation's source text as markdown-it leaves it: any run of white space (and block-quote markers at line starts) may differ. */
+function patternOf(raw: string): RegExp {
+  const body = raw
+    .replace(/\n[ \t]*(?:>[ \t]?)*/g, '\n')
+    .replace(/\\([\\`*_{}[\]()#+\-.!<>~|$"'@])/g, '$1')
+    .split(/\s+/)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('\\s+');
+  return new RegExp(body, 'g');
+}
+
+/** Replaces `flat[from, to)` of `children` by one token (text tokens cut at the edges). */
+function splice(children: Token[], spans: [number, number][], from: number, to: number, repl: Token, Tok: CoreState['Token']): Token[] {
+  const out: Token[] = [];
+  let inserted = false;
+  const text = (content: string) => {
+    const t = new Tok('text', '', 0);
+    t.content = content;
+    return t;
+  };
+  children.forEach((t, i) => {
+    const [a, b] = spans[i];
+    if (b <= from) {
+      out.push(t);
+      return;
+    }
+    if (a >= to) {
+      if (!inserted) out.push(repl);
+      inserted = true;
+      out.push(t);
+      return;
+    }
+    if (t.type === 'text' && a < from) out.push(text(t.content.slice(0, from - a)));
+    if (!inserted) out.push(repl);
+    inserted = true;
+    if (t.type === 'text' && b > to) out.push(text(t.content.slice(to - a)));
+  });
+  if (!inserted) out.push(repl);
+  return out;
+}
+
+const REFS_DIV = /^:::+\s*\{\s*#refs(?:\s[^}]*)?\}\s*(?:\n\s*:::+\s*)?$/;
+
+/** Adds citation rendering to a markdown-it instance; `corpus` is asked at each render. */
+export function citationsPlugin(md: MarkdownItLike, corpus: () => PreviewCorpus | undefined): void {
+  md.core.ruler.push('corpus_cite_citations', (state) => {
+    const c = corpus();
+    if (!c || !(state.src.includes('@') || state.src.includes('('))) return;
+    let doc: ReturnType<typeof renderDocument>;
+    try {
+      doc = renderDocument(state.src, state.env, c);
+    } catch (e) {
+      const warn = new state.Token('html_block', '', 0);
+      warn.content = `<p class="corpus-cite-warning">${escapeHtml(`Corpus Cite could not format the citations: ${e instanceof Error ? e.message : String(e)}`)}</p>\n`;
+      state.tokens.unshift(warn);
+      return;
+    }
+    // Clusters by the line they start on, consumed paragraph by paragraph in order.
+    const pending = [...doc.rendered];
+    let next = 0;
+    for (const tok of state.tokens) {
+      if (tok.type !== 'inline' || !tok.map || !tok.children) continue;
+      const [l0, l1] = tok.map;
+      while (next < pending.length && pending[next].cluster.line < l0) next++;
+      let cursor = 0;
+      for (let i = next; i < pending.length && pending[i].cluster.line < l1; i++) {
+        const { flat, spans } = flatten(tok.children);
+        const re = patternOf(pending[i].cluster.raw);
+        re.lastIndex = cursor;
+        const m = re.exec(flat);
+        if (!m) continue;
+        const repl = new state.Token('html_inline', '', 0);
+        repl.content = pending[i].html;
+        tok.children = splice(tok.children, spans, m.index, m.index + m[0].length, repl, state.Token);
+        cursor = flatten(tok.children).spans[tok.children.indexOf(repl)][1];
+        next = i + 1;
+      }
+    }
+    if (doc.problem) {
+      const warn = new state.Token('html_block', '', 0);
+      warn.content = `<p class="corpus-cite-warning">${escapeHtml(doc.problem)}</p>\n`;
+      state.tokens.unshift(warn);
+    }
+    if (!doc.refs) return;
+    const refsToken = new state.Token('html_block', '', 0);
+    refsToken.content = doc.refs;
+    // Pandoc's places: a `::: {#refs}` div or a `<div id="refs">`, else the end. The block that
+    // "Insert or Update Bibliography" wrote is the same list: it is replaced, never shown twice.
+    const toks = state.tokens;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i];
+      if (t.type === 'paragraph_open' && toks[i + 1]?.type === 'inline' && REFS_DIV.test(toks[i + 1].content.trim())) {
+        toks.splice(i, 3, refsToken);
+        return;
+      }
+      if (t.type === 'html_block' && /<div\b[^>]*\bid=["']?refs\b/.test(t.content)) {
+        // Inside the writer's own div, which already has the id.
+        t.content = t.content.replace(/(<div\b[^>]*\bid=["']?refs\b[^>]*>)/, `$1\n${doc.refs.replace('<div id="refs" class=', '<div class=')}`);
+        return;
+      }
+    }
+    const start = toks.findIndex((t) => t.type === 'html_block' && t.content.includes(BIB_START));
+    const end = start === -1 ? -1 : toks.findIndex((t, i) => i >= start && t.type === 'html_block' && t.content.includes(BIB_END));
+    if (start !== -1 && end !== -1) {
+      toks.splice(start, end - start + 1, refsToken);
+      return;
+    }
+    toks.push(refsToken);
+  });
+}

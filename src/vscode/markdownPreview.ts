@@ -1,0 +1,95 @@
+/**
+ * Citations in VS Code's built-in Markdown preview: the markdown-it plugin of the core
+ * (core/markdownItCitations.ts), given the current corpus and the style settings. Formatting
+ * (citeproc) runs in the index worker, never in the extension host: a render whose citations are
+ * not formatted yet shows them as written, asks the worker, and refreshes the preview when the
+ * answer is there. Results are kept per request, so typing prose re-renders from the cache.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
+import { type MarkdownItLike, type PreviewCorpus, citationsPlugin } from '../core/markdownItCitations';
+import { resolveStyle } from '../core/styles';
+import { headOf } from '../core/workStore';
+import type { CorpusService } from './corpusService';
+
+/** Formatted results kept, most recent last (a few documents and styles at once). */
+const KEEP = 16;
+
+export interface MarkdownPreview extends vscode.Disposable {
+  extendMarkdownIt<T>(md: T): T;
+}
+
+export function registerMarkdownPreview(service: CorpusService, log: vscode.LogOutputChannel): MarkdownPreview {
+  const results = new Map<string, RenderResult>();
+  const pending = new Set<string>();
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = () => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void vscode.commands.executeCommand('markdown.preview.refresh').then(undefined, () => undefined), 50);
+  };
+
+  const render = (req: RenderRequest, key: string): RenderResult | undefined => {
+    const hit = results.get(key);
+    if (hit) {
+      results.delete(key);
+      results.set(key, hit);
+      return hit;
+    }
+    if (!pending.has(key)) {
+      pending.add(key);
+      service.renderCitations(req).then(
+        (r) => {
+          pending.delete(key);
+          results.set(key, r);
+          while (results.size > KEEP) results.delete(results.keys().next().value as string);
+          refresh();
+        },
+        (e: unknown) => {
+          pending.delete(key);
+          log.warn(`[preview] could not format the citations: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
+    }
+    return undefined;
+  };
+
+  const corpus: PreviewCorpus = {
+    work: (key) => service.lookup.id(key),
+    authorDate: (c) => (c.authors?.length ? service.lookup.authorYear(c.authors[0], c.year, c.yearSuffix) : []),
+    records: () => service.works.filter((w) => headOf(w).role !== 'cited'),
+    version: () => service.version,
+    render,
+    style: (meta, env) => {
+      const doc = (env as { currentDocument?: vscode.Uri } | undefined)?.currentDocument;
+      const baseDir = doc?.scheme === 'file' ? path.dirname(doc.fsPath) : undefined;
+      const opts = service.styleOptions(baseDir);
+      const name = meta.csl ?? service.settings.bibliographyStyle;
+      const style = resolveStyle(name, opts);
+      if (style) return { style };
+      const fallback = resolveStyle('apa')!;
+      return { style: fallback, problem: vscode.l10n.t('Corpus Cite: no CSL style "{0}" (not a shipped style, a style in corpusCite.styleFolders or Zotero\'s styles folder, nor a readable .csl file); the citations are shown in APA.', name) };
+    },
+  };
+
+  const subscriptions = [
+    service.onDidChange(() => {
+      results.clear();
+      refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('corpusCite.bibliographyStyle') || e.affectsConfiguration('corpusCite.styleFolders')) refresh();
+    }),
+  ];
+
+  return {
+    extendMarkdownIt<T>(md: T): T {
+      citationsPlugin(md as unknown as MarkdownItLike, () => corpus);
+      return md;
+    },
+    dispose() {
+      if (refreshTimer) clearTimeout(refreshTimer);
+      for (const s of subscriptions) s.dispose();
+    },
+  };
+}

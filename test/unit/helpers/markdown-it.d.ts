@@ -1,0 +1,16 @@
+// The little of markdown-it's API the preview tests use (markdown-it ships no types; VS Code's
+// preview hands the plugin its own instance, typed in core/markdownItCitations.ts).
+declare module 'markdown-it' {
+  interface Options {
+    html?: boolean;
+    linkify?: boolean;
+    typographer?: boolean;
+  }
+  class MarkdownIt {
+    constructor(options?: Options);
+    render(src: string, env?: object): string;
+    parse(src: string, env: object): { type: string; content: string }[];
+    core: { ruler: { push(name: string, fn: (state: never) => void): void } };
+  }
+  export default MarkdownIt;
+}
