@@ -11,8 +11,10 @@
  *   not after a lone `.` (`a.@k`, but `...@k` is an ellipsis), not after a closing `*`/`_` of
  *   emphasis;
  * - `@` then a letter, digit, `_` (or `*`, the `nocite` wildcard), then letters, digits, `_`, and
- *   one of `:.#$%&-+?<>~/` only when a letter, digit or `_` follows (`:` and `/` also before `/`,
- *   for URLs): `@key18--suffix` is `key18`, `@Foo_bar.baz.` is `Foo_bar.baz`;
+ *   one of `:.#$%&-+?<>~/` only when a letter, digit or `_` follows: `@key18--suffix` is `key18`,
+ *   `@Foo_bar.baz.` is `Foo_bar.baz` (Pandoc 2.17 also lets `:` or `/` run on before a `/`, so
+ *   `@https://x.org` is one key there; its manual says repeated punctuation ends the key, and
+ *   where the two disagree we follow the manual);
  * - or `@{…}`: balanced braces holding no white space (Pandoc 2.17 and its manual agree).
  *
  * A narrative `@label` (or `-@label`) naming an example-list item `(@label)` is that example's
@@ -61,6 +63,9 @@ const ASCII_PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 const VERBATIM_TAGS = /^(?:pre|script|style|textarea)$/i;
 /** How far a closing delimiter is looked for (link targets, attributes, brackets). */
 const WINDOW = 2000;
+const MAX_DEPTH = 24;
+/** A braced key longer than this is not one. */
+const KEY_WINDOW = 256;
 
 /** Display width of leading white space (tabs to the next multiple of 4) and its length in characters. */
 function indentOf(t: string): { width: number; chars: number } {
@@ -132,6 +137,7 @@ class Scanner {
   readonly lines: string[];
   /** Per line, the column ranges written as prose (with their masked text). */
   private readonly writes = new Map<number, { col: number; text: string }[]>();
+  private readonly lastLineWith = new WeakMap<Seg[], Map<string, number>>();
   readonly body: FoundCitation[] = [];
   /** Metadata citations by block then field, so a later block's field replaces an earlier one's. */
   private readonly metaFields = new Map<string, FoundCitation[]>();
@@ -166,7 +172,10 @@ class Scanner {
 
   // ---------------------------------------------------------------- blocks
 
-  private blocks(L: Seg[], ctx: { top: boolean; inList: boolean }): void {
+  private blocks(L: Seg[], ctx: { top: boolean; inList: boolean; depth?: number }): void {
+    const depth = ctx.depth ?? 0;
+    /** Containers nest this deep at most (deeper markers are text): bounded work and stack. */
+    const nest = depth < MAX_DEPTH;
     let i = 0;
     let prevBlank = true;
     let afterListItem = false;
@@ -240,7 +249,7 @@ class Scanner {
           prevBlank = true;
           continue;
         }
-        if (u.startsWith('>') && (prevBlank || afterListItem)) {
+        if (nest && u.startsWith('>') && (prevBlank || afterListItem)) {
           const inner: Seg[] = [];
           let j = i;
           while (j < L.length && !isBlank(L[j].text)) {
@@ -254,7 +263,7 @@ class Scanner {
             j++;
             // `>` alone on a line keeps the quote going over what would be a blank line.
           }
-          this.blocks(inner, { top: false, inList: false });
+          this.blocks(inner, { top: false, inList: false, depth: depth + 1 });
           i = j;
           prevBlank = false;
           afterListItem = false;
@@ -265,23 +274,23 @@ class Scanner {
           continue;
         }
         // A list needs a blank line before it, except right after another item or inside an item.
-        const marker = prevBlank || afterListItem || ctx.inList ? listMarker(u) : undefined;
+        const marker = nest && (prevBlank || afterListItem || ctx.inList) ? listMarker(u) : undefined;
         if (marker) {
-          i = this.listItem(L, i, ind, u, marker);
+          i = this.listItem(L, i, ind, u, marker, depth + 1);
           prevBlank = false;
           afterListItem = true;
           continue;
         }
         const foot = /^\[\^[^\]\s]+\]:[ \t]*/.exec(u);
-        if (foot) {
-          i = this.container(L, i, { line: s.line, col: uSeg.col + foot[0].length, text: u.slice(foot[0].length) }, 4, false);
+        if (foot && nest) {
+          i = this.container(L, i, { line: s.line, col: uSeg.col + foot[0].length, text: u.slice(foot[0].length) }, 4, false, depth + 1);
           prevBlank = false;
           afterListItem = false;
           continue;
         }
         const def = /^[:~](?: {1,3}|\t)/.exec(u);
-        if (def) {
-          i = this.container(L, i, { line: s.line, col: uSeg.col + def[0].length, text: u.slice(def[0].length) }, 4, false);
+        if (def && nest) {
+          i = this.container(L, i, { line: s.line, col: uSeg.col + def[0].length, text: u.slice(def[0].length) }, 4, false, depth + 1);
           prevBlank = false;
           afterListItem = true;
           continue;
@@ -311,6 +320,7 @@ class Scanner {
         if (ti.width <= 3 && FENCE.test(v)) break;
         if (ctx.inList && listMarker(v) && ti.width <= 3) break;
         if (ti.width <= 3 && /^:{3,}/.test(v)) break;
+        if (ti.width <= 3 && /^[:~](?: {1,3}|\t)/.test(v)) break; // a definition after its term
         para.push(L[j]);
         j++;
       }
@@ -322,7 +332,7 @@ class Scanner {
   }
 
   /** A list item starting at `L[i]`: its lines gathered by Pandoc's continuation rule, parsed as blocks. */
-  private listItem(L: Seg[], i: number, ind: { width: number; chars: number }, u: string, marker: { len: number; label?: string }): number {
+  private listItem(L: Seg[], i: number, ind: { width: number; chars: number }, u: string, marker: { len: number; label?: string }, depth: number): number {
     if (marker.label) this.exampleLabels.add(marker.label);
     const s = L[i];
     const rest = u.slice(marker.len);
@@ -332,14 +342,14 @@ class Scanner {
     const w = ind.width + marker.len + spaces;
     const firstText = sp.width >= 5 ? rest.slice(1) : rest.slice(sp.chars);
     const first: Seg = { line: s.line, col: s.col + ind.chars + marker.len + (sp.width >= 5 ? 1 : sp.chars), text: firstText };
-    return this.container(L, i, first, w, true);
+    return this.container(L, i, first, w, true, depth);
   }
 
   /**
    * A container whose first line is `first` and whose other lines are indented `w` columns (or
    * lazy continuations of a paragraph): its lines, with the indentation removed, are blocks.
    */
-  private container(L: Seg[], i: number, first: Seg, w: number, inList: boolean): number {
+  private container(L: Seg[], i: number, first: Seg, w: number, inList: boolean, depth: number): number {
     const inner: Seg[] = [first];
     let j = i + 1;
     let lastBlank = false;
@@ -367,14 +377,30 @@ class Scanner {
       lastBlank = false;
       j++;
     }
-    this.blocks(inner, { top: false, inList });
+    this.blocks(inner, { top: false, inList, depth });
     return j;
   }
 
   /** Skips from `L[i]` to the line holding `closer`; what follows it on that line is returned as a line of its own. */
   private skipUntil(L: Seg[], i: number, from: Seg, closer: string, caseless = false): { next: number; rest?: Seg } | undefined {
     const find = (t: string, at: number) => (caseless ? t.toLowerCase().indexOf(closer, at) : t.indexOf(closer, at));
+    // The last line of this container holding the closer, found once: no search runs past it,
+    // so a thousand unclosed `<!--` cost one pass, not a thousand.
+    let byCloser = this.lastLineWith.get(L);
+    if (!byCloser) this.lastLineWith.set(L, (byCloser = new Map()));
+    let last = byCloser.get(closer + caseless);
+    if (last === undefined) {
+      last = -1;
+      for (let k = L.length - 1; k >= 0; k--) {
+        if (find(L[k].text, 0) !== -1) {
+          last = k;
+          break;
+        }
+      }
+      byCloser.set(closer + caseless, last);
+    }
     let at = find(from.text, 4);
+    if (at === -1 && last <= i) return undefined;
     let j = i;
     let seg = from;
     while (at === -1) {
@@ -541,21 +567,19 @@ class Scanner {
   private inline(segs: Seg[]): void {
     const P = segs.map((s) => s.text).join('\n');
     const n = P.length;
-    const keep = new Uint8Array(n).fill(1);
-    const blank = (a: number, b: number) => keep.fill(0, a, Math.min(b, n));
+    /** Ranges that are not prose, as [from, to) pairs. */
+    const blanks: number[] = [];
+    const blank = (a: number, b: number) => {
+      if (b > a) blanks.push(a, Math.min(b, n));
+    };
     const found: { at: number; end: number; key: string; suppress: boolean; open: number }[] = [];
 
     // Backtick runs by length, for finding a code span's closer without rescanning.
     const runs = new Map<number, number[]>();
-    for (let i = 0; i < n; ) {
-      if (P[i] === '`') {
-        let j = i;
-        while (j < n && P[j] === '`') j++;
-        const list = runs.get(j - i) ?? [];
-        list.push(i);
-        runs.set(j - i, list);
-        i = j;
-      } else i++;
+    for (const m of P.matchAll(/`+/g)) {
+      const list = runs.get(m[0].length) ?? [];
+      list.push(m.index!);
+      runs.set(m[0].length, list);
     }
     const runPtr = new Map<number, number>();
     const nextRun = (len: number, after: number): number => {
@@ -567,25 +591,34 @@ class Scanner {
       return k < list.length ? list[k] : -1;
     };
     // Matching brackets, in one pass (escaped brackets and code-span contents are not skipped: bounded by WINDOW anyway).
-    const match = new Int32Array(n).fill(-1);
+    const match = new Map<number, number>();
     {
       const stack: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = P[i];
-        if (c === '\\') i++;
-        else if (c === '[') stack.push(i);
-        else if (c === ']' && stack.length) {
+      for (const m of P.matchAll(/\\[\s\S]|\[|\]/g)) {
+        if (m[0] === '[') stack.push(m.index!);
+        else if (m[0] === ']' && stack.length) {
           const o = stack.pop()!;
-          if (i - o < WINDOW) match[o] = i;
+          if (m.index! - o < WINDOW) match.set(o, m.index!);
         }
       }
     }
     /** Ranges already known not to be prose (link targets, attributes): the scan jumps over them. */
-    const jump = new Int32Array(n).fill(-1);
+    const jump = new Map<number, number>();
     const skip = (a: number, b: number) => {
       blank(a, b);
-      if (a < n) jump[a] = Math.max(jump[a], b);
+      if (a < n) jump.set(a, Math.max(jump.get(a) ?? -1, b));
     };
+    /** `indexOf`, but no search for a closer the paragraph does not hold after `from` (each needle's last place is found once). */
+    const lastOf = new Map<string, number>();
+    const lower = { text: '' };
+    const find = (needle: string, from: number, caseless = false): number => {
+      const hay = caseless ? (lower.text ||= P.toLowerCase()) : P;
+      let last = lastOf.get(needle);
+      if (last === undefined) lastOf.set(needle, (last = hay.lastIndexOf(needle)));
+      return last < from ? -1 : hay.indexOf(needle, from);
+    };
+    /** The characters the scan stops at; the rest of the text is skipped at once. */
+    const SPECIAL = /[\\`$<[*_@({]/g;
     const openBrackets: { open: number; close: number }[] = [];
     let stars = 0;
     let unders = 0;
@@ -596,8 +629,13 @@ class Scanner {
 
     let i = 0;
     while (i < n) {
-      if (jump[i] !== -1) {
-        i = jump[i];
+      SPECIAL.lastIndex = i;
+      const sm = SPECIAL.exec(P);
+      if (!sm) break;
+      i = sm.index;
+      const jumpTo = jump.get(i);
+      if (jumpTo !== undefined) {
+        i = jumpTo;
         continue;
       }
       while (openBrackets.length && openBrackets[openBrackets.length - 1].close < i) openBrackets.pop();
@@ -605,7 +643,7 @@ class Scanner {
       if (c === '\\') {
         const d = P[i + 1];
         if (d !== undefined && /[A-Za-z]/.test(d)) {
-          i = this.rawTex(P, i, blank);
+          i = this.rawTex(P, i, blank, find);
           continue;
         }
         if (d !== undefined && ASCII_PUNCT.includes(d)) {
@@ -631,7 +669,7 @@ class Scanner {
       }
       if (c === '$') {
         if (P[i + 1] === '$') {
-          const close = P.indexOf('$$', i + 2);
+          const close = find('$$', i + 2);
           if (close !== -1) {
             blank(i, close + 2);
             i = close + 2;
@@ -653,7 +691,7 @@ class Scanner {
         continue;
       }
       if (c === '<') {
-        const end = this.htmlInline(P, i);
+        const end = this.htmlInline(P, i, find);
         if (end !== -1) {
           blank(i, end);
           i = end;
@@ -663,7 +701,7 @@ class Scanner {
         continue;
       }
       if (c === '[') {
-        const close = match[i];
+        const close = match.get(i) ?? -1;
         if (close !== -1 && P[i + 1] !== '^') {
           const after = P[close + 1];
           if (after === '(') {
@@ -751,11 +789,25 @@ class Scanner {
       this.sink.push({ key: f.key, line: s.line, start, end, bracketed, suppressAuthor: bracketed && f.suppress, ...(this.metaField !== undefined ? { meta: this.metaField } : {}) });
     }
     if (this.metaField !== undefined) return; // metadata is not running prose for author–date citations
+    let masked = P;
+    if (blanks.length) {
+      const pairs: [number, number][] = [];
+      for (let k = 0; k < blanks.length; k += 2) pairs.push([blanks[k], blanks[k + 1]]);
+      pairs.sort((a, b) => a[0] - b[0]);
+      const parts: string[] = [];
+      let at = 0;
+      for (const [a, b] of pairs) {
+        if (b <= at) continue;
+        const from = Math.max(a, at);
+        parts.push(P.slice(at, from), P.slice(from, b).replace(/[^\n]/g, ' '));
+        at = b;
+      }
+      parts.push(P.slice(at));
+      masked = parts.join('');
+    }
     segs.forEach((s, k) => {
-      let text = '';
-      for (let o = 0; o < s.text.length; o++) text += keep[starts[k] + o] ? s.text[o] : ' ';
       const list = this.writes.get(s.line) ?? [];
-      list.push({ col: s.col, text });
+      list.push({ col: s.col, text: masked.slice(starts[k], starts[k] + s.text.length) });
       this.writes.set(s.line, list);
     });
   }
@@ -782,7 +834,7 @@ class Scanner {
     let k = i + 1;
     if (P[k] === '{') {
       let depth = 0;
-      for (; k < n && k - i < WINDOW; k++) {
+      for (; k < n && k - i < KEY_WINDOW; k++) {
         const c = P[k];
         if (isSpace(c)) return undefined;
         if (c === '{') depth++;
@@ -802,7 +854,9 @@ class Scanner {
         k += c.length;
         continue;
       }
-      if (INTERNAL.includes(c) && (isRegchar(ch(k + 1)) || ((c === ':' || c === '/') && P[k + 1] === '/'))) {
+      // Pandoc 2.17 also takes `:` or `/` before a `/` (`@https://x.org/a` is one key); its manual
+      // says repeated punctuation ends a key (`@https`), and the manual is what we follow.
+      if (INTERNAL.includes(c) && isRegchar(ch(k + 1))) {
         k++;
         continue;
       }
@@ -812,14 +866,14 @@ class Scanner {
   }
 
   /** Raw TeX at the `\` at `i`: a command with its `[…]`/`{…}` arguments, or an environment to its `\end`. */
-  private rawTex(P: string, i: number, blank: (a: number, b: number) => void): number {
+  private rawTex(P: string, i: number, blank: (a: number, b: number) => void, find: (needle: string, from: number) => number): number {
     const name = /^\\([A-Za-z]+)/.exec(P.slice(i, i + 64))!;
     let k = i + name[0].length;
     if (name[1] === 'begin') {
       const env = /^\{([A-Za-z*]+)\}/.exec(P.slice(k, k + 64));
       if (env) {
         const endTag = `\\end{${env[1]}}`;
-        const e = P.indexOf(endTag, k);
+        const e = find(endTag, k);
         if (e !== -1) {
           blank(i, e + endTag.length);
           return e + endTag.length;
@@ -845,14 +899,14 @@ class Scanner {
   }
 
   /** Raw HTML or an autolink at the `<` at `i`: where it ends, or -1 when it is a plain `<`. */
-  private htmlInline(P: string, i: number): number {
+  private htmlInline(P: string, i: number, find: (needle: string, from: number, caseless?: boolean) => number): number {
     const head = P.slice(i, i + WINDOW);
     if (head.startsWith('<!--')) {
-      const e = P.indexOf('-->', i + 4);
+      const e = find('-->', i + 4);
       return e === -1 ? -1 : e + 3;
     }
     if (head.startsWith('<?')) {
-      const e = P.indexOf('?>', i + 2);
+      const e = find('?>', i + 2);
       return e === -1 ? -1 : e + 2;
     }
     let m = /^<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/.exec(head) ?? /^<[^\s<>@]+@[^\s<>@]+>/.exec(head);
@@ -864,7 +918,7 @@ class Scanner {
     let end = i + m[0].length;
     if (VERBATIM_TAGS.test(m[1]) && !m[0].endsWith('/>')) {
       const closeTag = `</${m[1].toLowerCase()}`;
-      const e = P.toLowerCase().indexOf(closeTag, end);
+      const e = find(closeTag, end, true);
       if (e !== -1) {
         const gt = P.indexOf('>', e);
         end = gt === -1 ? P.length : gt + 1;
