@@ -3,14 +3,14 @@
  * (the quick fixes of the editor). Plain text in, plain data out.
  */
 import type { WorkLookup } from './lookup';
-import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from './manuscript';
+import { type ManuscriptCitation, findManuscriptCitations, namesWork, resolveManuscriptCitation } from './manuscript';
 import type { Work } from './model';
 import { nearestWorks } from './nearest';
 import { formatCitation } from './render';
 
 /** The citations of a manuscript the corpus does not know. */
 export function unknownCitations(text: string, lookup: WorkLookup): ManuscriptCitation[] {
-  return findManuscriptCitations(text).filter((c) => resolveManuscriptCitation(c, lookup).length === 0);
+  return findManuscriptCitations(text).filter((c) => namesWork(c) && resolveManuscriptCitation(c, lookup).length === 0);
 }
 
 /** A narrative author–date citation (`Slade et al. (2017)`) rather than a part of a parenthesis. */

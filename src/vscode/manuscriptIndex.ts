@@ -98,7 +98,8 @@ export class ManuscriptIndex implements vscode.Disposable {
   /** Citations per work id across the workspace's Markdown files. */
   async counts(): Promise<ReadonlyMap<string, number>> {
     this.wanted = true;
-    return countCitations(await this.uses());
+    // A `nocite` key puts a work in the bibliography; it is not a use in the text.
+    return countCitations((await this.uses()).filter((u) => !u.citation.nocite));
   }
 
   /** Every citation in the workspace's Markdown files (and open Markdown documents). */
