@@ -187,7 +187,9 @@ export function citationClusters(text: string, citations: readonly ManuscriptCit
     return lo;
   };
   const out: CitationCluster[] = [];
-  const pandoc = citations.filter((c) => c.kind === 'pandoc');
+  // Citations in the front matter (nocite, title, abstract …) are not rendered in the body; the
+  // preview hides the front matter, and nocite is read as metadata (readCitationMeta).
+  const pandoc = citations.filter((c) => c.kind === 'pandoc' && !c.meta);
   const used = new Set<ManuscriptCitation>();
   for (const c of pandoc) {
     if (used.has(c)) continue;

@@ -118,6 +118,11 @@ const CLASSES: DisagreementClass[] = [
     test: ({ pandoc, ours }) => pandoc !== undefined && ours !== undefined && pandoc.includes('ı') && pandoc.replace(/ı/g, 'i') === ours,
   },
   {
+    name: 'fjournal',
+    reason: 'MathSciNet and Beebe entries give `fjournal` (the full journal name) beside `journal` (its abbreviation): we take `fjournal` as the journal and `journal` as its short form (issue 10); Pandoc ignores `fjournal`. Ours is right: CSL has `container-title-short` for the abbreviation.',
+    test: ({ field, entry }) => field === 'container' && /^\s*fjournal\s*=/im.test(entry),
+  },
+  {
     name: 'doi: prefix',
     reason: 'A DOI written `doi:10.…`: Pandoc keeps the prefix; we strip it. Ours is right.',
     test: ({ field, pandoc, ours }) => field === 'DOI' && pandoc === `doi:${ours}`,
