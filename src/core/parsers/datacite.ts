@@ -11,7 +11,7 @@
  */
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
 import { parsePersonName } from '../names';
-import { arr, arrayItemLines, cleanDoi, cleanJsonText, isObject, isoDateParts, jsonErrorLine, pageRange, str } from './jsonShape';
+import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
 
 /** True when a parsed JSON value is (or wraps) a DataCite record. */
 export function looksLikeDataCite(v: unknown): boolean {
@@ -235,32 +235,14 @@ function recordOf(item: unknown, line: number): ParsedRecord | undefined {
 
 /** Parses a DataCite JSON file. Never throws; problems are returned with their lines. */
 export function parseDataCite(text: string, file: string): ParsedFile {
-  const src = cleanJsonText(text);
   const records: ParsedRecord[] = [];
   const problems: Problem[] = [];
-  let data: unknown;
-  try {
-    data = JSON.parse(src);
-  } catch (e) {
-    const { line, message } = jsonErrorLine(src, e);
-    problems.push({ file, line, severity: 'error', message: `Not valid JSON (${message}); skipped the DataCite file` });
+  const read = jsonItems(text, 'data', true);
+  if ('error' in read) {
+    problems.push({ file, line: read.error.line, severity: 'error', message: `Not valid JSON (${read.error.message}); skipped the DataCite file` });
     return { file, format: 'datacite-json', records, problems };
   }
-  let items: unknown[];
-  let lines: number[];
-  if (Array.isArray(data)) {
-    items = data;
-    lines = arrayItemLines(src);
-  } else if (isObject(data) && Array.isArray(data.data)) {
-    items = data.data;
-    lines = arrayItemLines(src, 'data');
-  } else if (isObject(data) && isObject(data.data)) {
-    items = [data.data];
-    lines = [1];
-  } else {
-    items = [data];
-    lines = [1];
-  }
+  const { items, lines } = read;
   items.forEach((item, i) => {
     const line = lines[i] ?? 1;
     if (!looksLikeDataCite(item)) {

@@ -141,3 +141,23 @@ export function pageRange(first: unknown, last: unknown): string | undefined {
   if (f && l && f !== l && f.indexOf('-') === -1) return `${f}-${l}`;
   return f ? f.replace(/\s*[–—]\s*|\s*-{1,2}\s*/g, '-') : l;
 }
+
+/**
+ * The items of a JSON export and each item's 1-based line: a top-level list, a list under
+ * `envelope` (`{"results": […]}`, `{"data": […]}`), an object under `envelope` when
+ * `objectEnvelope` (DataCite's `{"data": {…}}`), or the document itself as one item.
+ * Invalid JSON is `{ error }` with the line and message of the parse error.
+ */
+export function jsonItems(text: string, envelope: string, objectEnvelope = false): { items: unknown[]; lines: number[] } | { error: { line: number; message: string } } {
+  const src = cleanJsonText(text);
+  let data: unknown;
+  try {
+    data = JSON.parse(src);
+  } catch (e) {
+    return { error: jsonErrorLine(src, e) };
+  }
+  if (Array.isArray(data)) return { items: data, lines: arrayItemLines(src) };
+  if (isObject(data) && Array.isArray(data[envelope])) return { items: data[envelope] as unknown[], lines: arrayItemLines(src, envelope) };
+  if (objectEnvelope && isObject(data) && isObject(data[envelope])) return { items: [data[envelope]], lines: [1] };
+  return { items: [data], lines: [1] };
+}

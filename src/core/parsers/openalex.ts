@@ -9,7 +9,7 @@
  */
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
 import { parsePersonName } from '../names';
-import { arr, arrayItemLines, cleanDoi, cleanJsonText, isObject, isoDateParts, jsonErrorLine, pageRange, str } from './jsonShape';
+import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
 
 /** True when a parsed JSON value is an OpenAlex work. */
 export function looksLikeOpenAlexWork(v: unknown): boolean {
@@ -161,29 +161,14 @@ function recordOf(w: Record<string, unknown>, line: number): ParsedRecord | unde
 
 /** Parses an OpenAlex works JSON file. Never throws; problems are returned with their lines. */
 export function parseOpenAlex(text: string, file: string): ParsedFile {
-  const src = cleanJsonText(text);
   const records: ParsedRecord[] = [];
   const problems: Problem[] = [];
-  let data: unknown;
-  try {
-    data = JSON.parse(src);
-  } catch (e) {
-    const { line, message } = jsonErrorLine(src, e);
-    problems.push({ file, line, severity: 'error', message: `Not valid JSON (${message}); skipped the OpenAlex file` });
+  const read = jsonItems(text, 'results');
+  if ('error' in read) {
+    problems.push({ file, line: read.error.line, severity: 'error', message: `Not valid JSON (${read.error.message}); skipped the OpenAlex file` });
     return { file, format: 'openalex-json', records, problems };
   }
-  let items: unknown[];
-  let lines: number[];
-  if (Array.isArray(data)) {
-    items = data;
-    lines = arrayItemLines(src);
-  } else if (isObject(data) && Array.isArray(data.results)) {
-    items = data.results;
-    lines = arrayItemLines(src, 'results');
-  } else {
-    items = [data];
-    lines = [1];
-  }
+  const { items, lines } = read;
   items.forEach((item, i) => {
     const line = lines[i] ?? 1;
     const rec = isObject(item) && looksLikeOpenAlexWork(item) ? recordOf(item, line) : undefined;
