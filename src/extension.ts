@@ -21,6 +21,7 @@ import { registerExportCommand } from './vscode/exportCommand';
 import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
 import { ManuscriptIndex } from './vscode/manuscriptIndex';
 import { registerMarkdownPreview } from './vscode/markdownPreview';
+import { CorpusStatusBar, type StatusBarSnapshot } from './vscode/statusBar';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -46,6 +47,8 @@ export interface CorpusCiteApi {
   requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
+  /** What the Corpus status-bar item shows now. */
+  readonly statusBar: StatusBarSnapshot;
   /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
   extendMarkdownIt<T>(md: T): T;
 }
@@ -68,8 +71,10 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const diagnostics = new CitationDiagnostics(service, new Set(markdown.map((s) => s.scheme)));
   const tree = registerCorpusTree(service, context, manuscripts);
   const preview = registerMarkdownPreview(service, log);
+  const statusBar = new CorpusStatusBar(service);
   context.subscriptions.push(
     preview,
+    statusBar,
     manuscripts,
     diagnostics,
     tree.disposable,
@@ -117,6 +122,9 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     requestLatency: () => service.requestLatency(),
     get slowSteps() {
       return service.takeSlowSteps();
+    },
+    get statusBar() {
+      return statusBar.snapshot;
     },
     extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
   };

@@ -30,6 +30,15 @@ import { findWorkspaceFiles } from './workspaceFiles';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
 
+/**
+ * How far an indexing run is, in what it can count truthfully: the corpus files looked at
+ * (read and parsed, or found unchanged), then the works taken in from the built corpus. While
+ * the files are searched for and while the worker builds the corpus there is nothing to count.
+ */
+export type IndexProgress =
+  | { readonly phase: 'searching' | 'building' }
+  | { readonly phase: 'files' | 'works'; readonly done: number; readonly total: number };
+
 /** The corpus as the editor holds it: the works are read-only views (core/workStore.ts). */
 export type EditorCorpus = Omit<Corpus, 'works'> & { works: readonly Work[] };
 
@@ -195,6 +204,10 @@ export class CorpusService implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly _onDidChangeState = new vscode.EventEmitter<IndexState>();
   readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidProgress = new vscode.EventEmitter<IndexProgress>();
+  /** Fires as an indexing run goes on (often: listeners throttle what they show). */
+  readonly onDidProgress = this._onDidProgress.event;
+  private _progress: IndexProgress | undefined;
 
   private _state: IndexState = 'indexing';
   private warmCache = false;
@@ -249,11 +262,15 @@ export class CorpusService implements vscode.Disposable {
     this.outputs = new Set(context.workspaceState.get<string[]>(OUTPUTS_STATE_KEY, []));
     this.indexer = new Indexer(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
     this.diagnostics = vscode.languages.createDiagnosticCollection('corpusCite');
-    this.disposables.push(this.indexer, this.diagnostics, this._onDidChange, this._onDidChangeState);
+    this.disposables.push(this.indexer, this.diagnostics, this._onDidChange, this._onDidChangeState, this._onDidProgress);
   }
 
   get state(): IndexState {
     return this._state;
+  }
+  /** Where the running indexing pass is; undefined when none runs. */
+  get progress(): IndexProgress | undefined {
+    return this._state === 'indexing' ? this._progress : undefined;
   }
   get works(): readonly Work[] {
     return this._corpus.works;
@@ -619,7 +636,13 @@ export class CorpusService implements vscode.Disposable {
     }, delay);
   }
 
+  private setProgress(p: IndexProgress): void {
+    this._progress = p;
+    this._onDidProgress.fire(p);
+  }
+
   private setState(s: IndexState): void {
+    if (s !== 'indexing') this._progress = undefined;
     if (s === this._state) return;
     this._state = s;
     this._onDidChangeState.fire(s);
@@ -791,6 +814,7 @@ export class CorpusService implements vscode.Disposable {
           this.fullScan = false;
           this.forceAll = false;
           const tFind = Date.now();
+          this.setProgress({ phase: 'searching' });
           const found = await this.findGlobFiles();
           findMs = Date.now() - tFind;
           this.globFiles.clear();
@@ -808,8 +832,11 @@ export class CorpusService implements vscode.Disposable {
           let changed = this._version === 0 || this.walkProblemsChanged;
           this.walkProblemsChanged = false;
           const tRead = Date.now();
-          for (const key of toCheck.sort()) {
+          toCheck.sort();
+          for (let i = 0; i < toCheck.length; i++) {
             if (this.disposed) return;
+            const key = toCheck[i];
+            this.setProgress({ phase: 'files', done: i, total: toCheck.length });
             const tFile = Date.now();
             const r = await this.refreshFile(key, force.has(key));
             if (r !== 'unchanged') changed = true;
@@ -820,6 +847,7 @@ export class CorpusService implements vscode.Disposable {
             }
           }
           if (!changed) continue;
+          this.setProgress({ phase: 'building' });
           const tParse = Date.now();
           const built = await this.rebuild();
           this.log.info(
@@ -913,7 +941,7 @@ export class CorpusService implements vscode.Disposable {
    * running meanwhile (on the previous corpus until the new one is complete).
    */
   private async rebuild(): Promise<ReceivedBuild> {
-    const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop });
+    const r = await receiveBuild((req) => this.indexer.request(req), { pause: yieldToEventLoop, onProgress: (done, total) => this.setProgress({ phase: 'works', done, total }) });
     this.noteStep(`taking in the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
     this._corpus = { works: r.works, problems: r.problems, byId: r.byId };
     this._search = r.search;
