@@ -21,6 +21,7 @@ import { registerExportCommand } from './vscode/exportCommand';
 import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
 import { ManuscriptIndex } from './vscode/manuscriptIndex';
 import { registerMarkdownPreview } from './vscode/markdownPreview';
+import { currentFilterPick } from './vscode/filterQuickPick';
 import { CorpusStatusBar, type StatusBarSnapshot } from './vscode/statusBar';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
@@ -49,6 +50,8 @@ export interface CorpusCiteApi {
   readonly slowSteps: { what: string; ms: number }[];
   /** What the Corpus status-bar item shows now. */
   readonly statusBar: StatusBarSnapshot;
+  /** The Corpus view's live filter while it is open (command Filter…). */
+  readonly filterPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
   /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
   extendMarkdownIt<T>(md: T): T;
 }
@@ -125,6 +128,9 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     },
     get statusBar() {
       return statusBar.snapshot;
+    },
+    get filterPick() {
+      return currentFilterPick();
     },
     extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
   };

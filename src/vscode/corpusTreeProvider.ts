@@ -14,7 +14,7 @@ import { runToEnd, sortInSlices, yieldToEventLoop } from '../core/slices';
 import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
 import { type WorkRole, workRole } from './citationText';
 import type { CorpusService } from './corpusService';
-import { CommandIds, ViewIds, WorkContext } from './ids';
+import { CommandIds, ContextKeys, ViewIds, WorkContext } from './ids';
 import type { ManuscriptIndex } from './manuscriptIndex';
 import { workCard } from './workCard';
 
@@ -56,6 +56,8 @@ const SLICE_MS = 8;
 const STEP_MASK = 127;
 /** Works shown when filtering; a filter that matches more is narrowed by typing more. */
 const FILTER_LIMIT = 5000;
+/** A filter with at most this many hits opens every group and shelf, so that the hits show. */
+const EXPAND_HITS = 60;
 
 interface NodeBase {
   readonly id: string;
@@ -178,6 +180,8 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private _filter: string | undefined;
   private filtered: readonly Work[] | undefined;
   private filterIncomplete = false;
+  /** Bumped per filter set: opened groups get new ids, so the view does not keep them folded. */
+  private filterGen = 0;
   private children = new Map<string, TreeNode[]>();
   /** The work nodes built since the last refresh, by work id. */
   private workNodes = new Map<string, WorkNode[]>();
@@ -238,6 +242,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   setFilter(text: string | undefined): void {
     const t = text?.trim();
     this._filter = t ? t : undefined;
+    this.filterGen++;
     if (this._filter) this.applyFilter(this._filter);
     else this.filtered = undefined;
     this.refresh();
@@ -336,11 +341,23 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return element.parent;
   }
 
+  /** Whether groups and shelves open by themselves: a filter with few hits shows them all. */
+  private expandHits(): boolean {
+    return this._filter !== undefined && (this.filtered?.length ?? 0) <= EXPAND_HITS;
+  }
+
+  /** A group's or shelf's row, open when the filter's hits are few (under an id of its own then). */
+  private containerItem(node: GroupNode | ShelfNode): vscode.TreeItem {
+    const open = this.expandHits();
+    const item = new vscode.TreeItem(node.label, open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = open ? `${node.id}\u0000f${this.filterGen}` : node.id;
+    return item;
+  }
+
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.type) {
       case 'group': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
+        const item = this.containerItem(node);
         item.description = String(node.works.length);
         item.contextValue = 'corpusCite.group';
         if (node.file) {
@@ -369,8 +386,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         return item;
       }
       case 'shelf': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
+        const item = this.containerItem(node);
         item.description = String(node.count);
         item.iconPath = new vscode.ThemeIcon('list-tree');
         item.contextValue = 'corpusCite.shelf';
@@ -773,16 +789,40 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 }
 
-/** Creates the tree view and keeps its message and context keys in step with the provider. */
+/** Filters longer than this are cut in the view's description (the message above the tree has them whole). */
+const DESCRIPTION_FILTER_MAX = 24;
+
+/** The view's description beside its title: the grouping and the filter, "by year · “peer support”". */
+export function viewDescription(g: Grouping, filter: string | undefined): string {
+  const by = GROUPINGS.find((x) => x.id === g)?.by ?? '';
+  if (filter === undefined) return by;
+  const chars = [...filter];
+  let shown = filter;
+  if (chars.length > DESCRIPTION_FILTER_MAX) {
+    // Cut at a word's end when there is one: "a filter far longer…", not "… longer tha…".
+    const cut = chars.slice(0, DESCRIPTION_FILTER_MAX - 1).join('');
+    const space = chars[DESCRIPTION_FILTER_MAX - 1] === ' ' ? cut.length : cut.lastIndexOf(' ');
+    shown = `${(space > 0 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  }
+  return vscode.l10n.t('{0} · “{1}”', by, shown);
+}
+
+/** Creates the tree view and keeps its message, description and context keys in step with the provider. */
 export function registerCorpusTree(service: CorpusService, context: vscode.ExtensionContext, manuscripts?: ManuscriptIndex): { provider: CorpusTreeProvider; view: vscode.TreeView<TreeNode>; disposable: vscode.Disposable } {
   const provider = new CorpusTreeProvider(service, context.workspaceState, manuscripts);
   const view = vscode.window.createTreeView(ViewIds.corpus, { treeDataProvider: provider.viewProvider(), showCollapseAll: true });
+  const keys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    if (keys.has(key) && keys.get(key) === value) return;
+    keys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   const update = () => {
     view.message = provider.message();
-    const g = GROUPINGS.find((x) => x.id === provider.grouping);
-    view.description = provider.filter !== undefined ? vscode.l10n.t('{0} · filtered', g?.by ?? '') : g?.by;
-    void vscode.commands.executeCommand('setContext', 'corpusCite.filtered', provider.filter !== undefined);
-    void vscode.commands.executeCommand('setContext', 'corpusCite.state', service.state);
+    view.description = viewDescription(provider.grouping, provider.filter);
+    setContext(ContextKeys.filtered, provider.filter !== undefined);
+    setContext(ContextKeys.state, service.state);
+    setContext(ContextKeys.hasWorks, service.works.length > 0);
   };
   update();
   const sub = provider.onDidChangeView(update);

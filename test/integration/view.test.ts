@@ -5,12 +5,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type Api as BaseApi, activate, sleep, waitFor } from './helpers';
+import { type Api as BaseApi, activate, labelOf, sleep, waitFor } from './helpers';
 
 interface Api extends BaseApi {
   readonly statusBar: { text: string; tooltip: string; command: string | undefined; visible: boolean };
-  readonly treeView: vscode.TreeView<unknown>;
+  readonly treeView: vscode.TreeView<{ type: string; work?: { id: string } }>;
   readonly tree: BaseApi['tree'] & { whenReady(): Promise<void>; readonly filter: string | undefined; readonly grouping: string };
+  readonly filterPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
 }
 
 let api: Api;
@@ -92,6 +93,78 @@ describe('Corpus view and status bar', function () {
       assert.strictEqual(api.statusBar.command, 'corpusCite.corpus.focus');
       await vscode.commands.executeCommand(api.statusBar.command);
       await waitFor('the Corpus view shown', () => api.treeView.visible, 10_000);
+    });
+  });
+
+  describe('view header and live filter', () => {
+    afterEach(async () => {
+      api.filterPick?.hide();
+      api.tree.setFilter(undefined);
+      api.tree.setGrouping('file');
+      await api.tree.whenReady();
+    });
+
+    /** Opens the filter (Filter… in the view's title), types `value`, waits for its rows. */
+    async function openFilter(value: string, rowFor: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined): Promise<{ pick: vscode.QuickPick<vscode.QuickPickItem>; row: vscode.QuickPickItem }> {
+      void vscode.commands.executeCommand('corpusCite.filter');
+      const pick = await waitFor('the filter quick pick', () => api.filterPick, 10_000);
+      pick.value = value;
+      const row = await waitFor(`the rows for “${value}”`, () => rowFor(pick.items), 10_000);
+      return { pick, row };
+    }
+
+    it('says the grouping and the filter in the view’s description', async () => {
+      api.tree.setGrouping('year');
+      assert.strictEqual(api.treeView.description, 'by year');
+      api.tree.setFilter('peer support');
+      assert.strictEqual(api.treeView.description, 'by year · “peer support”');
+      api.tree.setGrouping('cited');
+      assert.strictEqual(api.treeView.description, 'by cited works · “peer support”');
+      api.tree.setFilter('a filter far longer than the header has room for');
+      assert.strictEqual(api.treeView.description, 'by cited works · “a filter far longer…”');
+      assert.match(String(api.treeView.message), /a filter far longer than the header has room for/, 'the message above the tree has it whole');
+      api.tree.setFilter(undefined);
+      assert.strictEqual(api.treeView.description, 'by cited works');
+    });
+
+    it('lists the matching works as the user types and reveals the chosen one in the tree', async () => {
+      api.tree.setGrouping('year');
+      await api.tree.whenReady();
+      const { pick, row } = await openFilter('voron', (items) => items.find((i) => i.label === 'Voronka 2019'));
+      // Mid-word: the search index matched "voron", and the first row filters the tree.
+      assert.match(pick.items[0].label, /Filter the tree: “voron”/);
+      assert.match(String(pick.items[0].description), /^\d+ works?$/);
+      pick.activeItems = [row];
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await waitFor('Voronka 2019 selected in the tree', () => api.treeView.selection[0]?.work?.id === 'voronka2019', 10_000);
+      assert.ok(api.treeView.visible, 'the Corpus view is shown');
+      assert.strictEqual(api.tree.filter, undefined, 'choosing a work does not filter the tree');
+    });
+
+    it('filters the tree on Enter, opening the groups that hold the hits; an empty filter clears it', async () => {
+      api.tree.setGrouping('year');
+      await api.tree.whenReady();
+      const { pick } = await openFilter('peer support', (items) => (items.length > 2 && /“peer support”/.test(items[0].label) ? items[0] : undefined));
+      pick.activeItems = [pick.items[0]];
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await waitFor('the filter set', () => api.tree.filter === 'peer support', 10_000);
+      await api.tree.whenReady();
+      assert.strictEqual(api.treeView.description, 'by year · “peer support”');
+      const roots = api.tree.getChildren();
+      assert.ok(roots.length > 0);
+      for (const r of roots) assert.strictEqual(api.tree.getTreeItem(r).collapsibleState, vscode.TreeItemCollapsibleState.Expanded, labelOf(api.tree.getTreeItem(r)));
+
+      // Opened again: the filter is pre-filled; emptied, the first row clears it.
+      void vscode.commands.executeCommand('corpusCite.filter');
+      const again = await waitFor('the filter quick pick', () => api.filterPick, 10_000);
+      assert.strictEqual(again.value, 'peer support');
+      again.value = '';
+      const clear = await waitFor('the Clear row', () => again.items.find((i) => /Clear the filter/.test(i.label)), 10_000);
+      again.activeItems = [clear];
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await waitFor('the filter cleared', () => api.tree.filter === undefined, 10_000);
+      assert.strictEqual(api.treeView.description, 'by year');
+      for (const r of api.tree.getChildren()) assert.strictEqual(api.tree.getTreeItem(r).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     });
   });
 });
