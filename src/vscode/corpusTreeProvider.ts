@@ -258,6 +258,10 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   message(): string | undefined {
     const parts: string[] = [];
     if (this.service.state === 'indexing') parts.push(vscode.l10n.t('Indexing…'));
+    // The view's description does not show while the view fills its container alone (the header
+    // is then "CORPUS CITE: CORPUS"): a grouping other than the default is said here too.
+    const g = GROUPINGS.find((x) => x.id === this._grouping);
+    if (g && g.id !== 'file' && this.service.works.length > 0) parts.push(vscode.l10n.t('Grouped {0}.', g.by));
     if (this._filter !== undefined && this.filtered) {
       const n = this.filtered.length;
       parts.push(n === 0 ? vscode.l10n.t('No work matches “{0}”.', this._filter) : vscode.l10n.t('Filter “{0}”: {1} of {2} works.', this._filter, `${n}${this.filterIncomplete ? '+' : ''}`, this.service.works.length));

@@ -116,7 +116,10 @@ describe('Corpus view and status bar', function () {
     it('says the grouping and the filter in the view’s description', async () => {
       api.tree.setGrouping('year');
       assert.strictEqual(api.treeView.description, 'by year');
+      // The header of a view alone in its container shows no description: the message says it too.
+      assert.strictEqual(api.treeView.message, 'Grouped by year.');
       api.tree.setFilter('peer support');
+      assert.match(String(api.treeView.message), /^Grouped by year\. Filter “peer support”: \d+ of \d+ works\.$/);
       assert.strictEqual(api.treeView.description, 'by year · “peer support”');
       api.tree.setGrouping('cited');
       assert.strictEqual(api.treeView.description, 'by cited works · “peer support”');
