@@ -4,6 +4,7 @@
  * separated by blank lines; an untagged line continues the field above it.
  */
 import type { Name, ParsedFile, ParsedRecord } from '../model';
+import { isCitekey } from '../keys';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 function classify(raw: string): LineKind {
@@ -132,7 +133,9 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
   const note = b.first('Z');
   r.set('note', joined(note), note?.line);
   const label = b.first('F');
-  if (label && /^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u.test(joined(label))) r.sourceKey = joined(label);
+  // A label is the record's key when it can be one (the same rule as every reader's keys:
+  // keys.isCitekey); a bare record number or a label with spaces is not.
+  if (label && isCitekey(joined(label), 'refer')) r.sourceKey = joined(label);
   const m = b.first('M');
   if (m) r.extra.accession = joined(m);
   const h = b.all('H').map(joined).filter(Boolean);
