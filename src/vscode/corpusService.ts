@@ -899,6 +899,11 @@ export class CorpusService implements vscode.Disposable {
       const read = uri.scheme === 'file' ? await readRegularFile(uri.fsPath, max) : { bytes: await readBytes(uri) };
       if ('problem' in read) return set(stat, { file, ...read.problem });
       bytes = read.bytes;
+      // workspace.fs has no bounded read: a provider whose stat under-reports the size is held
+      // to the cap once the bytes are here (they are dropped, not parsed).
+      if (bytes.byteLength > max) {
+        return set(stat, { file, line: 1, severity: 'warning', message: vscode.l10n.t('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (bytes.byteLength / 1048576).toFixed(1), this._settings.maxFileSizeMB) });
+      }
     } catch (e) {
       return set(stat, { file, line: 1, severity: 'error', message: vscode.l10n.t('Could not read the file ({0}).', e instanceof Error ? e.message : String(e)) });
     }
