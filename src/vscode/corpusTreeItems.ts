@@ -1,8 +1,8 @@
 /**
  * The Corpus tree as the editor shows it: the groupings with their texts, each row
- * (core/treeGroups.ts) mapped to a
- * TreeItem, and the detail rows under a work. Corpus text is cleaned and bounded (core/render.ts
- * `cleanText`) and never becomes a link or a command of its own.
+ * (core/treeGroups.ts) mapped to a TreeItem, and the detail rows under a work. Corpus text is
+ * cleaned and bounded (core/render.ts `cleanText`) and never becomes a link or a command of its
+ * own.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
