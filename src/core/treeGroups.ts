@@ -4,7 +4,8 @@
  * shelves (core/shelves.ts); works sorted when a group opens. The top level is built a step at a
  * time (a generator, driven in slices by the tree provider) so that 50,000 works never hold the
  * editor. One builder per corpus version, grouping and filter: nodes and their ids are stable
- * while it lives. No `vscode` import; the tree provider maps the rows to TreeItems.
+ * while it lives. The rows are plain data (core/treeNodes.ts); the tree provider maps them to
+ * TreeItems.
  */
 import * as path from 'path';
 import type { Work } from './model';
@@ -12,65 +13,8 @@ import { fold } from './names';
 import { cleanText, displayName, yearOf } from './render';
 import { shelve } from './shelves';
 import { sortInSlices } from './slices';
+import type { GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from './treeNodes';
 import { type WorkRole, headOf } from './workStore';
-
-export type Grouping = 'file' | 'year' | 'author' | 'journal' | 'keyword' | 'cited';
-export const GROUPING_IDS: readonly Grouping[] = ['file', 'year', 'author', 'journal', 'keyword', 'cited'];
-
-/** A command a row runs when clicked (the shape of vscode.Command). */
-export interface TreeCommand {
-  readonly command: string;
-  readonly title: string;
-  readonly arguments?: unknown[];
-}
-
-export interface NodeBase {
-  readonly id: string;
-  readonly parent: TreeNode | undefined;
-}
-export interface GroupNode extends NodeBase {
-  readonly type: 'group';
-  readonly label: string;
-  /** Unsorted: sorted when the group is expanded (at 50,000 works, sorting every group up front blocked the editor). */
-  readonly works: readonly Work[];
-  readonly icon: string;
-  readonly file?: string;
-  /** How the works are listed: by label, or records first and then by label (file groups). */
-  readonly order: 'label' | 'role';
-  /** Folded label, when the grouping has it at hand (for shelving). */
-  readonly sortKey?: string;
-}
-export interface WorkNode extends NodeBase {
-  readonly type: 'work';
-  readonly work: Work;
-  /** Shown instead of the title (the "cited" grouping: who cites it). */
-  readonly note?: string;
-}
-export interface DetailNode extends NodeBase {
-  readonly type: 'detail';
-  readonly label: string;
-  readonly description?: string;
-  readonly tooltip?: string;
-  readonly icon: string;
-  readonly command?: TreeCommand;
-}
-export interface RelationNode extends NodeBase {
-  readonly type: 'relation';
-  readonly label: string;
-  readonly icon: string;
-  readonly ids: readonly string[];
-}
-/** An alphabetical shelf of a long list (see core/shelves): groups, or the works of a group. */
-export interface ShelfNode extends NodeBase {
-  readonly type: 'shelf';
-  /** "A", "MA", "#". */
-  readonly label: string;
-  /** Letters in the label: a shelf still too long is cut by one more when opened. */
-  readonly depth: number;
-  readonly items: { kind: 'groups'; groups: GroupNode[] } | { kind: 'works'; works: Work[]; note?: (w: Work) => string | undefined };
-  readonly count: number;
-}
-export type TreeNode = GroupNode | WorkNode | DetailNode | RelationNode | ShelfNode;
 
 /** Rows one tree level lists before it is cut into alphabetical shelves. */
 export const SHELF_MAX = 500;
@@ -374,17 +318,5 @@ export class TreeBuilder {
 
   private group(key: string, label: string, works: Work[], icon: string, file?: string, sortKey?: string): GroupNode {
     return { type: 'group', id: `${this.grouping}:${key}`, parent: undefined, label, works, icon, file, order: file ? 'role' : 'label', sortKey };
-  }
-}
-
-/** Whether the rows under `n` (a group or shelf) hold the work, for reveal. */
-export function nodeHolds(n: TreeNode, workId: string): boolean {
-  switch (n.type) {
-    case 'group':
-      return n.works.some((w) => w.id === workId);
-    case 'shelf':
-      return n.items.kind === 'works' ? n.items.works.some((w) => w.id === workId) : n.items.groups.some((g) => nodeHolds(g, workId));
-    default:
-      return false;
   }
 }

@@ -7,7 +7,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
-import { type DetailNode, type Grouping, type TreeNode, type WorkNode, keywordsOf } from '../core/treeGroups';
+import type { Work } from '../core/model';
+import { keywordsOf } from '../core/treeGroups';
+import type { DetailNode, Grouping, TreeNode, WorkNode } from '../core/treeNodes';
 import type { WorkRole } from '../core/workStore';
 import { workRole } from './citationText';
 import type { CorpusService } from './corpusService';
@@ -45,6 +47,14 @@ export const GROUPINGS: readonly ReturnType<typeof grouping>[] = [
   grouping('keyword', () => vscode.l10n.t('Keyword'), () => vscode.l10n.t('Keywords of the records'), () => vscode.l10n.t('by keyword')),
   grouping('cited', () => vscode.l10n.t('Cited works'), () => vscode.l10n.t('Works known only from citations, with who cites them'), () => vscode.l10n.t('by cited works')),
 ];
+
+/** The row text of a cited-only work: who cites it. */
+export function citedByNote(w: Work, byId: ReadonlyMap<string, Work>): string {
+  const by = w['x-corpus'].citedBy;
+  if (by.length === 0) return vscode.l10n.t('cited');
+  if (by.length > 2) return vscode.l10n.t('cited by {0} works', by.length);
+  return vscode.l10n.t('cited by {0}', by.map((id) => byId.get(id)?.['citation-label'] ?? id).join(', '));
+}
 
 function countText(n: number): string {
   return n === 1 ? vscode.l10n.t('1 work') : vscode.l10n.t('{0} works', n);

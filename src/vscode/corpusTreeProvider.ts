@@ -9,14 +9,15 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { runToEnd, yieldToEventLoop } from '../core/slices';
-import { type Grouping, type TreeNode, type WorkNode, TreeBuilder, nodeHolds } from '../core/treeGroups';
+import { TreeBuilder } from '../core/treeGroups';
+import { type Grouping, type TreeNode, type WorkNode, findWorkRow } from '../core/treeNodes';
 import type { CorpusService } from './corpusService';
-import { GROUPINGS, treeItem, workDetails } from './corpusTreeItems';
+import { GROUPINGS, citedByNote, treeItem, workDetails } from './corpusTreeItems';
 import { ViewIds } from './ids';
 import type { ManuscriptIndex } from './manuscriptIndex';
 import { workCard } from './workCard';
 
-export type { DetailNode, GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from '../core/treeGroups';
+export type { DetailNode, GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from '../core/treeNodes';
 export { SHELF_MAX } from '../core/treeGroups';
 export { GROUPINGS } from './corpusTreeItems';
 
@@ -231,34 +232,16 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** The node of a work in the current grouping (the first group holding it), for reveal. */
   findWorkNode(workId: string): WorkNode | undefined {
-    const find = (nodes: TreeNode[]): WorkNode | undefined => {
-      for (const n of nodes) {
-        if (n.type === 'work') {
-          if (n.work.id === workId) return n;
-        } else if (nodeHolds(n, workId)) {
-          const hit = find(this.getChildren(n));
-          if (hit) return hit;
-        }
-      }
-      return undefined;
-    };
-    return find(this.getChildren());
+    return findWorkRow(this.getChildren(), workId, (n) => this.getChildren(n));
   }
 
   private newBuilder(): TreeBuilder {
     return new TreeBuilder(this._grouping, {
       displayPath: (file) => this.service.displayPath(file),
       byId: this.service.corpus.byId,
-      citedNote: (w) => this.citedByNote(w),
+      citedNote: (w) => citedByNote(w, this.service.corpus.byId),
       texts: { noYear: vscode.l10n.t('No year'), noJournal: vscode.l10n.t('No journal'), noKeywords: vscode.l10n.t('No keywords'), noAuthor: vscode.l10n.t('No author') },
     });
-  }
-
-  private citedByNote(w: Work): string {
-    const by = w['x-corpus'].citedBy;
-    if (by.length === 0) return vscode.l10n.t('cited');
-    if (by.length > 2) return vscode.l10n.t('cited by {0} works', by.length);
-    return vscode.l10n.t('cited by {0}', by.map((id) => this.service.corpus.byId.get(id)?.['citation-label'] ?? id).join(', '));
   }
 
   /** The top level, computed in one go (when asked for before the sliced build is done). */

@@ -6,7 +6,8 @@
 import * as assert from 'assert';
 import type { Work } from '../../src/core/model';
 import { runToEnd } from '../../src/core/slices';
-import { type GroupNode, type Grouping, SHELF_MAX, type ShelfNode, type TreeNode, TreeBuilder, type WorkNode, keywordsOf, nodeHolds, sortWorks } from '../../src/core/treeGroups';
+import { SHELF_MAX, TreeBuilder, keywordsOf, sortWorks } from '../../src/core/treeGroups';
+import { type GroupNode, type Grouping, type ShelfNode, type TreeNode, type WorkNode, findWorkRow, nodeHolds } from '../../src/core/treeNodes';
 import { xCorpus } from './helpers/builders';
 
 interface Spec {
@@ -161,5 +162,18 @@ describe('TreeBuilder (the Corpus tree’s rows)', () => {
     };
     assert.deepStrictEqual(ids(), ids());
     assert.deepStrictEqual(ids(), ['author:mead|s', 'author:mead|s/w:a', 'author:mead|s/w:b']);
+  });
+
+  it('finds the row of a work for reveal, opening only the shelves and groups that hold it', () => {
+    const works = Array.from({ length: SHELF_MAX + 20 }, (_, i) => work({ id: `w${i}`, authors: [`${i % 2 ? 'Adams' : 'Baker'}${String(i).padStart(4, '0')}, X.`] }));
+    const b = builder('author', works);
+    const top = roots(b, works);
+    const opened: string[] = [];
+    const childrenOf = (n: TreeNode) => (opened.push(n.id), b.children(n as GroupNode | ShelfNode));
+    const row = findWorkRow(top, 'w7', childrenOf)!;
+    assert.strictEqual(row.work.id, 'w7');
+    assert.deepStrictEqual(opened, ['author/s:A', 'author:adams0007|x']);
+    assert.strictEqual(row.parent?.parent?.id, 'author/s:A');
+    assert.strictEqual(findWorkRow(top, 'nowhere', childrenOf), undefined);
   });
 });
