@@ -3,6 +3,7 @@
  * and the commands, and hands each Disposable to the extension context. Everything else is a
  * thin adapter over the pure core in src/core/.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Work } from './core/model';
 import { registerBibliographyCommand } from './vscode/bibliographyCommand';
@@ -14,7 +15,15 @@ import { CitationDiagnostics } from './vscode/citationDiagnostics';
 import { registerCitationHover } from './vscode/citationHoverProvider';
 import { registerCitationReferences } from './vscode/citationReferenceProvider';
 import { registerCorpusCommands } from './vscode/corpusCommands';
+import { CorpusFiles } from './vscode/corpusFiles';
+import { CorpusIndexing } from './vscode/corpusIndexing';
+import { CorpusProblems } from './vscode/corpusProblems';
 import { CorpusService, type IndexState } from './vscode/corpusService';
+import { CorpusSettings } from './vscode/corpusSettings';
+import { CurrentCorpus } from './vscode/currentCorpus';
+import { HostTiming } from './vscode/hostTiming';
+import { IndexClient } from './vscode/indexClient';
+import { WarmCache } from './vscode/warmCache';
 import { type CorpusTreeProvider, type Grouping, type TreeNode, registerCorpusTree } from './vscode/corpusTreeProvider';
 import { registerCoverageCommand } from './vscode/coverageCommand';
 import { registerExportCommand } from './vscode/exportCommand';
@@ -63,8 +72,18 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const log = vscode.window.createOutputChannel(LOG_CHANNEL, { log: true });
   context.subscriptions.push(log);
 
-  const service = new CorpusService(context, log);
-  context.subscriptions.push(service);
+  // The corpus parts (see corpusService.ts), each the one owner of its state, wired here.
+  const settings = new CorpusSettings(log);
+  const timing = new HostTiming(log);
+  const client = new IndexClient(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
+  const warmCache = new WarmCache(client, log);
+  const files = new CorpusFiles(context, settings, log);
+  const current = new CurrentCorpus(client);
+  const problems = new CorpusProblems(files, log);
+  const indexing = new CorpusIndexing({ files, client, warmCache, current, problems, settings, timing, log });
+  const service = new CorpusService({ context, log, settings, files, client, warmCache, indexing, current, timing });
+  // Disposed in this order: nothing runs on once the indexing stops; the worker goes last but one.
+  context.subscriptions.push(vscode.Disposable.from(service, indexing, warmCache, files, problems, current, client, settings));
   // Markdown in files, drafts, and the virtual file system of a virtual workspace.
   const folderSchemes = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme);
   const markdown = markdownSelector(folderSchemes);

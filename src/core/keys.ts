@@ -83,9 +83,18 @@ function titleWord(title: string | undefined): string | undefined {
   return w ? w.charAt(0).toUpperCase() + w.slice(1) : undefined;
 }
 
-/** ASCII, lower case, letters only: `O'Hagan` → `ohagan`, `Müller` → `muller`. */
+/** Latin letters that Unicode does not decompose (so NFKD leaves them whole): their usual ASCII
+ *  spelling, as Better BibTeX and bibliographic transliteration write them. */
+const LATIN_WHOLE: Record<string, string> = {
+  ł: 'l', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l', ĸ: 'q', ŋ: 'ng', ȷ: 'j',
+};
+const LATIN_WHOLE_RE = new RegExp(`[${Object.keys(LATIN_WHOLE).join('')}]`, 'g');
+
+/** ASCII, lower case, letters only: `O'Hagan` → `ohagan`, `Müller` → `muller`, `Łukasiewicz` →
+ *  `lukasiewicz` (not `ukasiewicz`: Ł has no decomposition to drop an accent from). */
 export function asciiStem(s: string): string {
-  return fold(s).replace(/[^a-z0-9]/g, '');
+  const f = fold(s);
+  return (/[^\x00-\x7f]/.test(f) ? f.replace(LATIN_WHOLE_RE, (c) => LATIN_WHOLE[c]) : f).replace(/[^a-z0-9]/g, '');
 }
 
 /** `voronka2019` without a disambiguation letter. */

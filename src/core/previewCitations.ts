@@ -6,7 +6,7 @@
  * never disagree about what a citation is.
  */
 import { findManuscriptCitations, type ManuscriptCitation } from './manuscript';
-import { lineStartOffsets } from './text';
+import { lastAtOrBefore, lineStartOffsets } from './text';
 
 /** The front-matter fields Pandoc's citeproc reads, as Pandoc reads them. */
 export interface CitationMeta {
@@ -176,16 +176,7 @@ export function citationClusters(text: string, citations: readonly ManuscriptCit
   const src = text.replace(/\r\n?/g, '\n');
   const starts = lineStartOffsets(src);
   const off = (c: ManuscriptCitation) => ({ start: starts[c.line] + c.start, end: starts[c.line] + c.end });
-  const lineOf = (o: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (o: number) => lastAtOrBefore(starts, o);
   const out: CitationCluster[] = [];
   // Citations in the front matter (nocite, title, abstract …) are not rendered in the body; the
   // preview hides the front matter, and nocite is read as metadata (readCitationMeta).

@@ -65,6 +65,10 @@ describe('keys', () => {
     assert.strictEqual(shortTitle(undefined), undefined);
   });
 
+  it('letters Unicode does not decompose are spelt in ASCII, not dropped (Łukasiewicz → lukasiewicz)', () => {
+    const c = buildCorpus([file('a.json', [rec(1, 'Łukasiewicz', 2021, 'One'), rec(2, 'Øvergaard', 2019, 'Two'), rec(3, 'Straßburger', 2018, 'Three'), rec(4, 'Þórsdóttir', 2017, 'Four')])]);
+    assert.deepStrictEqual(c.works.map((w) => w.id).sort(), ['lukasiewicz2021', 'overgaard2019', 'strassburger2018', 'thorsdottir2017']);
+  });
   it('collisions get a, b in an order that depends only on the works', () => {
     const a = rec(1, 'Smith', 2020, 'Beta study');
     const b = rec(2, 'Smith', 2020, 'Alpha study');
