@@ -76,6 +76,14 @@ describe('Markdown preview: citations as Pandoc renders them', function () {
     assert.match(text(refs), /^1\. ?Smith J, Jones A\. The second book\. Press; 2004\. 2\. ?Doe J\. A first study/);
   });
 
+  it('in a numeric style, as Pandoc 2.17: a narrative citation is the number, an unknown key an item of the layout, `p.` no locator under zh-CN', () => {
+    const t = text(render('Says @doe99. Also @smith04 [see there]. X [@lee10; @nosuch, p. 3]. Y [@nosuch].\n', 'vancouver'));
+    assert.match(t, /Says \(1\)\. Also \(2, see there\)\. X \(3,nosuch\?\)\. Y \(nosuch\?\)\./);
+    assert.doesNotMatch(t, /NO_PRINTED_FORM/);
+    const gb = text(render('A [@doe99, p. 3]. B [@lee10, 7].\n', 'gb-t-7714-2015-numeric'));
+    assert.match(gb, /A \[1, p\. 3\]\. B \[2\]\./);
+  });
+
   it('the reference list goes in a ::: {#refs} div, a <div id="refs">, the generated block, or at the end', () => {
     const div = render('Text [@doe99].\n\n::: {#refs}\n:::\n\nAfter the references.\n');
     assert.ok(div.indexOf('id="refs"') < div.indexOf('After the references.'), div);
