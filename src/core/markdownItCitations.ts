@@ -32,8 +32,12 @@ export interface PreviewCorpus {
    * the citations then show as written, marked as pending.
    */
   render(req: RenderRequest, key: string): RenderResult | undefined;
-  /** The style the front matter's `csl:` names, or the setting's; `problem` when a named style was not found. */
-  style(meta: CitationMeta, env: unknown): { style: StyleInfo; problem?: string };
+  /**
+   * The style the front matter's `csl:` names, or the setting's; `problem` when a named style was
+   * not found. `src` is the document's text: VS Code parses with an empty `env` (the document's
+   * URI reaches only the renderer), so a host finds the document by its text for a relative path.
+   */
+  style(meta: CitationMeta, env: unknown, src: string): { style: StyleInfo; problem?: string };
 }
 
 /** The minimal markdown-it surface the plugin uses (markdown-it 12–14). */
@@ -116,7 +120,7 @@ function citationLayout(xml: string): { prefix: string; suffix: string; delimite
 function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { rendered: Rendered[]; refs?: string; meta: CitationMeta; problem?: string } {
   const meta = readCitationMeta(src);
   const clusters = citationClusters(src);
-  const { style, problem } = corpus.style(meta, env);
+  const { style, problem } = corpus.style(meta, env, src);
   const link = meta.linkCitations !== false;
   const items: Record<string, object> = {};
   const idOf = new Map<string, Work>();
@@ -171,15 +175,19 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
   const out = corpus.render({ style: csl, lang, items, clusters: request, uncited }, key);
   const numeric = style.numeric;
   const layout = citationLayout(style.xml);
+  const listed = new Set(out && !meta.suppressBibliography ? out.bibliography.map((e) => e.id) : []);
   const rendered: Rendered[] = known.map(({ cluster, works, unknown, req }) => {
     const title = escapeHtml(tooltip(works));
     const cites = escapeHtml([...works.map((w) => w.id), ...unknown.map((u) => u.id)].join(' '));
     const href = works[0] && link ? `#ref-${encodeURIComponent(works[0].id)}` : undefined;
     if (cluster.kind === 'authorDate') {
-      // Author–date text is the writer's: kept as written, linked to the work it names.
+      // Author–date text is the writer's: kept as written, linked to the work it names. Pandoc
+      // lists only works cited with a key (or nocite): a work named by text alone has no entry,
+      // so it gets the tooltip but no link that would lead nowhere.
       const text = escapeHtml(cluster.raw);
       if (!works.length) return { cluster, html: `<span class="corpus-cite-text">${text}</span>` };
-      const inner = href ? `<a href="${href}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
+      const entry = works.find((w) => listed.has(w.id));
+      const inner = entry && link ? `<a href="#ref-${encodeURIComponent(entry.id)}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
       return { cluster, html: `<span class="citation corpus-cite-text" data-cites="${cites}">${inner}</span>` };
     }
     if (!out) {

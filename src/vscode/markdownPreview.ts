@@ -20,6 +20,13 @@ export interface MarkdownPreview extends vscode.Disposable {
   extendMarkdownIt<T>(md: T): T;
 }
 
+/** The open Markdown document holding exactly `text` (the active editor's first). */
+function documentWithText(text: string): vscode.Uri | undefined {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active?.languageId === 'markdown' && active.getText() === text) return active.uri;
+  return vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d !== active && d.getText() === text)?.uri;
+}
+
 export function registerMarkdownPreview(service: CorpusService, log: vscode.LogOutputChannel): MarkdownPreview {
   const results = new Map<string, RenderResult>();
   const pending = new Set<string>();
@@ -60,8 +67,10 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
     records: () => service.works.filter((w) => headOf(w).role !== 'cited'),
     version: () => service.version,
     render,
-    style: (meta, env) => {
-      const doc = (env as { currentDocument?: vscode.Uri } | undefined)?.currentDocument;
+    style: (meta, env, src) => {
+      // The built-in preview parses with an empty env (its renderer alone gets currentDocument):
+      // a `csl:` path relative to the manuscript needs the document, found by its text.
+      const doc = (env as { currentDocument?: vscode.Uri } | undefined)?.currentDocument ?? (meta.csl ? documentWithText(src) : undefined);
       const baseDir = doc?.scheme === 'file' ? path.dirname(doc.fsPath) : undefined;
       const opts = service.styleOptions(baseDir);
       const name = meta.csl ?? service.settings.bibliographyStyle;
