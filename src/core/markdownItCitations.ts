@@ -31,13 +31,25 @@ export interface PreviewCorpus {
    * means "not ready yet" (the editor formats in its worker and refreshes the preview when done):
    * the citations then show as written, marked as pending.
    */
-  render(req: RenderRequest, key: string): RenderResult | undefined;
+  render(req: RenderRequest, key: string): PreviewRender | undefined;
   /**
    * The style the front matter's `csl:` names, or the setting's; `problem` when a named style was
    * not found. `src` is the document's text: VS Code parses with an empty `env` (the document's
    * URI reaches only the renderer), so a host finds the document by its text for a relative path.
    */
   style(meta: CitationMeta, env: unknown, src: string): { style: StyleInfo; problem?: string };
+}
+
+/**
+ * Formatted citations for the plugin: a worker's `RenderResult`, or while the worker formats a
+ * changed request, the previous result's clusters that did not change (`undefined` for those
+ * that did: shown as written, pending) and its reference list.
+ */
+export interface PreviewRender {
+  clusters: (string | undefined)[];
+  bibliography: RenderResult['bibliography'];
+  /** A carried-over list: shown (dimmed, class corpus-cite-pending) until the worker's answer is in. */
+  stale?: boolean;
 }
 
 /** The minimal markdown-it surface the plugin uses (markdown-it 12–14). */
@@ -190,11 +202,12 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
       const inner = entry && link ? `<a href="#ref-${encodeURIComponent(entry.id)}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
       return { cluster, html: `<span class="citation corpus-cite-text" data-cites="${cites}">${inner}</span>` };
     }
-    if (!out) {
+    const formatted = !out ? undefined : req !== undefined ? out.clusters[req] : '';
+    if (formatted === undefined) {
       // Formatting is on its way: the citation as written, marked pending (a tooltip says so).
       return { cluster, html: `<span class="citation corpus-cite-pending" data-cites="${cites}" title="${escapeHtml('Formatting citations…')}">${escapeHtml(cluster.raw)}</span>` };
     }
-    let body = sanitizeCslHtml(req !== undefined ? out.clusters[req] : '');
+    let body = sanitizeCslHtml(formatted);
     if (unknown.length) {
       // As Pandoc: each unknown key in bold with a question mark, an item of the citation in the
       // style's layout (its prefix, suffix and delimiter), with its own prefix and suffix; a
@@ -224,7 +237,7 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
       })
       .join('\n');
     const heading = meta.referenceSectionTitle ? `<h1 class="unnumbered">${escapeHtml(meta.referenceSectionTitle)}</h1>\n` : '';
-    refs = `${heading}<div id="refs" class="references csl-bib-body${numeric ? '' : ' hanging-indent'}" role="list">\n${entries}\n</div>\n`;
+    refs = `${heading}<div id="refs" class="references csl-bib-body${numeric ? '' : ' hanging-indent'}${out.stale ? ' corpus-cite-pending' : ''}" role="list">\n${entries}\n</div>\n`;
   }
   return { rendered, refs, meta, problem };
 }

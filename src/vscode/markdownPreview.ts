@@ -8,7 +8,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
-import { type MarkdownItLike, type PreviewCorpus, citationsPlugin } from '../core/markdownItCitations';
+import { type MarkdownItLike, type PreviewCorpus, type PreviewRender, citationsPlugin } from '../core/markdownItCitations';
 import { resolveStyle } from '../core/styles';
 import { headOf } from '../core/workStore';
 import type { CorpusService } from './corpusService';
@@ -29,6 +29,8 @@ function documentWithText(text: string): vscode.Uri | undefined {
 
 export function registerMarkdownPreview(service: CorpusService, log: vscode.LogOutputChannel): MarkdownPreview {
   const results = new Map<string, RenderResult>();
+  /** The last few answers with their requests: what a changed request can take over while the worker formats it. */
+  let recent: { req: RenderRequest; out: RenderResult }[] = [];
   const pending = new Set<string>();
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const refresh = () => {
@@ -36,7 +38,26 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
     refreshTimer = setTimeout(() => void vscode.commands.executeCommand('markdown.preview.refresh').then(undefined, () => undefined), 50);
   };
 
-  const render = (req: RenderRequest, key: string): RenderResult | undefined => {
+  /**
+   * While the worker formats a changed request (one citation edited), the clusters that did not
+   * change keep their formatted text from the last answer in the same style, and the reference
+   * list stays: only the edited citation shows as written, instead of the whole document
+   * flashing back to raw keys for the few hundred milliseconds a re-format takes. (A numeric
+   * style's numbers may be the old ones until the answer is in.)
+   */
+  const carryOver = (req: RenderRequest): PreviewRender | undefined => {
+    const prev = recent.find((r) => r.req.style.key === req.style.key && r.req.lang === req.lang);
+    if (!prev) return undefined;
+    const byCluster = new Map<string, string>();
+    prev.req.clusters.forEach((c, i) => byCluster.set(JSON.stringify(c), prev.out.clusters[i]));
+    const clusters = req.clusters.map((c) => byCluster.get(JSON.stringify(c)));
+    // Most clusters the same: the same document, edited. Otherwise (another document) nothing is
+    // carried over, least of all another document's reference list.
+    if (clusters.filter((c) => c !== undefined).length * 2 <= req.clusters.length) return undefined;
+    return { clusters, bibliography: prev.out.bibliography, stale: true };
+  };
+
+  const render = (req: RenderRequest, key: string): PreviewRender | undefined => {
     const hit = results.get(key);
     if (hit) {
       results.delete(key);
@@ -49,6 +70,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
         (r) => {
           pending.delete(key);
           results.set(key, r);
+          recent = [{ req, out: r }, ...recent.filter((x) => x.req.style.key !== req.style.key || x.req.lang !== req.lang)].slice(0, 4);
           while (results.size > KEEP) results.delete(results.keys().next().value as string);
           refresh();
         },
@@ -58,7 +80,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
         },
       );
     }
-    return undefined;
+    return carryOver(req);
   };
 
   const corpus: PreviewCorpus = {
@@ -84,6 +106,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
   const subscriptions = [
     service.onDidChange(() => {
       results.clear();
+      recent = [];
       refresh();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -90,8 +90,8 @@ describe('Markdown preview (markdown.api.render)', function () {
 
   it('formats each Pandoc form in APA, links it to its entry with a tooltip, and leaves author–date text as written', async () => {
     // The very first render of a request shows the citations as written, marked pending (the worker formats).
-    const first = await vscode.commands.executeCommand<string>('markdown.api.render', `Pending ${FORMS}`);
-    assert.match(first, /<span class="citation corpus-cite-pending" data-cites="doe99 smith04" title="Formatting citations…">\[@doe99; @smith04, p\. 33\]<\/span>/);
+    const first = await vscode.commands.executeCommand<string>('markdown.api.render', 'Pending [@lee10; @doe99, p. 99].\n');
+    assert.match(first, /<span class="citation corpus-cite-pending" data-cites="lee10 doe99" title="Formatting citations…">\[@lee10; @doe99, p\. 99\]<\/span>/);
     const html = await render(FORMS, 'APA forms');
     const { body, refs } = split(html);
     const t = text(body);
@@ -110,6 +110,20 @@ describe('Markdown preview (markdown.api.render)', function () {
     assert.match(split(both).body, /<span class="citation corpus-cite-text" data-cites="voronka2019"><a href="#ref-voronka2019" title="[^"]+">Voronka, 2019<\/a><\/span>/);
     assert.match(text(split(both).body), /As \(Voronka, 2019\) argues \(Voronka, 2019\)\./);
     assert.match(text(refs), /^Doe, J\. \(1999\)\. A first study\. Journal of Tests, 3, 1–10\. Smith, J\., & Jones, A\. \(2004\)\. The second book\. Press\./);
+  });
+
+  it('while one edited citation is formatted, the others keep their formatted text and the list stays', async () => {
+    const before = 'One [@doe99]. Two [@smith04, p. 7]. Three [@lee10]. Four @doe99 says.\n';
+    await render(before, 'before the edit');
+    const edited = before.replace('[@lee10]', '[@lee10, p. 12]');
+    // The first render of the edited text: the worker has not answered yet.
+    const during = await vscode.commands.executeCommand<string>('markdown.api.render', edited);
+    assert.match(during, /<span class="citation corpus-cite-pending" data-cites="lee10" [^>]*>\[@lee10, p\. 12\]<\/span>/);
+    assert.doesNotMatch(text(split(during).body), /@doe99|@smith04/, 'the unchanged citations flashed back to raw keys');
+    assert.match(text(split(during).body), /One \(Doe, 1999\)\. Two \(Smith & Jones, 2004, p\. 7\)\./);
+    assert.match(split(during).refs, /^<div id="refs" class="references csl-bib-body hanging-indent corpus-cite-pending"/, 'the list stays, dimmed until the answer');
+    const after = await render(edited, 'after the edit');
+    assert.match(text(split(after).body), /Three \(Lee, 2010, p\. 12\)\./);
   });
 
   it('formats the same forms in a numeric style (csl: vancouver from the front matter), numbered in order of first citation', async () => {
