@@ -86,6 +86,9 @@ describe('Markdown preview (markdown.api.render)', function () {
   after(async () => {
     await vscode.workspace.getConfiguration('corpusCite').update('bibliographyStyle', undefined, vscode.ConfigurationTarget.Workspace);
     for (const f of created) fs.rmSync(f, { recursive: true, force: true });
+    // The suites after this one see the fixture's corpus again, not ours.
+    await waitFor('the preview records gone', () => !api.works.some((w) => w.id === 'doe99' || w.id === 'zzlater2021'), 60_000);
+    await api.whenIndexed();
   });
 
   it('formats each Pandoc form in APA, links it to its entry with a tooltip, and leaves author–date text as written', async () => {
