@@ -5,8 +5,12 @@
 // Corpus view from the command palette (tree.png), hovers `(Voronka, 2019)` and waits for the
 // hover (hover.png), types `[@Voron` on the line `Peer support is ` and waits for the suggest
 // widget (completion.png). The typed text is never saved. Then it groups the tree by cited works
-// (tree-cited.png), and writes a few thousand record files into the workspace copy to catch the
-// status bar and the view's progress while they are indexed (indexing.png).
+// (tree-cited.png), and writes 1,500 record files into the workspace copy to catch the status
+// bar and the view's progress while they are indexed (indexing.png). Then writes two short
+// manuscripts into the (copied) workspace, one in APA and one with `csl: gb-t-7714-2015-numeric`,
+// opens each with the Markdown preview to the side (side bar hidden) and waits, inside the
+// preview's webview, for formatted citations and the reference list (preview-apa.png,
+// preview-gbt.png).
 // A widget that never appears fails the run (exit 1) and leaves a picture of the screen and the
 // logs in .vscode-test/logs/screenshots-<time>/.
 //
@@ -17,7 +21,7 @@
 //   --folder=<dir>       workspace (default: test/fixtures-workspace)
 //   --file=<name>        Markdown file to open in it (default: review.md)
 //   --out=<dir>          where the PNGs go (default: media/screenshots)
-//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing
+//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, preview-apa, preview-gbt
 //   --timeout=<seconds>  how long to wait for each widget (default 30)
 //   --width=<px> --height=<px>  window size (default 1280x800)
 //   --verbose            echo the server's and the browser's output
@@ -28,7 +32,7 @@ const path = require('path');
 const lib = require('./lib');
 
 const TAG = 'screenshots';
-const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing'];
+const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing', 'preview-apa', 'preview-gbt'];
 /** Record files written for indexing.png: enough for a few seconds of indexing. */
 const INDEXING_FILES = 1500;
 
@@ -44,6 +48,42 @@ function writeLibrary(dir, n) {
     fs.writeFileSync(path.join(dir, `rec${String(i).padStart(5, '0')}.ris`), ris);
   }
 }
+
+/** The manuscripts of the preview shots (keys of the fixture corpus), and a text each preview must show once formatted. */
+const PREVIEW_BODY = [
+  '# Peer support: a short review',
+  '',
+  'Peer support rests on mutuality, but the peer',
+  'role changes once it is professionalised',
+  '[@gillard2022; @mackay2022]. Peer workers must',
+  'prove that they are well enough to be trusted',
+  'and unwell enough to stay authentic',
+  '(Voronka, 2019).',
+  '',
+  '@perkins2019 ask where the movement is heading.',
+  'Staff who work alongside peer workers describe',
+  'gains and friction [see @nash2022, p. 356]; the',
+  'challenges peer workers report are stable over',
+  'a decade [@kemp2012; @moore2021]. Evaluations',
+  'span student services [@byrom2018], and',
+  'Lu et al. [-@lu2023] validate a scale for',
+  'adolescents.',
+  '',
+];
+const PREVIEWS = [
+  {
+    shot: 'preview-apa',
+    file: 'preview-apa.md',
+    text: ['---', 'title: Peer support in mental health services', 'reference-section-title: References', '---', '', ...PREVIEW_BODY].join('\n'),
+    expect: ['(Gillard, 2022; Mackay et al., 2022)', '(see Nash et al., 2022, p. 356)', 'Perkins, R., & Repper, J. (2019). Where is peer support going?'],
+  },
+  {
+    shot: 'preview-gbt',
+    file: 'preview-gbt.md',
+    text: ['---', 'title: Peer support in mental health services', 'csl: gb-t-7714-2015-numeric', 'reference-section-title: 参考文献', '---', '', ...PREVIEW_BODY].join('\n'),
+    expect: ['[1,2]', '[5,6]', 'PERKINS R, REPPER J. Where is peer support going?[J/OL]'],
+  },
+];
 
 function parseArgs(argv) {
   const o = {
@@ -277,6 +317,44 @@ async function main() {
         throw new StepError('the status bar never showed the work count after indexing');
       });
       step('indexed');
+    }
+
+    // The Markdown preview beside the editor: formatted citations and the reference list.
+    const previews = PREVIEWS.filter((p) => opts.only.includes(p.shot));
+    if (previews.length) {
+      await page.keyboard.press('Escape');
+      await runCommand('File: Revert File'); // review.md as on disk again: no typed text, nothing to save
+      for (const p of previews) fs.writeFileSync(path.join(folder, p.file), p.text);
+      await runCommand('View: Toggle Primary Side Bar Visibility');
+    }
+    for (const p of previews) {
+      await runCommand('View: Close All Editors'); // one editor and its preview, side by side
+      await page.locator('.tab').first().waitFor({ state: 'detached', timeout: ms }).catch(() => {});
+      await page.keyboard.press('Control+P');
+      const q = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'Quick Open');
+      await q.fill(p.file);
+      await expect(page.locator('.quick-input-widget .monaco-list-row', { hasText: p.file }), `${p.file} in Quick Open`);
+      await page.keyboard.press('Enter');
+      await expect(page.locator('.tab.active', { hasText: p.file }), `the ${p.file} tab`);
+      await runCommand('Markdown: Open Preview to the Side');
+      // The preview is a webview (nested iframes): wait for a frame showing this style's text, formatted.
+      const end = Date.now() + ms;
+      let ready = false;
+      while (!ready && Date.now() < end) {
+        for (const f of page.frames()) {
+          ready = await f
+            .evaluate((want) => {
+              const text = document.body ? document.body.innerText.replace(/\s+/g, ' ') : '';
+              return !!document.querySelector('#refs .csl-entry') && !document.querySelector('.corpus-cite-pending') && want.every((w) => text.includes(w));
+            }, p.expect)
+            .catch(() => false);
+          if (ready) break;
+        }
+        if (!ready) await page.waitForTimeout(250);
+      }
+      if (!ready) throw new StepError(`the preview of ${p.file} with formatted citations (${p.expect.join(' / ')})`);
+      await page.waitForTimeout(500); // fonts and layout settle
+      await shot(p.shot);
     }
 
   } catch (e) {
