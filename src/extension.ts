@@ -30,6 +30,8 @@ import { registerExportCommand } from './vscode/exportCommand';
 import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
 import { ManuscriptIndex } from './vscode/manuscriptIndex';
 import { registerMarkdownPreview } from './vscode/markdownPreview';
+import { currentFilterPick } from './vscode/filterQuickPick';
+import { CorpusStatusBar, type StatusBarSnapshot } from './vscode/statusBar';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -55,6 +57,10 @@ export interface CorpusCiteApi {
   requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
+  /** What the Corpus status-bar item shows now. */
+  readonly statusBar: StatusBarSnapshot;
+  /** The Corpus view's live filter while it is open (command Filter…). */
+  readonly filterPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
   /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
   extendMarkdownIt<T>(md: T): T;
 }
@@ -87,8 +93,10 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const diagnostics = new CitationDiagnostics(service, new Set(markdown.map((s) => s.scheme)));
   const tree = registerCorpusTree(service, context, manuscripts);
   const preview = registerMarkdownPreview(service, log);
+  const statusBar = new CorpusStatusBar(service);
   context.subscriptions.push(
     preview,
+    statusBar,
     manuscripts,
     diagnostics,
     tree.disposable,
@@ -136,6 +144,12 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     requestLatency: () => service.requestLatency(),
     get slowSteps() {
       return service.takeSlowSteps();
+    },
+    get statusBar() {
+      return statusBar.snapshot;
+    },
+    get filterPick() {
+      return currentFilterPick();
     },
     extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
   };

@@ -4,10 +4,13 @@
 // chromium driven by Playwright. Opens test/fixtures-workspace, opens review.md, focuses the
 // Corpus view from the command palette (tree.png), hovers `(Voronka, 2019)` and waits for the
 // hover (hover.png), types `[@Voron` on the line `Peer support is ` and waits for the suggest
-// widget (completion.png). The typed text is never saved. Then writes two short manuscripts into
-// the (copied) workspace, one in APA and one with `csl: gb-t-7714-2015-numeric`, opens each with
-// the Markdown preview to the side (side bar hidden) and waits, inside the preview's webview, for
-// formatted citations and the reference list (preview-apa.png, preview-gbt.png).
+// widget (completion.png). The typed text is never saved. Then it groups the tree by cited works
+// (tree-cited.png), and writes 1,500 record files into the workspace copy to catch the status
+// bar and the view's progress while they are indexed (indexing.png). Then writes two short
+// manuscripts into the (copied) workspace, one in APA and one with `csl: gb-t-7714-2015-numeric`,
+// opens each with the Markdown preview to the side (side bar hidden) and waits, inside the
+// preview's webview, for formatted citations and the reference list (preview-apa.png,
+// preview-gbt.png).
 // A widget that never appears fails the run (exit 1) and leaves a picture of the screen and the
 // logs in .vscode-test/logs/screenshots-<time>/.
 //
@@ -18,7 +21,7 @@
 //   --folder=<dir>       workspace (default: test/fixtures-workspace)
 //   --file=<name>        Markdown file to open in it (default: review.md)
 //   --out=<dir>          where the PNGs go (default: media/screenshots)
-//   --only=<a,b>         take only some of: tree, completion, hover, preview-apa, preview-gbt
+//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, preview-apa, preview-gbt
 //   --timeout=<seconds>  how long to wait for each widget (default 30)
 //   --width=<px> --height=<px>  window size (default 1280x800)
 //   --verbose            echo the server's and the browser's output
@@ -29,7 +32,22 @@ const path = require('path');
 const lib = require('./lib');
 
 const TAG = 'screenshots';
-const SHOTS = ['tree', 'completion', 'hover', 'preview-apa', 'preview-gbt'];
+const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing', 'preview-apa', 'preview-gbt'];
+/** Record files written for indexing.png: enough for a few seconds of indexing. */
+const INDEXING_FILES = 1500;
+
+/** `n` small RIS records with varied authors, titles and years (deterministic). */
+function writeLibrary(dir, n) {
+  const families = ['Smith', 'Nguyen', 'Okafor', 'Larsen', 'Tanaka', 'Moreau', 'Silva', 'Kowalski', 'Haddad', 'Brennan', 'Iyer', 'Fischer'];
+  const given = ['Anna', 'Ben', 'Chen', 'Dara', 'Elif', 'Femi', 'Greta', 'Hugo'];
+  const words = ['peer', 'support', 'recovery', 'services', 'outcomes', 'community', 'mental', 'health', 'lived', 'experience', 'workforce', 'trial'];
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const w = (k) => words[(i * 7 + k * 5) % words.length];
+    const ris = ['TY  - JOUR', `AU  - ${families[i % families.length]}, ${given[(i >> 2) % given.length]}`, `TI  - ${w(0)[0].toUpperCase()}${w(0).slice(1)} ${w(1)} and ${w(2)} ${w(3)}: study ${i}`, `PY  - ${1990 + (i % 35)}`, 'JO  - Journal of Peer Support', 'ER  - ', ''].join('\n');
+    fs.writeFileSync(path.join(dir, `rec${String(i).padStart(5, '0')}.ris`), ris);
+  }
+}
 
 /** The manuscripts of the preview shots (keys of the fixture corpus), and a text each preview must show once formatted. */
 const PREVIEW_BODY = [
@@ -275,6 +293,30 @@ async function main() {
       await page.waitForTimeout(400); // the details pane
       await shot('completion');
       await page.keyboard.press('Escape');
+    }
+
+    // The tree grouped by cited works (the Group By… quick pick, as a user picks it).
+    if (opts.only.includes('tree-cited')) {
+      await runCommand('Corpus Cite: Group By…');
+      await (await expect(page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Cited works' }), 'the "Cited works" grouping')).click();
+      await expect(pane.locator('.monaco-list-row', { hasText: /cited by/ }), 'a cited work in the tree');
+      await page.waitForTimeout(500);
+      await shot('tree-cited');
+    }
+
+    // Indexing: thousands of new record files arrive; the status bar counts, the view shows progress.
+    if (opts.only.includes('indexing')) {
+      writeLibrary(path.join(folder, 'corpus', 'zz-library'), INDEXING_FILES);
+      step(`wrote ${INDEXING_FILES} record files`);
+      const counting = page.locator('.statusbar-item', { hasText: /Corpus: indexing [\d,]+ \/ [\d,]+/ });
+      await expect(counting, 'the status bar counting while indexing');
+      await page.waitForTimeout(400);
+      await shot('indexing');
+      // Indexing thousands of files on a loaded machine can take a minute.
+      await page.locator('.statusbar-item', { hasText: /Corpus: [\d,]+ works/ }).first().waitFor({ state: 'visible', timeout: Math.max(ms, 180000) }).catch(() => {
+        throw new StepError('the status bar never showed the work count after indexing');
+      });
+      step('indexed');
     }
 
     // The Markdown preview beside the editor: formatted citations and the reference list.

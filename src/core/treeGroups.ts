@@ -67,6 +67,14 @@ function sortByFoldedKey<T>(list: T[], key: (t: T) => string, label: (t: T) => s
   for (let i = 0; i < keyed.length; i++) list[i] = keyed[i].t;
 }
 
+/**
+ * A work's shelf key: its label's first letters, past the quote of a work labelled by its title
+ * (“Review of the literature” n.d. is on R, not on "#").
+ */
+function shelfKey(w: Work): string {
+  return fold(w['citation-label']).replace(/^[\s“”"‘’'«»「『]+/u, '');
+}
+
 /** The keywords of a record, cleaned (`keyword` holds them separated by `;` or `,`). */
 export function keywordsOf(work: Work): string[] {
   return (work.keyword ?? '')
@@ -107,25 +115,29 @@ export class TreeBuilder {
     return this.groupList(roots as GroupNode[], undefined, 1);
   }
 
-  /** Groups as rows of `parent`, on shelves when there are too many. */
+  /**
+   * Groups as rows of `parent`, on shelves when there are too many. A shelf that would hold one
+   * group is that group (no level that holds a single row).
+   */
   private groupList(groups: GroupNode[], parent: ShelfNode | undefined, depth: number): TreeNode[] {
     const shelves = shelve(groups, (g) => (g.id.endsWith(':\u0000none') ? '' : (g.sortKey ?? fold(g.label))), SHELF_MAX, depth);
-    if (!shelves) {
-      for (const g of groups) (g as { parent: TreeNode | undefined }).parent = parent;
-      return groups;
-    }
-    return shelves.map((sh) => this.shelf(parent, sh.label, depth, { kind: 'groups', groups: sh.items }, sh.items.length));
+    const adopt = (g: GroupNode) => {
+      (g as { parent: TreeNode | undefined }).parent = parent;
+      return g;
+    };
+    if (!shelves) return groups.map(adopt);
+    return shelves.map((sh) => (sh.items.length === 1 ? adopt(sh.items[0]) : this.shelf(parent, sh.label, depth, { kind: 'groups', groups: sh.items }, sh.items.length)));
   }
 
-  /** Works (in display order) as rows of `parent`, on shelves when there are too many. */
+  /** Works (in display order) as rows of `parent`, on shelves when there are too many; a shelf of one work is that work. */
   private workList(works: Work[], parent: GroupNode | ShelfNode | undefined, depth: number, note?: (w: Work) => string | undefined): TreeNode[] {
-    const shelves = shelve(works, (w) => fold(w['citation-label']), SHELF_MAX, depth);
+    const shelves = shelve(works, shelfKey, SHELF_MAX, depth);
     if (!shelves) return works.map((w) => this.workNode(w, parent, note?.(w)));
-    return shelves.map((sh) => this.shelf(parent, sh.label, depth, { kind: 'works', works: sh.items, note }, sh.items.length));
+    return shelves.map((sh) => (sh.items.length === 1 ? this.workNode(sh.items[0], parent, note?.(sh.items[0])) : this.shelf(parent, sh.label, depth, { kind: 'works', works: sh.items, note }, sh.items.length)));
   }
 
   private shelf(parent: TreeNode | undefined, label: string, depth: number, items: ShelfNode['items'], count: number): ShelfNode {
-    return { type: 'shelf', id: `${parent?.id ?? this.grouping}/s:${label}`, parent, label, depth, items, count };
+    return { type: 'shelf', id: `${parent?.id ?? this.grouping}/s:${label}`, parent, label, depth, items, count, grouping: this.grouping };
   }
 
   private *groupRoots(works: readonly Work[]): Generator<void, TreeNode[]> {
@@ -160,10 +172,17 @@ export class TreeBuilder {
 
   private *groupByFile(works: readonly Work[]): Generator<void, GroupNode[]> {
     const byFile = new Map<string, Work[]>();
+    /** The records of each file, up to two (a file of one record shows it beside the file name). */
+    const records = new Map<string, Work[]>();
     const add = (file: string, w: Work) => {
       const list = byFile.get(file);
       if (!list) byFile.set(file, [w]);
       else if (list[list.length - 1] !== w) list.push(w);
+    };
+    const addRecord = (file: string, w: Work) => {
+      const list = records.get(file);
+      if (!list) records.set(file, [w]);
+      else if (list.length < 2 && list[list.length - 1] !== w) list.push(w);
     };
     for (let i = 0; i < works.length; i++) {
       if ((i & STEP_MASK) === STEP_MASK) yield;
@@ -171,6 +190,7 @@ export class TreeBuilder {
       const sources = w['x-corpus'].sources;
       if (sources.length === 1) add(sources[0].file, w);
       else for (const file of new Set(sources.map((s) => s.file))) add(file, w);
+      for (const s of sources) if (s.relation === 'record') addRecord(s.file, w);
     }
     const files = [...byFile.keys()].sort((a, b) => {
       const da = this.opts.displayPath(a);
@@ -183,7 +203,8 @@ export class TreeBuilder {
     return files.map((file) => {
       const list = byFile.get(file)!;
       const label = names.get(path.basename(file))! > 1 ? this.opts.displayPath(file) : path.basename(file);
-      return this.group(file, label, list, 'file', file);
+      const recs = records.get(file);
+      return this.group(file, label, list, 'file', file, undefined, recs?.length === 1 ? recs[0] : undefined);
     });
   }
 
@@ -316,7 +337,7 @@ export class TreeBuilder {
     return node;
   }
 
-  private group(key: string, label: string, works: Work[], icon: string, file?: string, sortKey?: string): GroupNode {
-    return { type: 'group', id: `${this.grouping}:${key}`, parent: undefined, label, works, icon, file, order: file ? 'role' : 'label', sortKey };
+  private group(key: string, label: string, works: Work[], icon: string, file?: string, sortKey?: string, record?: Work): GroupNode {
+    return { type: 'group', id: `${this.grouping}:${key}`, parent: undefined, label, works, icon, file, order: file ? 'role' : 'label', sortKey, ...(record ? { record } : {}) };
   }
 }

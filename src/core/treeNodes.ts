@@ -30,6 +30,8 @@ export interface GroupNode extends NodeBase {
   readonly order: 'label' | 'role';
   /** Folded label, when the grouping has it at hand (for shelving). */
   readonly sortKey?: string;
+  /** A file group of one record: that record (its label goes beside a file name like `000_6ad9….txt`). */
+  readonly record?: Work;
 }
 export interface WorkNode extends NodeBase {
   readonly type: 'work';
@@ -60,8 +62,26 @@ export interface ShelfNode extends NodeBase {
   readonly depth: number;
   readonly items: { kind: 'groups'; groups: GroupNode[] } | { kind: 'works'; works: Work[]; note?: (w: Work) => string | undefined };
   readonly count: number;
+  /** The grouping: what a shelf of groups holds (authors, journals, years…). */
+  readonly grouping: Grouping;
 }
+
 export type TreeNode = GroupNode | WorkNode | DetailNode | RelationNode | ShelfNode;
+
+/** What a shelf's count counts: its groups (authors, journals, …) or works. */
+export type ShelfUnit = 'files' | 'years' | 'authors' | 'journals' | 'keywords' | 'works';
+
+const GROUP_UNIT: Record<Grouping, ShelfUnit> = { file: 'files', year: 'years', author: 'authors', journal: 'journals', keyword: 'keywords', cited: 'works' };
+
+/** What the count of a shelf counts ("S · 1,550 authors", "A · 412 works"). */
+export function shelfUnit(shelf: ShelfNode): ShelfUnit {
+  return shelf.items.kind === 'works' ? 'works' : GROUP_UNIT[shelf.grouping];
+}
+
+/** A row's description from its parts, the empty ones left out: never a dangling "cited 1× ·". */
+export function rowDescription(parts: readonly (string | undefined)[]): string {
+  return parts.filter((p): p is string => !!p && p.trim() !== '').join(' · ');
+}
 
 /** Whether the rows under `n` (a group or shelf) hold the work, for reveal. */
 export function nodeHolds(n: TreeNode, workId: string): boolean {

@@ -10,6 +10,7 @@ import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';
 import type { CorpusService } from './corpusService';
 import { type CorpusTreeProvider, GROUPINGS, type TreeNode } from './corpusTreeProvider';
+import { showFilterPick } from './filterQuickPick';
 import { CommandIds, ViewIds } from './ids';
 import { note } from './notes';
 import { pickWork as pickWorkFromCorpus } from './workQuickPick';
@@ -64,9 +65,11 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       if (pick) tree.setGrouping(pick.id);
     }),
     register(CommandIds.filter, async (arg: unknown) => {
-      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: vscode.l10n.t('Filter the corpus'), prompt: vscode.l10n.t('Words matching author, year, title, journal, keyword or DOI'), value: tree.filter ?? '' });
-      if (text !== undefined) tree.setFilter(text);
+      if (typeof arg === 'string') tree.setFilter(arg);
+      else await showFilterPick(service, tree, view);
     }),
+    // The same live filter, under the filled filter icon that says a filter is on.
+    register(CommandIds.editFilter, () => showFilterPick(service, tree, view)),
     register(CommandIds.clearFilter, () => tree.setFilter(undefined)),
     register(CommandIds.revealCurrent, async () => {
       const editor = vscode.window.activeTextEditor;

@@ -22,6 +22,15 @@ import type { WarmCache } from './warmCache';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
 
+/**
+ * How far an indexing run is, in what it can count truthfully: the corpus files looked at
+ * (read and parsed, or found unchanged), then the works taken in from the built corpus. While
+ * the files are searched for and while the worker builds the corpus there is nothing to count.
+ */
+export type IndexProgress =
+  | { readonly phase: 'searching' | 'building' }
+  | { readonly phase: 'files' | 'works'; readonly done: number; readonly total: number };
+
 /** What the run remembers of an indexed file (the parsed records live in the worker). */
 interface IndexedFile {
   uri: vscode.Uri;
@@ -44,6 +53,10 @@ export interface IndexingParts {
 export class CorpusIndexing implements vscode.Disposable {
   private readonly _onDidChangeState = new vscode.EventEmitter<IndexState>();
   readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidProgress = new vscode.EventEmitter<IndexProgress>();
+  /** Fires as an indexing run goes on (often: listeners throttle what they show). */
+  readonly onDidProgress = this._onDidProgress.event;
+  private _progress: IndexProgress | undefined;
   private _state: IndexState = 'indexing';
   private readonly indexed = new Map<string, IndexedFile>();
   private readonly dirty = new Set<string>();
@@ -55,7 +68,7 @@ export class CorpusIndexing implements vscode.Disposable {
   private walkProblemsKey = '[]';
   private walkProblemsChanged = false;
   private disposed = false;
-  private readonly disposables: vscode.Disposable[] = [this._onDidChangeState];
+  private readonly disposables: vscode.Disposable[] = [this._onDidChangeState, this._onDidProgress];
 
   constructor(private readonly p: IndexingParts) {
     this.disposables.push(
@@ -124,7 +137,18 @@ export class CorpusIndexing implements vscode.Disposable {
     }, delay);
   }
 
+  /** Where the running indexing pass is; undefined when none runs. */
+  get progress(): IndexProgress | undefined {
+    return this._state === 'indexing' ? this._progress : undefined;
+  }
+
+  private setProgress(p: IndexProgress): void {
+    this._progress = p;
+    this._onDidProgress.fire(p);
+  }
+
   private setState(s: IndexState): void {
+    if (s !== 'indexing') this._progress = undefined;
     if (s === this._state) return;
     this._state = s;
     this._onDidChangeState.fire(s);
@@ -159,6 +183,7 @@ export class CorpusIndexing implements vscode.Disposable {
           this.fullScan = false;
           this.forceAll = false;
           const tFind = Date.now();
+          this.setProgress({ phase: 'searching' });
           await this.searchGlobs();
           findMs = Date.now() - tFind;
           if (forceAll) for (const k of this.indexed.keys()) force.add(k);
@@ -174,8 +199,11 @@ export class CorpusIndexing implements vscode.Disposable {
           let changed = current.version === 0 || this.walkProblemsChanged;
           this.walkProblemsChanged = false;
           const tRead = Date.now();
-          for (const key of toCheck.sort()) {
+          toCheck.sort();
+          for (let i = 0; i < toCheck.length; i++) {
             if (this.disposed) return;
+            const key = toCheck[i];
+            this.setProgress({ phase: 'files', done: i, total: toCheck.length });
             const tFile = Date.now();
             const r = await this.refreshFile(key, force.has(key));
             if (r !== 'unchanged') changed = true;
@@ -186,6 +214,7 @@ export class CorpusIndexing implements vscode.Disposable {
             }
           }
           if (!changed) continue;
+          this.setProgress({ phase: 'building' });
           const tParse = Date.now();
           const built = await this.rebuild();
           log.info(
@@ -282,7 +311,7 @@ export class CorpusIndexing implements vscode.Disposable {
    */
   private async rebuild(): Promise<ReceivedBuild> {
     const { client, current, timing, problems } = this.p;
-    const r = await receiveBuild((req) => client.request(req), { pause: yieldToEventLoop });
+    const r = await receiveBuild((req) => client.request(req), { pause: yieldToEventLoop, onProgress: (done, total) => this.setProgress({ phase: 'works', done, total }) });
     timing.noteStep(`taking in the longest of ${r.chunks} chunks of works`, r.longestChunkMs);
     current.replace(r);
     timing.timed(`publishing ${r.problems.length} problems`, () => problems.publish(current.corpus.problems));

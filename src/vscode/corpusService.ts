@@ -24,14 +24,14 @@ import type { Settings } from '../core/settings';
 import type { StyleOptions } from '../core/styles';
 import { plainWork } from '../core/workStore';
 import type { CorpusFiles } from './corpusFiles';
-import type { CorpusIndexing, IndexState } from './corpusIndexing';
+import type { CorpusIndexing, IndexProgress, IndexState } from './corpusIndexing';
 import type { CorpusSettings } from './corpusSettings';
 import type { CurrentCorpus, EditorCorpus } from './currentCorpus';
 import type { HostTiming, LatencyFigures } from './hostTiming';
 import { type IndexClient, IndexerLostState } from './indexClient';
 import type { WarmCache } from './warmCache';
 
-export type { IndexState } from './corpusIndexing';
+export type { IndexProgress, IndexState } from './corpusIndexing';
 export type { EditorCorpus } from './currentCorpus';
 export { readSettings } from './corpusSettings';
 export { fileName } from './fileAccess';
@@ -52,15 +52,22 @@ export class CorpusService {
   /** Fires after each rebuild of the corpus. */
   readonly onDidChange: vscode.Event<void>;
   readonly onDidChangeState: vscode.Event<IndexState>;
+  /** Fires as an indexing run goes on (files looked at, then works taken in). */
+  readonly onDidProgress: vscode.Event<IndexProgress>;
   private disposed = false;
 
   constructor(private readonly parts: CorpusParts) {
     this.onDidChange = parts.current.onDidChange;
     this.onDidChangeState = parts.indexing.onDidChangeState;
+    this.onDidProgress = parts.indexing.onDidProgress;
   }
 
   get state(): IndexState {
     return this.parts.indexing.state;
+  }
+  /** Where the running indexing pass is; undefined when none runs. */
+  get progress(): IndexProgress | undefined {
+    return this.parts.indexing.progress;
   }
   get works(): readonly Work[] {
     return this.parts.current.works;

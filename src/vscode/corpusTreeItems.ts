@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
 import type { Work } from '../core/model';
 import { keywordsOf } from '../core/treeGroups';
-import type { DetailNode, Grouping, TreeNode, WorkNode } from '../core/treeNodes';
+import { type DetailNode, type Grouping, type ShelfUnit, type TreeNode, type WorkNode, rowDescription, shelfUnit } from '../core/treeNodes';
 import type { WorkRole } from '../core/workStore';
 import { workRole } from './citationText';
 import type { CorpusService } from './corpusService';
@@ -56,8 +56,32 @@ export function citedByNote(w: Work, byId: ReadonlyMap<string, Work>): string {
   return vscode.l10n.t('cited by {0}', by.map((id) => byId.get(id)?.['citation-label'] ?? id).join(', '));
 }
 
+/** "3,412" in the display language's digits and grouping. */
+function num(n: number): string {
+  return n.toLocaleString(vscode.env.language);
+}
+
 function countText(n: number): string {
-  return n === 1 ? vscode.l10n.t('1 work') : vscode.l10n.t('{0} works', n);
+  return n === 1 ? vscode.l10n.t('1 work') : vscode.l10n.t('{0} works', num(n));
+}
+
+/** A shelf's count with what it counts: "1,550 authors", "412 works". */
+function unitCount(unit: ShelfUnit, n: number): string {
+  const one = n === 1;
+  switch (unit) {
+    case 'files':
+      return one ? vscode.l10n.t('1 file') : vscode.l10n.t('{0} files', num(n));
+    case 'years':
+      return one ? vscode.l10n.t('1 year') : vscode.l10n.t('{0} years', num(n));
+    case 'authors':
+      return one ? vscode.l10n.t('1 author') : vscode.l10n.t('{0} authors', num(n));
+    case 'journals':
+      return one ? vscode.l10n.t('1 journal') : vscode.l10n.t('{0} journals', num(n));
+    case 'keywords':
+      return one ? vscode.l10n.t('1 keyword') : vscode.l10n.t('{0} keywords', num(n));
+    case 'works':
+      return countText(n);
+  }
 }
 
 /** The TreeItem of a row (the hover card of a work is added when hovered: see the provider). */
@@ -66,13 +90,16 @@ export function treeItem(node: TreeNode, service: CorpusService, manuscripts: Ma
     case 'group': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
-      item.description = String(node.works.length);
+      // A file of one record says which (its file name is often a hash: 000_6ad9d3d0f971004f.txt).
+      const record = node.record ? cleanText(node.record['citation-label'], 120) : undefined;
+      item.description = rowDescription([record, countText(node.works.length)]);
       item.contextValue = 'corpusCite.group';
       if (node.file) {
         const uri = service.uriOf(node.file);
         if (uri) item.resourceUri = uri;
         item.iconPath = vscode.ThemeIcon.File;
-        item.tooltip = `${service.displayPath(node.file)} — ${countText(node.works.length)}`;
+        const title = node.record ? cleanText(node.record.title ?? node.record['x-corpus'].translatedTitle, 300) : '';
+        item.tooltip = [service.displayPath(node.file), record && title ? `${record}: ${title}` : record, countText(node.works.length)].filter(Boolean).join(' — ');
       } else {
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.tooltip = `${node.label} — ${countText(node.works.length)}`;
@@ -84,10 +111,11 @@ export function treeItem(node: TreeNode, service: CorpusService, manuscripts: Ma
       const role = workRole(w);
       const item = new vscode.TreeItem(w['citation-label'], vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
-      const rest = node.note ?? cleanText(w.title ?? w['x-corpus'].translatedTitle, 200);
+      // The title; a work known only from citations (no title) says who cites it instead.
+      const rest = node.note ?? (cleanText(w.title ?? w['x-corpus'].translatedTitle, 200) || (role === 'cited' ? citedByNote(w, service.corpus.byId) : ''));
       // Counted on demand across the workspace's Markdown; shown once known.
       const cited = manuscripts?.peekCounts()?.get(w.id) ?? 0;
-      item.description = cited ? `${vscode.l10n.t('cited {0}×', cited)} · ${rest}` : rest;
+      item.description = rowDescription([cited ? vscode.l10n.t('cited {0}×', cited) : undefined, rest]);
       item.iconPath = ROLE_ICON[role];
       item.contextValue = WorkContext[role] + (w.DOI ? WorkContext.doiSuffix : '');
       item.accessibilityInformation = { label: cited ? `${renderPlain(w)} ${vscode.l10n.t('Cited {0} times in this workspace’s Markdown files.', cited)}` : renderPlain(w) };
@@ -96,13 +124,13 @@ export function treeItem(node: TreeNode, service: CorpusService, manuscripts: Ma
     case 'shelf': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
-      item.description = String(node.count);
+      item.description = unitCount(shelfUnit(node), node.count);
       item.iconPath = new vscode.ThemeIcon('list-tree');
       item.contextValue = 'corpusCite.shelf';
       item.tooltip =
         node.label === '#'
-          ? vscode.l10n.t('Names that start with neither a letter nor a digit ({0})', node.count)
-          : vscode.l10n.t('Names that start with “{0}” ({1})', node.label, node.count);
+          ? vscode.l10n.t('Names that start with neither a letter nor a digit ({0})', unitCount(shelfUnit(node), node.count))
+          : vscode.l10n.t('Names that start with “{0}” ({1})', node.label, unitCount(shelfUnit(node), node.count));
       return item;
     }
     case 'detail': {
@@ -116,9 +144,9 @@ export function treeItem(node: TreeNode, service: CorpusService, manuscripts: Ma
       return item;
     }
     case 'relation': {
+      // The count is in the label ("Cites (14)"): not again as a description.
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
-      item.description = String(node.ids.length);
       item.iconPath = new vscode.ThemeIcon(node.icon);
       item.contextValue = 'corpusCite.relation';
       return item;

@@ -13,7 +13,7 @@ import { TreeBuilder } from '../core/treeGroups';
 import { type Grouping, type TreeNode, type WorkNode, findWorkRow } from '../core/treeNodes';
 import type { CorpusService } from './corpusService';
 import { GROUPINGS, citedByNote, treeItem, workDetails } from './corpusTreeItems';
-import { ViewIds } from './ids';
+import { ContextKeys, ViewIds } from './ids';
 import type { ManuscriptIndex } from './manuscriptIndex';
 import { workCard } from './workCard';
 
@@ -26,6 +26,8 @@ const GROUPING_STATE_KEY = 'corpusCite.grouping';
 const SLICE_MS = 8;
 /** Works shown when filtering; a filter that matches more is narrowed by typing more. */
 const FILTER_LIMIT = 5000;
+/** A filter with at most this many hits opens every group and shelf, so that the hits show. */
+const EXPAND_HITS = 60;
 
 export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
@@ -38,6 +40,8 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private _filter: string | undefined;
   private filtered: readonly Work[] | undefined;
   private filterIncomplete = false;
+  /** Bumped per filter set: opened groups get new ids, so the view does not keep them folded. */
+  private filterGen = 0;
   private children = new Map<string, TreeNode[]>();
   /** Builds the rows of the current grouping and corpus; a new one on every refresh. */
   private builder: TreeBuilder;
@@ -99,6 +103,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   setFilter(text: string | undefined): void {
     const t = text?.trim();
     this._filter = t ? t : undefined;
+    this.filterGen++;
     if (this._filter) this.applyFilter(this._filter);
     else this.filtered = undefined;
     this.refresh();
@@ -114,6 +119,10 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   message(): string | undefined {
     const parts: string[] = [];
     if (this.service.state === 'indexing') parts.push(vscode.l10n.t('Indexing…'));
+    // The view's description does not show while the view fills its container alone (the header
+    // is then "CORPUS CITE: CORPUS"): a grouping other than the default is said here too.
+    const g = GROUPINGS.find((x) => x.id === this._grouping);
+    if (g && g.id !== 'file' && this.service.works.length > 0) parts.push(vscode.l10n.t('Grouped {0}.', g.by));
     if (this._filter !== undefined && this.filtered) {
       const n = this.filtered.length;
       parts.push(n === 0 ? vscode.l10n.t('No work matches “{0}”.', this._filter) : vscode.l10n.t('Filter “{0}”: {1} of {2} works.', this._filter, `${n}${this.filterIncomplete ? '+' : ''}`, this.service.works.length));
@@ -198,7 +207,14 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return treeItem(node, this.service, this.manuscripts);
+    const item = treeItem(node, this.service, this.manuscripts);
+    // A filter with few hits opens the groups and shelves holding them, under ids of their own
+    // (the view would otherwise keep a row folded that the user folded before).
+    if ((node.type === 'group' || node.type === 'shelf') && this._filter !== undefined && (this.filtered?.length ?? 0) <= EXPAND_HITS) {
+      item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+      item.id = `${node.id}\u0000f${this.filterGen}`;
+    }
+    return item;
   }
 
   /** The hover card as tooltip, rendered only when the user hovers (untrusted: no links run). */
@@ -279,16 +295,40 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 }
 
-/** Creates the tree view and keeps its message and context keys in step with the provider. */
+/** Filters longer than this are cut in the view's description (the message above the tree has them whole). */
+const DESCRIPTION_FILTER_MAX = 24;
+
+/** The view's description beside its title: the grouping and the filter, "by year · “peer support”". */
+export function viewDescription(g: Grouping, filter: string | undefined): string {
+  const by = GROUPINGS.find((x) => x.id === g)?.by ?? '';
+  if (filter === undefined) return by;
+  const chars = [...filter];
+  let shown = filter;
+  if (chars.length > DESCRIPTION_FILTER_MAX) {
+    // Cut at a word's end when there is one: "a filter far longer…", not "… longer tha…".
+    const cut = chars.slice(0, DESCRIPTION_FILTER_MAX - 1).join('');
+    const space = chars[DESCRIPTION_FILTER_MAX - 1] === ' ' ? cut.length : cut.lastIndexOf(' ');
+    shown = `${(space > 0 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  }
+  return vscode.l10n.t('{0} · “{1}”', by, shown);
+}
+
+/** Creates the tree view and keeps its message, description and context keys in step with the provider. */
 export function registerCorpusTree(service: CorpusService, context: vscode.ExtensionContext, manuscripts?: ManuscriptIndex): { provider: CorpusTreeProvider; view: vscode.TreeView<TreeNode>; disposable: vscode.Disposable } {
   const provider = new CorpusTreeProvider(service, context.workspaceState, manuscripts);
   const view = vscode.window.createTreeView(ViewIds.corpus, { treeDataProvider: provider.viewProvider(), showCollapseAll: true });
+  const keys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    if (keys.has(key) && keys.get(key) === value) return;
+    keys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   const update = () => {
     view.message = provider.message();
-    const g = GROUPINGS.find((x) => x.id === provider.grouping);
-    view.description = provider.filter !== undefined ? vscode.l10n.t('{0} · filtered', g?.by ?? '') : g?.by;
-    void vscode.commands.executeCommand('setContext', 'corpusCite.filtered', provider.filter !== undefined);
-    void vscode.commands.executeCommand('setContext', 'corpusCite.state', service.state);
+    view.description = viewDescription(provider.grouping, provider.filter);
+    setContext(ContextKeys.filtered, provider.filter !== undefined);
+    setContext(ContextKeys.state, service.state);
+    setContext(ContextKeys.hasWorks, service.works.length > 0);
   };
   update();
   const sub = provider.onDidChangeView(update);

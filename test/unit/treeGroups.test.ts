@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import type { Work } from '../../src/core/model';
 import { runToEnd } from '../../src/core/slices';
 import { SHELF_MAX, TreeBuilder, keywordsOf, sortWorks } from '../../src/core/treeGroups';
-import { type GroupNode, type Grouping, type ShelfNode, type TreeNode, type WorkNode, findWorkRow, nodeHolds } from '../../src/core/treeNodes';
+import { type GroupNode, type Grouping, type ShelfNode, type TreeNode, type WorkNode, findWorkRow, nodeHolds, rowDescription, shelfUnit } from '../../src/core/treeNodes';
 import { xCorpus } from './helpers/builders';
 
 interface Spec {
@@ -140,6 +140,69 @@ describe('TreeBuilder (the Corpus tree’s rows)', () => {
     const rows = b.children(shelves[0]) as WorkNode[];
     assert.ok(rows.every((n) => n.type === 'work' && n.work['citation-label'].startsWith('Mead')));
     assert.strictEqual(rows[0].id, 'year:2020/s:M/w:w0');
+  });
+
+  it('a file group of one record knows that record (its label goes beside a hash-like file name); a file of several records does not', () => {
+    const works = [
+      work({ id: 'gillard2022', files: ['/ws/corpus/000_6ad9d3d0f971004f.txt'] }),
+      work({ id: 'voronka2019', kind: 'cited', files: ['/ws/corpus/000_6ad9d3d0f971004f.txt'], relation: 'related' }),
+      work({ id: 'a', files: ['/ws/refs.bib'] }),
+      work({ id: 'b', files: ['/ws/refs.bib'] }),
+      work({ id: 'c', kind: 'cited', files: ['/ws/cited-only.txt'], relation: 'related' }),
+    ];
+    const nodes = roots(builder('file', works), works) as GroupNode[];
+    assert.deepStrictEqual(
+      nodes.map((g) => `${g.label}:${g.record?.id ?? '-'}`),
+      ['cited-only.txt:-', '000_6ad9d3d0f971004f.txt:gillard2022', 'refs.bib:-'],
+    );
+  });
+
+  it('skips a shelf that would hold one row: the row itself stands among the shelves', () => {
+    // 501 authors: 500 Adams… and one Quill → shelves A (500) and, instead of a shelf Q of one, Quill's group.
+    const works = [...Array.from({ length: SHELF_MAX }, (_, i) => work({ id: `w${i}`, authors: [`Adams${String(i).padStart(4, '0')}, X.`] })), work({ id: 'q', authors: ['Quill, Ada'] })];
+    const b = builder('author', works);
+    const top = roots(b, works);
+    assert.deepStrictEqual(top.map((n) => `${n.type}:${n.type === 'shelf' || n.type === 'group' ? n.label : ''}`), ['shelf:A', 'group:Quill, Ada']);
+    assert.strictEqual(top[1].parent, undefined);
+    assert.strictEqual(findWorkRow(top, 'q', (n) => (n.type === 'group' || n.type === 'shelf' ? b.children(n) : []))?.parent, top[1]);
+    // The same for works on the shelves of a long group: a letter with one work lists the work.
+    const many = [...Array.from({ length: SHELF_MAX }, (_, i) => work({ id: `m${i}`, label: `Mead ${i}`, year: 2020 })), work({ id: 'z', label: 'Zhang 2020', year: 2020 })];
+    const by = builder('year', many);
+    const [group] = roots(by, many) as GroupNode[];
+    const rows = by.children(group);
+    assert.deepStrictEqual(rows.map((n) => `${n.type}:${n.type === 'work' ? n.work.id : (n as ShelfNode).label}`), ['shelf:M', 'work:z']);
+    assert.strictEqual(rows[1].parent, group);
+  });
+
+  it('shelves a work labelled by its title under the title’s letter, not under “#”', () => {
+    const many = [...Array.from({ length: SHELF_MAX }, (_, i) => work({ id: `m${i}`, label: `Mead ${i}`, year: 2020 })), work({ id: 'r1', label: '“Review of the literature” n.d.', year: 2020 }), work({ id: 'r2', label: '“Review of recovery” n.d.', year: 2020 })];
+    const b = builder('year', many);
+    const [group] = roots(b, many) as GroupNode[];
+    const shelves = b.children(group) as ShelfNode[];
+    assert.deepStrictEqual(shelves.map((s) => `${s.label}:${s.count}`), ['M:500', 'R:2']);
+  });
+
+  it('says what a shelf counts: the grouping’s groups (authors, journals…) or works', () => {
+    const authors = Array.from({ length: SHELF_MAX + 2 }, (_, i) => work({ id: `w${i}`, authors: [`${i % 2 ? 'Adams' : 'Baker'}${i}, X.`], venue: `${i % 2 ? 'Alpha' : 'Beta'} Journal ${i}`, files: [`/ws/${i % 2 ? 'a' : 'b'}${i}.bib`] }));
+    for (const [g, unit] of [
+      ['author', 'authors'],
+      ['journal', 'journals'],
+      ['file', 'files'],
+    ] as const) {
+      const top = roots(builder(g, authors), authors) as ShelfNode[];
+      assert.ok(top.length === 2 && top.every((n) => n.type === 'shelf' && shelfUnit(n) === unit), `${g}: ${top.map((n) => n.type).join()}`);
+    }
+    const long = Array.from({ length: SHELF_MAX + 2 }, (_, i) => work({ id: `w${i}`, label: `${i % 2 ? 'Mead' : 'Zhang'} ${i}`, year: 2020 }));
+    const b = builder('year', long);
+    const shelves = b.children((roots(b, long) as GroupNode[])[0]) as ShelfNode[];
+    assert.ok(shelves.every((s) => shelfUnit(s) === 'works'));
+  });
+
+  it('row descriptions leave empty parts out: no dangling separator', () => {
+    assert.strictEqual(rowDescription(['cited 1×', '']), 'cited 1×');
+    assert.strictEqual(rowDescription([undefined, 'Title']), 'Title');
+    assert.strictEqual(rowDescription(['cited 2×', 'Title']), 'cited 2× · Title');
+    assert.strictEqual(rowDescription(['  ', undefined]), '');
   });
 
   it('lists a relation’s works by label, skipping ids not in the corpus, and keeps every row of a work', () => {
