@@ -208,6 +208,27 @@ export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBr
 // ---------------------------------------------------------------------------------------------
 // Plain text
 
+/**
+ * The authors of a completion row, plain text: up to `max` family names (`Perkins, Repper`,
+ * `Mackay, Gillard, Mead et al.`), so a co-author match says why it matched; '' if none.
+ */
+export function authorsShort(work: Work, max = 3): string {
+  const xc = work['x-corpus'];
+  let names = (work.author ?? []).map(citationName).filter((s) => s !== '');
+  if (!names.length) names = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 80)).filter((s) => s !== '');
+  if (!names.length) names = (work.editor ?? []).map(citationName).filter((s) => s !== '');
+  if (!names.length) return '';
+  const more = names.length > max || xc?.etAl === true;
+  return names.slice(0, max).join(', ') + (more ? ' et al.' : '');
+}
+
+/** The title of a completion row and its venue, plain text: `Where is peer support going? · Mental Health Review`. */
+export function titleLine(work: Work, maxTitle = 160): string {
+  const title = cleanProse(work.title, maxTitle) || cleanProse(work['x-corpus']?.translatedTitle, maxTitle);
+  const venue = cleanProse(work['container-title'], 80);
+  return [title, venue].filter((s) => s !== '').join(' · ');
+}
+
 function withStop(s: string): string {
   return /[.!?…]$/.test(s) ? s : s + '.';
 }
