@@ -3,9 +3,10 @@
 // Works on a scratch Markdown file in the fixture workspace, removed in `after`.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type Api, activate, labelOf, setText, sleep, waitFor } from './helpers';
+import { type Api, activate, assertOnlyCardCommands, labelOf, ourDiagnostics, setText, sleep, waitFor } from './helpers';
 
 let api: Api;
 let root: string;
@@ -97,6 +98,109 @@ describe('Citing: completion rows, multi-word queries, cards', function () {
         const { ours } = await complete(text, ' ');
         assert.strictEqual(ours.length, 0, `rows after a space in ${JSON.stringify(text)}`);
       }
+    });
+  });
+
+  describe('hover cards', () => {
+    async function hover(text: string, character: number): Promise<{ value: string; md: vscode.MarkdownString[] }> {
+      await setText(doc, text);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, character));
+      const md = hovers.flatMap((h) => h.contents).filter((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString);
+      return { value: md.map((m) => m.value).join('\n'), md };
+    }
+    /** The action links of a card: label → [command, argument]. */
+    const actions = (value: string) => new Map([...value.matchAll(/\[([^\]]+)\]\(command:([\w.]+)\?([^)]*)\)/g)].map((m) => [m[1], [m[2], (JSON.parse(decodeURIComponent(m[3])) as string[])[0]]] as const));
+
+    it('end with Open Source Record, Copy Citation, Copy BibTeX and Open DOI, trusted for those commands only', async () => {
+      const { value, md } = await hover('See [@perkins2019] here.', 8);
+      for (const m of md) assertOnlyCardCommands(m, ['perkins2019']);
+      const a = actions(value);
+      assert.deepStrictEqual([...a.keys()], ['Open Source Record', 'Copy Citation', 'Copy BibTeX', 'Open DOI']);
+      assert.deepStrictEqual(a.get('Copy Citation'), ['corpusCite.copyCitation', 'perkins2019']);
+      // The link runs the command on this work.
+      const [command, arg] = a.get('Copy Citation')!;
+      await vscode.commands.executeCommand(command, arg);
+      assert.strictEqual(await vscode.env.clipboard.readText(), '[@perkins2019]');
+      const [bibCommand, bibArg] = a.get('Copy BibTeX')!;
+      await vscode.commands.executeCommand(bibCommand, bibArg);
+      assert.match(await vscode.env.clipboard.readText(), /^@\w+\{perkins2019,/);
+    });
+
+    it('offer no Open DOI for a work without a DOI, and show a cited-only work’s label once', async () => {
+      const { value } = await hover('Peer workers (Voronka, 2019) say so.', 16);
+      assert.deepStrictEqual([...actions(value).keys()], ['Open Source Record', 'Copy Citation', 'Copy BibTeX']);
+      assert.strictEqual(value.split('Voronka 2019').length - 1, 1, `the label more than once:\n${value}`);
+      assert.match(value, /Cited in \*\*Gillard 2022\*\*/);
+    });
+
+    it('show the entry in the bibliography style once the style engine has it, the authors and venue lines no more', async () => {
+      const first = await hover('See [@perkins2019] here.', 8);
+      // The first hover may come before the engine is ready; the entry comes within a few hovers.
+      const value = await waitFor('the formatted entry', async () => {
+        const { value } = await hover('See [@perkins2019] here.', 8);
+        return /Perkins, R\\\., &amp; Repper, J\\\. \\\(2019\\\)\\\./.test(value) ? value : undefined;
+      }, 15_000);
+      assert.ok(first.value.length > 0);
+      assert.strictEqual(value.split('Where is peer support going').length - 1, 2, 'the title: the heading and the entry');
+      assert.doesNotMatch(value, /Rachel Perkins/, 'the authors line beside the entry');
+    });
+  });
+
+  describe('go to definition', () => {
+    it('selects the sentence that cites a cited-only work, not column 1 of its line', async () => {
+      await setText(doc, 'Peer workers (Voronka, 2019) say so.');
+      const links = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(0, 16));
+      assert.ok(links.length > 0, 'no definition');
+      const l = links[0];
+      const uri = 'targetUri' in l ? l.targetUri : l.uri;
+      const range = 'targetUri' in l ? (l.targetSelectionRange ?? l.targetRange) : l.range;
+      const target = await vscode.workspace.openTextDocument(uri);
+      const selected = target.getText(range);
+      assert.ok(range.start.character > 0, 'the selection starts at column 1');
+      assert.match(selected, /\(Voronka, 2019\)/);
+      assert.ok(selected.length < target.lineAt(range.start.line).text.length / 2, `the selection is most of the line: ${selected.length} characters`);
+      assert.match(selected, /^[A-Z"“(]/, `not a sentence start: ${selected.slice(0, 40)}`);
+    });
+  });
+
+  describe('bibliography', () => {
+    it('marks an entry known only from a citation in a comment of the generated block', async () => {
+      await setText(doc, 'Peer workers (Voronka, 2019) say so [@perkins2019].\n');
+      assert.strictEqual(await vscode.commands.executeCommand('corpusCite.updateBibliography', doc.uri), 'inserted');
+      const text = doc.getText();
+      assert.match(text, /^<!-- Voronka 2019 is known only from a citation: add its record to complete this entry\. -->$/m);
+      assert.doesNotMatch(text, /<!-- Perkins 2019/, 'a complete entry is marked');
+      assert.ok(text.indexOf('<!-- Voronka 2019') < text.indexOf('<!-- corpus-cite:bibliography:end -->'), 'the note is outside the block');
+    });
+  });
+
+  describe('diagnostics and reports', () => {
+    it('leaves the key being typed unreported until the cursor leaves it', async () => {
+      const editor = await editorWith('Peer support is ');
+      await typeSlowly('[@meadx', 60);
+      await vscode.commands.executeCommand('hideSuggestWidget');
+      await sleep(900);
+      assert.deepStrictEqual(ourDiagnostics(doc.uri).map((d) => doc.getText(d.range)), [], 'a warning on the key being typed');
+      // Elsewhere, the unknown key is reported.
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      await waitFor('the warning once the cursor left', () => ourDiagnostics(doc.uri).some((d) => doc.getText(d.range) === '@meadx'), 5000);
+    });
+
+    it('names the Works Never Cited tab after the manuscript, and Export with it active exports the manuscript', async () => {
+      await editorWith('Peer support [@perkins2019] matters.\n');
+      await vscode.commands.executeCommand('corpusCite.showUncitedWorks');
+      const tab = await waitFor('the report tab', () => {
+        const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return t && /never cited/i.test(t.label) ? t : undefined;
+      }, 5000);
+      assert.strictEqual(tab.label, 'Works never cited in cards-scratch.md');
+      const report = vscode.window.activeTextEditor!.document;
+      assert.match(report.lineAt(0).text, /^# Works never cited in cards/);
+      const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cards-')), 'out.json');
+      const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('corpusCite.exportCitedWorks', 'csl-json', target);
+      assert.ok(written, 'nothing exported with the report active');
+      assert.deepStrictEqual((JSON.parse(fs.readFileSync(target, 'utf8')) as { id: string }[]).map((i) => i.id), ['perkins2019']);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     });
   });
 
