@@ -75,6 +75,7 @@ function truncate(t: string, max: number, atWord = false): string {
 
 const ESCAPE_RE = /[\\`*_{}[\]()#+\-.!|<>~&:=^$]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const MESSAGE_ESCAPE_RE = /[\\`*_{}[\]()#+\-.!|<>~&=^$]/g;
 
 /** Escapes already-cleaned text. */
 function escapeClean(t: string): string {
@@ -276,7 +277,9 @@ export const englishText: Translate = (message, ...args) => message.replace(/\{(
 export function markdownMessage(t: Translate, message: string, ...markdownArgs: string[]): string {
   // Private-use characters stand in for the arguments while the message is escaped.
   const text = t(message, ...markdownArgs.map((_, i) => `\ue000${i}\ue001`));
-  return escapeClean(text).replace(/\ue000(\d+)\ue001/g, (_, i: string) => markdownArgs[Number(i)] ?? '');
+  // `:` stays: it matters only to autolinks (`https:`), and a message of ours holds no URL.
+  const escaped = text.replace(MESSAGE_ESCAPE_RE, (c) => ESCAPES[c] ?? '\\' + c);
+  return escaped.replace(/\ue000(\d+)\ue001/g, (_, i: string) => markdownArgs[Number(i)] ?? '');
 }
 
 export interface CardOptions {
@@ -341,7 +344,8 @@ export function renderCard(work: Work, opts: CardOptions): string {
       if (all.length > maxAuthors || xc?.etAl) line += ' ' + markdownMessage(t, 'et al.');
       meta.push(line);
     }
-    if (title || !labelText.includes(yearText)) meta.push(escapeClean(yearText));
+    // The label says the year, or `n.d.`, already when it heads the card.
+    if (title || !(year ? labelText.includes(yearText) : /\bn\.d\.[a-z]?$/.test(labelText))) meta.push(escapeClean(yearText));
     if (meta.length) lines.push(meta.join(' · '));
 
     // Venue volume(issue):pages.
