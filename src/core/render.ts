@@ -292,8 +292,8 @@ export interface CardOptions {
    * engine has it: it takes the place of the authors and venue lines (they are in it).
    */
   reference?: string;
-  /** Markdown of our own appended as the card's last block (the hover's command links). */
-  footer?: string;
+  /** Markdown of our own (the hover's command links), its own block after the fields, before the abstract. */
+  actions?: string;
   /** Abstract length before it is cut at a word boundary. Default 600. */
   maxAbstract?: number;
   /** Authors listed before "et al.". Default 8. */
@@ -304,7 +304,7 @@ export interface CardOptions {
 
 /**
  * Markdown for a hover card. Safe for a MarkdownString with supportHtml=false: all corpus text
- * is escaped; no HTML or images are emitted, and no links but the DOI's and the caller's footer.
+ * is escaped; no HTML or images are emitted, and no links but the DOI's and the caller's actions.
  * Each field appears once: a work without a title is headed by its label, and its authors and
  * year follow only when they say more than the label.
  */
@@ -376,6 +376,8 @@ export function renderCard(work: Work, opts: CardOptions): string {
     if (kws.length) lines.push(markdownMessage(t, 'Keywords: {0}', `${kws.slice(0, 15).join(', ')}${kws.length > 15 ? ', …' : ''}`));
   }
   if (lines.length) blocks.push(lines.join('  \n'));
+  // The actions before the long parts: a hover shows its top first and scrolls the rest.
+  if (opts.actions) blocks.push(opts.actions);
 
   // Abstract.
   if (work.abstract) {
@@ -397,7 +399,6 @@ export function renderCard(work: Work, opts: CardOptions): string {
     blocks.push('---', out.join('  \n'));
   }
 
-  if (opts.footer) blocks.push('---', opts.footer);
   return blocks.join('\n\n');
 }
 
@@ -425,7 +426,8 @@ export function referenceMarkdown(html: string, max = 1000): string {
     if (/^<(?:i|em)>$/.test(piece)) italic = true;
     else if (/^<\/(?:i|em)>$/.test(piece)) italic = false;
     else {
-      const raw = decodeEntities(piece.replace(/<[^>]*>?/g, ' '));
+      // The DOI has its own line (a link): not again as text in the entry.
+      const raw = decodeEntities(piece.replace(/<[^>]*>?/g, ' ')).replace(/\s*https?:\/\/(?:dx\.)?doi\.org\/\S+/gi, '');
       const text = escapeMarkdown(raw, max);
       if (!text) {
         space ||= raw !== '';

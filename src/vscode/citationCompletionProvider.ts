@@ -2,7 +2,7 @@
  * Citation completion in Markdown: after `@`, after `[` (Pandoc), on a space inside an open
  * citation (`[@peer support 2019`), and on Ctrl+Space anywhere.
  *
- * Rows: the label, the authors (and "cited only") as the label's detail, the title and journal
+ * Rows: the label, the authors when there are several (and "cited only") as the label's detail, the title and journal
  * as its description, the Reference icon. The card (title once, as wrapping text) is the
  * documentation; `detail` stays empty, since VS Code shows it in monospace above the card.
  *
@@ -47,7 +47,10 @@ const ROLE_NOTE = {
 
 /** The label's detail: the authors, and what kind of work it is when not a record. */
 function rowDetail(work: Work): string | undefined {
-  const parts = [authorsShort(work), ROLE_NOTE[workRole(work)]()].filter((s): s is string => !!s);
+  // Two names at most: the row's description (the title) needs the room. A lone author is the
+  // label's own name: not again.
+  const several = (work.author?.length ?? 0) + (work['x-corpus'].groupAuthors?.length ?? 0) > 1 || work['x-corpus'].etAl === true;
+  const parts = [several ? authorsShort(work, 2) : '', ROLE_NOTE[workRole(work)]()].filter((s): s is string => !!s);
   return parts.length ? `  ${parts.join(' · ')}` : undefined;
 }
 

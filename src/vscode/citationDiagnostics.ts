@@ -59,7 +59,8 @@ export class CitationDiagnostics implements vscode.Disposable {
         const t = this.typing.get(key);
         if (!t) return;
         const p = e.selections[0]?.active;
-        if (p && p.line === t.line && p.character >= t.start && p.character <= t.end) return;
+        const line = p && p.line === t.line ? e.textEditor.document.lineAt(p.line).text : undefined;
+        if (p && line !== undefined && p.character >= t.start && !/[\];)]/.test(line.slice(t.end, p.character))) return;
         this.lastEdit.delete(key);
         this.schedule(e.textEditor.document, 0);
       }),
@@ -161,8 +162,16 @@ export class CitationDiagnostics implements vscode.Disposable {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const cursor = editor?.selection.active;
     if (!cursor || !editor.selection.isEmpty) return undefined;
-    const inside = (c: ManuscriptCitation, p: vscode.Position) => p.line === c.line && p.character >= c.start && p.character <= c.end;
-    return unknown.find((c) => inside(c, cursor) && inside(c, edit));
+    // The citation the cursor is in or after, with nothing between that ends it (`]`, `;`, `)`):
+    // `[@mead|`, and `[@peer support|` while a several-word query is typed.
+    const line = doc.lineAt(cursor.line).text;
+    let typed: ManuscriptCitation | undefined;
+    for (const c of unknown) {
+      if (c.line !== cursor.line || c.start > cursor.character || /[\];)]/.test(line.slice(c.end, cursor.character))) continue;
+      if (!typed || c.start > typed.start) typed = c;
+    }
+    if (!typed || edit.line !== cursor.line || edit.character < typed.start || edit.character > cursor.character) return undefined;
+    return typed;
   }
 
   /** Soon (once tabs and visible editors agree): forgets the documents no editor shows any more. */

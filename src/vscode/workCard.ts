@@ -58,5 +58,5 @@ export function workCard(work: Work, byId: ReadonlyMap<string, Work>): vscode.Ma
  * had it in time, its entry in the bibliography style (`references`, Markdown by work id).
  */
 export function workCards(works: readonly Work[], byId: ReadonlyMap<string, Work>, references?: ReadonlyMap<string, string>): vscode.MarkdownString {
-  return cardMarkdown(works.map((w) => renderCard(w, { citedByLabels: labels(byId), t: translate, reference: references?.get(w.id), footer: cardActions(w) })).join('\n\n---\n\n'));
+  return cardMarkdown(works.map((w) => renderCard(w, { citedByLabels: labels(byId), t: translate, reference: references?.get(w.id), actions: cardActions(w) })).join('\n\n---\n\n'));
 }

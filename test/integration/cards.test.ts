@@ -64,6 +64,7 @@ describe('Citing: completion rows, multi-word queries, cards', function () {
       const first = ours[0];
       assert.strictEqual(labelOf(first), 'Perkins 2019');
       assert.strictEqual(rowLabel(first).detail, '  Perkins, Repper');
+      assert.ok(ours.every((i) => !/, .*, /.test(rowLabel(i).detail ?? '')), 'more than two names in a row');
       assert.match(rowLabel(first).description ?? '', /^Where is peer support going\? · \S/);
       assert.strictEqual(first.kind, vscode.CompletionItemKind.Reference);
       assert.ok(ours.every((i) => i.kind === vscode.CompletionItemKind.Reference), 'a row without the Reference icon');
@@ -181,6 +182,11 @@ describe('Citing: completion rows, multi-word queries, cards', function () {
       await vscode.commands.executeCommand('hideSuggestWidget');
       await sleep(900);
       assert.deepStrictEqual(ourDiagnostics(doc.uri).map((d) => doc.getText(d.range)), [], 'a warning on the key being typed');
+      // Nor while a several-word query is typed after it.
+      await typeSlowly(' support', 60);
+      await vscode.commands.executeCommand('hideSuggestWidget');
+      await sleep(900);
+      assert.deepStrictEqual(ourDiagnostics(doc.uri).map((d) => doc.getText(d.range)), [], 'a warning on the query being typed');
       // Elsewhere, the unknown key is reported.
       editor.selection = new vscode.Selection(0, 0, 0, 0);
       await waitFor('the warning once the cursor left', () => ourDiagnostics(doc.uri).some((d) => doc.getText(d.range) === '@meadx'), 5000);

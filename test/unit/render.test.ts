@@ -313,16 +313,16 @@ describe('cards say each field once', () => {
     assert.match(two, /^\*\*Mead 2017\*\*\n\nShery Mead, Beth Filson$/m);
   });
 
-  it('puts the formatted entry in place of the authors and venue lines, and the footer last', () => {
+  it('puts the formatted entry in place of the authors and venue lines, and the actions before the abstract', () => {
     const w = work({ id: 'p', 'citation-label': 'Perkins 2019', title: 'Where is peer support going?', author: [{ family: 'Perkins', given: 'Rachel' }], 'container-title': 'MHSI', issued: { 'date-parts': [[2019]] } });
-    const md = renderCard(w, { ...noLabels, reference: 'Perkins, R\\. \\(2019\\)\\. Where\\.', footer: '[Copy Citation](command:x)' });
+    const md = renderCard({ ...w, abstract: 'Long.' }, { ...noLabels, reference: 'Perkins, R\\. \\(2019\\)\\. Where\\.', actions: '[Copy Citation](command:x)' });
     assert.doesNotMatch(md, /Rachel Perkins|\*MHSI\*/);
     assert.match(md, /^Perkins, R\\\. /m);
-    assert.ok(md.endsWith('\n\n---\n\n[Copy Citation](command:x)'));
+    assert.ok(md.endsWith('\n\n[Copy Citation](command:x)\n\n---\n\nLong\\.'), md);
   });
 
   it('turns citeproc HTML into inert Markdown, italics kept, a numeric margin dropped', () => {
-    assert.strictEqual(referenceMarkdown('<div class="csl-entry">Perkins, R., &#38; Repper, J. (2019). Where? <i>Mental Health</i>, <i>23</i>(1), 2–5.</div>'), 'Perkins, R\\., &amp; Repper, J\\. \\(2019\\)\\. Where? *Mental Health*, *23*\\(1\\), 2–5\\.');
+    assert.strictEqual(referenceMarkdown('<div class="csl-entry">Perkins, R., &#38; Repper, J. (2019). Where? <i>Mental Health</i>, <i>23</i>(1), 2–5. https://doi.org/10.1/x</div>'), 'Perkins, R\\., &amp; Repper, J\\. \\(2019\\)\\. Where? *Mental Health*, *23*\\(1\\), 2–5\\.');
     assert.strictEqual(referenceMarkdown('<div class="csl-left-margin">[1]</div><div class="csl-right-inline">A &lt;b&gt;x&lt;/b&gt; [link](command:evil)</div>'), 'A &lt;b&gt;x&lt;/b&gt; \\[link\\]\\(command\\:evil\\)');
   });
 
