@@ -7,7 +7,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { incompleteEntryNotes } from '../../src/core/bibliographyBlock';
+import { bundleTranslate, localeFromEnv } from '../../src/core/l10nBundle';
 import { renderCard } from '../../src/core/render';
 import { ROOT } from './helpers/corpus';
 
@@ -45,7 +47,7 @@ function runtimeMessages(): Map<string, string> {
 }
 
 /** Core files whose user-facing text goes through a translation function. */
-const CORE_TRANSLATED = ['src/core/coverage.ts', 'src/core/render.ts', 'src/core/bibliographyBlock.ts'];
+const CORE_TRANSLATED = ['src/core/coverage.ts', 'src/core/render.ts', 'src/core/bibliographyBlock.ts', 'src/cli.ts'];
 
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 
@@ -157,5 +159,24 @@ describe('cards and reports in Simplified Chinese', () => {
     assert.deepStrictEqual(notes.map(latin), [[], []], notes.join('\n'));
     assert.match(notes[0], /赵 n\.d\. 仅见于引文/);
     assert.match(notes[1], /缺少标题/);
+  });
+});
+
+describe('the CLI in Simplified Chinese', () => {
+  it('reads the locale from the environment as gettext does', () => {
+    assert.strictEqual(localeFromEnv({ LANG: 'zh_CN.UTF-8' }), 'zh-cn');
+    assert.strictEqual(localeFromEnv({ LANG: 'en_US.UTF-8', LC_ALL: 'zh_CN.GB18030' }), 'zh-cn');
+    assert.strictEqual(localeFromEnv({ LANGUAGE: 'zh_CN:en', LANG: 'C' }), 'zh-cn');
+    assert.strictEqual(localeFromEnv({ LANG: 'C.UTF-8' }), undefined);
+    assert.strictEqual(localeFromEnv({}), undefined);
+  });
+
+  it('prints its human output from the bundle, in English without one', () => {
+    const zh = bundleTranslate(path.join(ROOT, 'l10n'), 'zh-cn');
+    assert.strictEqual(zh('{0} citations, {1} unknown, {2} corpus records never cited.', 3, 1, 2), '3 处引用，1 处未知，2 条语料记录从未被引用。');
+    assert.strictEqual(bundleTranslate(path.join(ROOT, 'l10n'), 'fr')('unknown citation {0}', '@x'), 'unknown citation @x');
+    const out = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'check', 'nothing.md'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: 'zh_CN.UTF-8', LC_ALL: '', LANGUAGE: '' } });
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` (npm test does)');
+    assert.match(out.stderr, /check 需要 --corpus PATH/);
   });
 });
