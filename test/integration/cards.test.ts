@@ -210,6 +210,29 @@ describe('Citing: completion rows, multi-word queries, cards', function () {
     });
   });
 
+  // Runs in a host started with a Chinese display language (npm run test:integration:zh);
+  // skipped in an English one, where the cards are checked above.
+  describe('in Simplified Chinese (zh-cn host)', () => {
+    before(function () {
+      if (vscode.env.language !== 'zh-cn') this.skip();
+    });
+
+    it('shows hover cards and completion rows in Chinese', async () => {
+      await setText(doc, 'See [@perkins2019] and (Voronka, 2019).');
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 8));
+      const value = hovers.flatMap((h) => h.contents).map((c) => (c instanceof vscode.MarkdownString ? c.value : '')).join('\n');
+      assert.match(value, /\[打开源记录\]\(command:corpusCite\.openSource\?/);
+      assert.match(value, /\[复制引文\]/);
+      assert.doesNotMatch(value, /Open Source Record|Copy Citation|Keywords/);
+      const cited = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 28));
+      const citedValue = cited.flatMap((h) => h.contents).map((c) => (c instanceof vscode.MarkdownString ? c.value : '')).join('\n');
+      assert.match(citedValue, /\*\*Gillard 2022\*\* 引用：“/);
+      assert.doesNotMatch(citedValue, /Cited in/);
+      const { ours } = await complete('See [@voron');
+      assert.match(rowLabel(ours[0]).detail ?? '', /仅被引用/);
+    });
+  });
+
   describe('typing in the editor', () => {
     afterEach(async () => {
       await vscode.commands.executeCommand('hideSuggestWidget');
