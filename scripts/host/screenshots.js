@@ -2,15 +2,15 @@
 // Looks at Corpus Cite as a user would and takes the README screenshots: the VS Code server
 // (installed by install-code-server.sh) without a test payload, its web workbench in headless
 // chromium driven by Playwright. Opens test/fixtures-workspace, opens review.md, focuses the
-// Corpus view from the command palette (tree.png), hovers `(Voronka, 2019)` and waits for the
-// hover (hover.png), types `[@Voron` on the line `Peer support is ` and waits for the suggest
-// widget (completion.png). The typed text is never saved. Then it groups the tree by cited works
-// (tree-cited.png), and writes 1,500 record files into the workspace copy to catch the status
-// bar and the view's progress while they are indexed (indexing.png). Then writes two short
-// manuscripts into the (copied) workspace, one in APA and one with `csl: gb-t-7714-2015-numeric`,
-// opens each with the Markdown preview to the side (side bar hidden) and waits, inside the
-// preview's webview, for formatted citations and the reference list (preview-apa.png,
-// preview-gbt.png).
+// Corpus view from the command palette (tree.png), hovers `@gillard2022` and waits for the
+// hover with its actions (hover.png), types `[@peer support` on the line `Peer support is ` and
+// waits for the suggest widget with its details pane (completion.png). The typed text is never
+// saved. Then it groups the tree by cited works (tree-cited.png), and writes 1,500 record files
+// into the workspace copy to catch the status bar and the view's progress while they are indexed
+// (indexing.png). Then writes two short manuscripts into the (copied) workspace, one in APA and
+// one with `csl: gb-t-7714-2015-numeric`, opens each with the Markdown preview to the side (side
+// bar hidden) and waits, inside the preview's webview, for formatted citations and the reference
+// list (preview-apa.png, preview-gbt.png).
 // A widget that never appears fails the run (exit 1) and leaves a picture of the screen and the
 // logs in .vscode-test/logs/screenshots-<time>/.
 //
@@ -97,8 +97,10 @@ function parseArgs(argv) {
     width: 1280,
     height: 800,
     verbose: !!process.env.CORPUS_CITE_HOST_VERBOSE,
-    completionPrefix: '[@Voron',
-    hoverText: 'Voronka, 2019',
+    // Two words: the rows (label, authors, title and journal) and the details pane of the first.
+    completionPrefix: '[@peer support',
+    // A record: its card has the formatted entry and the actions (Open DOI too).
+    hoverText: '@gillard2022',
     viewName: 'Corpus',
     viewId: 'corpusCite.corpus',
   };
@@ -268,6 +270,12 @@ async function main() {
       if (!box) throw new StepError(`"${opts.hoverText}" is not visible in the editor`);
       await page.mouse.move(box.x, box.y, { steps: 4 });
       await expect(page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /\S/ }), 'the hover');
+      // The first hover may come before the style engine is ready (the card then has no
+      // formatted entry): hover again once it is.
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(1500);
+      await page.mouse.move(box.x, box.y, { steps: 4 });
+      await expect(page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /Open Source Record/ }), 'the hover with its actions');
       await page.waitForTimeout(300);
       await shot('hover', { keepMouse: true });
     }
@@ -290,7 +298,11 @@ async function main() {
         await page.keyboard.press('Control+Space'); // not opened by a trigger character: ask
         await expect(rows, 'the suggest widget with completion rows');
       }
-      await page.waitForTimeout(400); // the details pane
+      // The details pane: Ctrl+Space on an open list shows it beside the rows (remembered).
+      if (!(await page.locator('.editor-widget.suggest-widget.visible.docs-side, .editor-widget.suggest-widget.visible.docs-below').count())) {
+        await page.keyboard.press('Control+Space');
+      }
+      await page.waitForTimeout(600);
       await shot('completion');
       await page.keyboard.press('Escape');
     }

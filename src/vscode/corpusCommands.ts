@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { formatCitation } from '../core/render';
-import { definitionLocation } from './citationDefinitionProvider';
+import { definitionRange } from './citationDefinitionProvider';
 import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';
 import type { CorpusService } from './corpusService';
@@ -106,7 +106,7 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       withWork(vscode.l10n.t('Open Source Record'), async (w) => {
         // Where go to definition leads: the record (the workspace's own copy first), else the
         // related or reference entry, else the sentence citing it.
-        const loc = definitionLocation(w, service);
+        const loc = await definitionRange(w, service);
         if (!loc) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
         await vscode.window.showTextDocument(loc.uri, { selection: loc.range, preview: true });
       }),
