@@ -31,9 +31,9 @@ const common = {
 const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
-  // citation-js in its own file, required on first use (see src/core/bibliography.ts).
-  { entryPoints: ['src/core/citationJsImpl.ts'], outfile: 'dist/citation.js' },
+  { entryPoints: ['src/core/index/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  // citation-js in its own file, required on first use (see src/core/format/bibliography.ts).
+  { entryPoints: ['src/core/format/citationJsImpl.ts'], outfile: 'dist/citation.js' },
 ];
 
 async function main() {

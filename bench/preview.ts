@@ -20,14 +20,14 @@ import { spawnSync } from 'child_process';
 import * as os from 'os';
 import { performance } from 'perf_hooks';
 import MarkdownIt from 'markdown-it';
-import { citationJs } from '../src/core/bibliography';
-import type { RenderRequest, RenderResult } from '../src/core/citationJsImpl';
-import { buildCorpus } from '../src/core/corpus';
-import { WorkLookup } from '../src/core/lookup';
-import { type PreviewCorpus, citationsPlugin } from '../src/core/markdownItCitations';
+import { citationJs } from '../src/core/format/bibliography';
+import type { RenderRequest, RenderResult } from '../src/core/format/citationJsImpl';
+import { buildCorpus } from '../src/core/build/corpus';
+import { WorkLookup } from '../src/core/search/lookup';
+import { type PreviewCorpus, citationsPlugin } from '../src/core/preview/markdownItCitations';
 import { parseText } from '../src/core/parsers/index';
-import { citationClusters } from '../src/core/previewCitations';
-import { resolveStyle } from '../src/core/styles';
+import { citationClusters } from '../src/core/preview/previewCitations';
+import { resolveStyle } from '../src/core/format/styles';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);

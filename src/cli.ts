@@ -8,16 +8,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/atomic';
-import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
-import { decodeBytes, normaliseNewlines } from './core/decode';
-import { citekeyText } from './core/keys';
-import { bundleTranslate, localeFromEnv } from './core/l10nBundle';
-import { resolveStyle } from './core/styles';
-import { expandPaths, indexPaths } from './core/loadFiles';
-import { WorkLookup } from './core/lookup';
-import { checkManuscript } from './core/manuscript';
-import type { Problem, Work } from './core/model';
+import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/io/atomic';
+import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/format/bibliography';
+import { decodeBytes, normaliseNewlines } from './core/io/decode';
+import { citekeyText } from './core/model/keys';
+import { bundleTranslate, localeFromEnv } from './core/format/l10nBundle';
+import { resolveStyle } from './core/format/styles';
+import { expandPaths, indexPaths } from './core/build/loadFiles';
+import { WorkLookup } from './core/search/lookup';
+import { checkManuscript } from './core/manuscript/manuscript';
+import type { Problem, Work } from './core/model/model';
 
 const USAGE = `Usage:
   corpus-cite index [--json] PATH...

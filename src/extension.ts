@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Work } from './core/model';
+import type { Work } from './core/model/model';
 import { registerBibliographyCommand } from './vscode/bibliographyCommand';
 import { registerCitationCodeActions } from './vscode/citationCodeActions';
 import { registerCitationCodeLens } from './vscode/citationCodeLensProvider';

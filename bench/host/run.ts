@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { indexPaths } from '../../src/core/loadFiles';
+import { indexPaths } from '../../src/core/build/loadFiles';
 import { generate, OUT } from '../generate';
 import type { BlockStats, HostBenchResult } from './suite';
 

@@ -6,9 +6,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { bibliographyEdit, incompleteEntryNotes } from '../core/bibliographyBlock';
-import { citedWorks } from '../core/manuscript';
-import { readCitationMeta } from '../core/previewCitations';
+import { bibliographyEdit, incompleteEntryNotes } from '../core/format/bibliographyBlock';
+import { citedWorks } from '../core/manuscript/manuscript';
+import { readCitationMeta } from '../core/preview/previewCitations';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
 import { manuscriptDocument } from './manuscriptDocument';

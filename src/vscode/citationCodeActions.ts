@@ -4,8 +4,8 @@
  * pick (command `corpusCite.replaceCitation`, also callable with a work id).
  */
 import * as vscode from 'vscode';
-import { citationReplacement, nearestFixes } from '../core/citationFixes';
-import type { ManuscriptCitation } from '../core/manuscript';
+import { citationReplacement, nearestFixes } from '../core/manuscript/citationFixes';
+import type { ManuscriptCitation } from '../core/manuscript/manuscript';
 import type { CitationDiagnostics } from './citationDiagnostics';
 import type { CorpusService } from './corpusService';
 import { CommandIds, DIAGNOSTIC_SOURCE, UNKNOWN_CITATION_CODE } from './ids';

@@ -6,7 +6,7 @@
  * as its description, the Reference icon. The card (title once, as wrapping text) is the
  * documentation; `detail` stays empty, since VS Code shows it in monospace above the card.
  *
- * Ranking is the corpus search's own (core/search.ts: exact label or key, first author, author
+ * Ranking is the corpus search's own (core/search/search.ts: exact label or key, first author, author
  * and year, title words; ties by kind, then recency), written into `sortText`. VS Code's own
  * filter must neither re-order nor hide those rows, so every row's `filterText` is the text
  * typed (the item's range up to the cursor): all rows score alike and keep our order. Because
@@ -24,9 +24,9 @@
  * again when the index is ready if the cursor has not moved.
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { authorsShort, formatCitation, titleLine } from '../core/render';
-import { firstRecords } from '../core/workStore';
+import type { Work } from '../core/model/model';
+import { authorsShort, formatCitation, titleLine } from '../core/format/render';
+import { firstRecords } from '../core/model/workStore';
 import type { CorpusService } from './corpusService';
 import { MARKDOWN } from './ids';
 import { completionQueryAt, continuesCitation, workRole } from './citationText';

@@ -4,8 +4,8 @@
  * to the sentence that cites it, selected (a citing line can be a 3,000-character paragraph).
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { definitionTarget, sentenceRange } from '../core/navigation';
+import type { Work } from '../core/model/model';
+import { definitionTarget, sentenceRange } from '../core/manuscript/navigation';
 import { worksAtCursor } from './citationText';
 import type { CorpusService } from './corpusService';
 

@@ -7,8 +7,8 @@
  * not reported until the cursor leaves it: a key is unknown at every keystroke until it is whole.
  */
 import * as vscode from 'vscode';
-import { unknownCitations } from '../core/citationFixes';
-import type { ManuscriptCitation } from '../core/manuscript';
+import { unknownCitations } from '../core/manuscript/citationFixes';
+import type { ManuscriptCitation } from '../core/manuscript/manuscript';
 import type { CorpusService } from './corpusService';
 import { DIAGNOSTIC_SOURCE, UNKNOWN_CITATION_CODE } from './ids';
 import { KeyedDebouncer } from './keyedDebouncer';

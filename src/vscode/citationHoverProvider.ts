@@ -10,11 +10,11 @@
  * being built, or the worker is indexing) the card is shown without it; the next hover has it.
  */
 import * as vscode from 'vscode';
-import { toCsl } from '../core/bibliography';
-import type { WorkLookup } from '../core/lookup';
-import type { Work } from '../core/model';
-import { referenceMarkdown } from '../core/render';
-import { resolveStyle } from '../core/styles';
+import { toCsl } from '../core/format/bibliography';
+import type { WorkLookup } from '../core/search/lookup';
+import type { Work } from '../core/model/model';
+import { referenceMarkdown } from '../core/format/render';
+import { resolveStyle } from '../core/format/styles';
 import { type CitationHit, citationAt } from './citationText';
 import type { CorpusService } from './corpusService';
 import { MARKDOWN } from './ids';

@@ -4,13 +4,13 @@
  * citation at a position refers to. Plain text and 0-based positions in, plain data out (no
  * `vscode` import), so it is unit-tested in Node.
  */
-import type { WorkLookup } from '../core/lookup';
-import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript';
-import type { Work } from '../core/model';
-import type { CitationStyle } from '../core/settings';
-import { headOf, type WorkRole } from '../core/workStore';
+import type { WorkLookup } from '../core/search/lookup';
+import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript/manuscript';
+import type { Work } from '../core/model/model';
+import type { CitationStyle } from '../core/model/settings';
+import { headOf, type WorkRole } from '../core/model/workStore';
 
-export type { WorkRole } from '../core/workStore';
+export type { WorkRole } from '../core/model/workStore';
 
 /** Record (has a record of its own), related (only listed as related by records), or cited only. */
 export function workRole(work: Work): WorkRole {

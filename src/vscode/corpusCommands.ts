@@ -3,8 +3,8 @@
  * invoked on, a work id, or nothing (then the tree's selection, else a quick pick).
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { formatCitation } from '../core/render';
+import type { Work } from '../core/model/model';
+import { formatCitation } from '../core/format/render';
 import { definitionRange } from './citationDefinitionProvider';
 import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';

@@ -2,13 +2,13 @@
  * Finds and watches the corpus files: the setting globs (searched and watched), the
  * `bibliography:` files named in the front matter of open Markdown documents, the bundled sample
  * corpus on request, minus the files the extension writes. It owns which files are in the corpus
- * (core/corpusMembership.ts) and the URIs of the files it has seen, and tells its listener which
+ * (core/io/corpusMembership.ts) and the URIs of the files it has seen, and tells its listener which
  * files may have changed; it reads and parses nothing.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { CorpusMembership } from '../core/corpusMembership';
-import type { Problem } from '../core/model';
+import { CorpusMembership } from '../core/io/corpusMembership';
+import type { Problem } from '../core/model/model';
 import type { CorpusSettings } from './corpusSettings';
 import { fileName, statFile } from './fileAccess';
 import { bibliographyFromFrontMatter } from './frontMatter';

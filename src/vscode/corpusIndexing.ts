@@ -6,10 +6,10 @@
  * state (indexing, empty, ready) and what it knows of each indexed file (size and time).
  */
 import * as vscode from 'vscode';
-import type { Problem } from '../core/model';
-import { readRegularFile } from '../core/readFile';
-import { type ReceivedBuild, receiveBuild } from '../core/receiveBuild';
-import { yieldToEventLoop } from '../core/slices';
+import type { Problem } from '../core/model/model';
+import { readRegularFile } from '../core/io/readFile';
+import { type ReceivedBuild, receiveBuild } from '../core/index/receiveBuild';
+import { yieldToEventLoop } from '../core/tree/slices';
 import type { CorpusFiles, FilesChange } from './corpusFiles';
 import { DEBOUNCE_MS, isExcludedPath } from './corpusFiles';
 import type { CorpusProblems } from './corpusProblems';

@@ -1,11 +1,11 @@
 /**
  * The corpus problems in the Problems panel (one diagnostic collection) and in the log (one line
- * per new problem), both capped (core/problemReport.ts). It owns the collection and what was
+ * per new problem), both capped (core/index/problemReport.ts). It owns the collection and what was
  * logged; where a file is and how it is shown come from the corpus files.
  */
 import * as vscode from 'vscode';
-import type { Problem } from '../core/model';
-import { planProblems } from '../core/problemReport';
+import type { Problem } from '../core/model/model';
+import { planProblems } from '../core/index/problemReport';
 import { DIAGNOSTIC_SOURCE } from './ids';
 
 /** New problems named one by one in the log per rebuild; the rest are counted. */

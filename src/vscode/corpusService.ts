@@ -14,15 +14,15 @@
  * it needs instead.
  */
 import type * as vscode from 'vscode';
-import type { ExportFormat, IndexResponse } from '../core/indexWorker';
-import type { WorkLookup } from '../core/lookup';
-import type { Work } from '../core/model';
-import type { WorkEntry } from '../core/navigation';
-import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
-import type { SearchIndex } from '../core/search';
-import type { Settings } from '../core/settings';
-import type { StyleOptions } from '../core/styles';
-import { plainWork } from '../core/workStore';
+import type { ExportFormat, IndexResponse } from '../core/index/indexWorker';
+import type { WorkLookup } from '../core/search/lookup';
+import type { Work } from '../core/model/model';
+import type { WorkEntry } from '../core/manuscript/navigation';
+import type { RenderRequest, RenderResult } from '../core/format/citationJsImpl';
+import type { SearchIndex } from '../core/search/search';
+import type { Settings } from '../core/model/settings';
+import type { StyleOptions } from '../core/format/styles';
+import { plainWork } from '../core/model/workStore';
 import type { CorpusFiles } from './corpusFiles';
 import type { CorpusIndexing, IndexProgress, IndexState } from './corpusIndexing';
 import type { CorpusSettings } from './corpusSettings';

@@ -1,12 +1,12 @@
 /**
- * The extension's settings as now in force: read through zod (core/settings.ts), bad values fall
+ * The extension's settings as now in force: read through zod (core/model/settings.ts), bad values fall
  * back to their defaults with one log line per warning while it stands, and listeners hear of
  * each change with the settings before and after.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/settings';
-import type { StyleOptions } from '../core/styles';
+import { type Settings, SETTINGS_SECTION, SETTING_KEYS, parseSettings } from '../core/model/settings';
+import type { StyleOptions } from '../core/format/styles';
 
 /** Reads settings through zod; bad values fall back to defaults with a warning. */
 export function readSettings(): { settings: Settings; warnings: string[] } {

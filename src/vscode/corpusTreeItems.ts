@@ -1,16 +1,16 @@
 /**
  * The Corpus tree as the editor shows it: the groupings with their texts, each row
- * (core/treeGroups.ts) mapped to a TreeItem, and the detail rows under a work. Corpus text is
- * cleaned and bounded (core/render.ts `cleanText`) and never becomes a link or a command of its
+ * (core/tree/treeGroups.ts) mapped to a TreeItem, and the detail rows under a work. Corpus text is
+ * cleaned and bounded (core/format/render.ts `cleanText`) and never becomes a link or a command of its
  * own.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { cleanText, displayName, renderPlain, yearOf } from '../core/render';
-import type { Work } from '../core/model';
-import { keywordsOf } from '../core/treeGroups';
-import { type DetailNode, type Grouping, type ShelfUnit, type TreeNode, type WorkNode, rowDescription, shelfUnit } from '../core/treeNodes';
-import type { WorkRole } from '../core/workStore';
+import { cleanText, displayName, renderPlain, yearOf } from '../core/format/render';
+import type { Work } from '../core/model/model';
+import { keywordsOf } from '../core/tree/treeGroups';
+import { type DetailNode, type Grouping, type ShelfUnit, type TreeNode, type WorkNode, rowDescription, shelfUnit } from '../core/tree/treeNodes';
+import type { WorkRole } from '../core/model/workStore';
 import { workRole } from './citationText';
 import type { CorpusService } from './corpusService';
 import { CommandIds, WorkContext } from './ids';

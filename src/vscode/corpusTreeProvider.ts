@@ -1,24 +1,24 @@
 /**
  * The "Corpus" tree: works grouped by source file, year, author, journal, keyword, or the cited
  * works (known only from citations). A work expands to its details, the works it cites and the
- * works citing it. The rows are built by core/treeGroups.ts, lazily, one builder per corpus
+ * works citing it. The rows are built by core/tree/treeGroups.ts, lazily, one builder per corpus
  * version, grouping and filter, so `getParent` and `reveal` work on stable objects with stable
  * ids; corpusTreeItems.ts maps them to TreeItems. This provider owns the grouping, the filter,
  * the cache of rows, and building the top level in slices.
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { runToEnd, yieldToEventLoop } from '../core/slices';
-import { TreeBuilder } from '../core/treeGroups';
-import { type Grouping, type TreeNode, type WorkNode, findWorkRow } from '../core/treeNodes';
+import type { Work } from '../core/model/model';
+import { runToEnd, yieldToEventLoop } from '../core/tree/slices';
+import { TreeBuilder } from '../core/tree/treeGroups';
+import { type Grouping, type TreeNode, type WorkNode, findWorkRow } from '../core/tree/treeNodes';
 import type { CorpusService } from './corpusService';
 import { GROUPINGS, citedByNote, treeItem, workDetails } from './corpusTreeItems';
 import { ContextKeys, ViewIds } from './ids';
 import type { ManuscriptIndex } from './manuscriptIndex';
 import { workCard } from './workCard';
 
-export type { DetailNode, GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from '../core/treeNodes';
-export { SHELF_MAX } from '../core/treeGroups';
+export type { DetailNode, GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from '../core/tree/treeNodes';
+export { SHELF_MAX } from '../core/tree/treeGroups';
 export { GROUPINGS } from './corpusTreeItems';
 
 const GROUPING_STATE_KEY = 'corpusCite.grouping';

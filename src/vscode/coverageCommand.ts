@@ -4,9 +4,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { uncitedReport } from '../core/coverage';
-import { checkManuscript } from '../core/manuscript';
-import { headOf } from '../core/workStore';
+import { uncitedReport } from '../core/manuscript/coverage';
+import { checkManuscript } from '../core/manuscript/manuscript';
+import { headOf } from '../core/model/workStore';
 import type { CitationDiagnostics } from './citationDiagnostics';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';

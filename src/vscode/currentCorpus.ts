@@ -4,16 +4,16 @@
  * what it received from the index session).
  */
 import * as vscode from 'vscode';
-import type { Corpus } from '../core/corpus';
-import { WorkLookup } from '../core/lookup';
-import type { Work } from '../core/model';
-import type { WorkEntry } from '../core/navigation';
-import type { ReceivedBuild } from '../core/receiveBuild';
-import { SearchIndex } from '../core/search';
+import type { Corpus } from '../core/build/corpus';
+import { WorkLookup } from '../core/search/lookup';
+import type { Work } from '../core/model/model';
+import type { WorkEntry } from '../core/manuscript/navigation';
+import type { ReceivedBuild } from '../core/index/receiveBuild';
+import { SearchIndex } from '../core/search/search';
 import { fileName } from './fileAccess';
 import type { IndexClient } from './indexClient';
 
-/** The corpus as the editor holds it: the works are read-only views (core/workStore.ts). */
+/** The corpus as the editor holds it: the works are read-only views (core/model/workStore.ts). */
 export type EditorCorpus = Omit<Corpus, 'works'> & { works: readonly Work[] };
 
 export class CurrentCorpus implements vscode.Disposable {

@@ -8,8 +8,8 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type AtomicFileSystem, writeAtomically, writeFileAtomicAsync } from '../core/atomic';
-import { citedWorks } from '../core/manuscript';
+import { type AtomicFileSystem, writeAtomically, writeFileAtomicAsync } from '../core/io/atomic';
+import { citedWorks } from '../core/manuscript/manuscript';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
 import { manuscriptDocument } from './manuscriptDocument';

@@ -6,7 +6,7 @@
  * leaves the tree as it was.
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
+import type { Work } from '../core/model/model';
 import type { CorpusService } from './corpusService';
 import type { CorpusTreeProvider, TreeNode } from './corpusTreeProvider';
 import { note } from './notes';

@@ -1,5 +1,5 @@
 /**
- * The client of the index session (src/core/indexWorker.ts: parsing, building the corpus, the
+ * The client of the index session (src/core/index/indexWorker.ts: parsing, building the corpus, the
  * warm-start cache, exports and citeproc): it owns the worker thread, dist/indexWorker.js, sends
  * it requests and matches the answers, and when the worker cannot start or dies, runs the same
  * session in the extension host from then on.
@@ -7,14 +7,14 @@
 import * as fs from 'fs';
 import type * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
-import type { IndexRequest, IndexResponse, IndexSession } from '../core/indexWorker';
-import { yieldToEventLoop } from '../core/slices';
+import type { IndexRequest, IndexResponse, IndexSession } from '../core/index/indexWorker';
+import { yieldToEventLoop } from '../core/tree/slices';
 
 /** The worker died: the parsed files it held are gone and must be sent again. */
 export class IndexerLostState extends Error {}
 
 /**
- * Runs the index session (parsing and corpus building, src/core/indexWorker.ts) in a worker
+ * Runs the index session (parsing and corpus building, src/core/index/indexWorker.ts) in a worker
  * thread, dist/indexWorker.js. If the worker cannot start or dies, the same session runs in the
  * extension host instead, yielding to the event loop before each file.
  */
@@ -78,7 +78,7 @@ export class IndexClient implements vscode.Disposable {
   private inProcess(): IndexSession {
     if (!this.session) {
       const req = require; // a computed path keeps esbuild from bundling the parsers in here
-      const mod = req(this.workerPath) as typeof import('../core/indexWorker');
+      const mod = req(this.workerPath) as typeof import('../core/index/indexWorker');
       this.session = new mod.IndexSession();
     }
     return this.session;

@@ -6,8 +6,8 @@
  * invalidates one file and recounts after a pause.
  */
 import * as vscode from 'vscode';
-import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript';
-import { countCitations } from '../core/navigation';
+import { type ManuscriptCitation, findManuscriptCitations, resolveManuscriptCitation } from '../core/manuscript/manuscript';
+import { countCitations } from '../core/manuscript/navigation';
 import type { CorpusService } from './corpusService';
 import { findWorkspaceFiles } from './workspaceFiles';
 

@@ -1,16 +1,16 @@
 /**
  * Citations in VS Code's built-in Markdown preview: the markdown-it plugin of the core
- * (core/markdownItCitations.ts), given the current corpus and the style settings. Formatting
+ * (core/preview/markdownItCitations.ts), given the current corpus and the style settings. Formatting
  * (citeproc) runs in the index worker, never in the extension host: a render whose citations are
  * not formatted yet shows them as written, asks the worker, and refreshes the preview when the
  * answer is there. Results are kept per request, so typing prose re-renders from the cache.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
-import { type MarkdownItLike, type PreviewCorpus, type PreviewRender, citationsPlugin } from '../core/markdownItCitations';
-import { resolveStyle } from '../core/styles';
-import { headOf } from '../core/workStore';
+import type { RenderRequest, RenderResult } from '../core/format/citationJsImpl';
+import { type MarkdownItLike, type PreviewCorpus, type PreviewRender, citationsPlugin } from '../core/preview/markdownItCitations';
+import { resolveStyle } from '../core/format/styles';
+import { headOf } from '../core/model/workStore';
 import type { CorpusService } from './corpusService';
 
 /** Formatted results kept, most recent last (a few documents and styles at once). */

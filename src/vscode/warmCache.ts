@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import type * as vscode from 'vscode';
-import { CACHE_FILE } from '../core/cacheFile';
+import { CACHE_FILE } from '../core/index/cacheFile';
 import type { IndexClient } from './indexClient';
 
 /** Quiet time after indexing before the warm-start cache is written. */

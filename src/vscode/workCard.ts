@@ -6,8 +6,8 @@
  * (JSON, percent-encoded), so nothing from the corpus can name a command or pass it more.
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { type Translate, markdownMessage, renderCard } from '../core/render';
+import type { Work } from '../core/model/model';
+import { type Translate, markdownMessage, renderCard } from '../core/format/render';
 import { CommandIds } from './ids';
 
 /** The commands a hover card links to: the only ones its MarkdownString may run. */

@@ -4,9 +4,9 @@
  * kept out of it (no matching on description or detail, and every item is always shown).
  */
 import * as vscode from 'vscode';
-import type { Work } from '../core/model';
-import { authorsShort, titleLine } from '../core/render';
-import { firstRecords, headOf } from '../core/workStore';
+import type { Work } from '../core/model/model';
+import { authorsShort, titleLine } from '../core/format/render';
+import { firstRecords, headOf } from '../core/model/workStore';
 import type { CorpusService } from './corpusService';
 
 /** Works listed for an empty query and per search. */

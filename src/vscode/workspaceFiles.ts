@@ -1,18 +1,18 @@
 /**
  * Finding files by glob in the workspace folders. Folders on disk are walked in the extension
- * host (core/glob.ts): `findFiles` starts one ripgrep process per call, and on Linux starting one
+ * host (core/io/glob.ts): `findFiles` starts one ripgrep process per call, and on Linux starting one
  * forks the whole extension host, 40–130 ms in which nothing else runs in it (bench/host).
  * Other folders (virtual workspaces) go through `findFiles`. `node_modules` and `.git` are never
  * searched.
  */
 import * as vscode from 'vscode';
-import { findMatchingFiles } from '../core/glob';
-import type { Problem } from '../core/model';
-import { yieldToEventLoop } from '../core/slices';
+import { findMatchingFiles } from '../core/io/glob';
+import type { Problem } from '../core/model/model';
+import { yieldToEventLoop } from '../core/tree/slices';
 
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
-/** `onProblem`: what the walk of a folder on disk passed over (see core/glob.ts `report`). */
+/** `onProblem`: what the walk of a folder on disk passed over (see core/io/glob.ts `report`). */
 export async function findWorkspaceFiles(globs: readonly string[], opts: { maxFiles?: number; onError?: (what: string, e: unknown) => void; onProblem?: (p: Problem) => void } = {}): Promise<vscode.Uri[]> {
   const failed = (what: string) => (e: unknown) => {
     opts.onError?.(what, e);

@@ -6,9 +6,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { buildCorpus } from '../../src/core/corpus';
-import { parseBytes } from '../../src/core/loadFiles';
-import type { ParsedFile } from '../../src/core/model';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { parseBytes } from '../../src/core/build/loadFiles';
+import type { ParsedFile } from '../../src/core/model/model';
 import { type Api, BIDI, activate, assertOnlyCardCommands, labelOf, ourDiagnostics, settle, setText, waitFor } from './helpers';
 
 let api: Api;

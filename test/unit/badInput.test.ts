@@ -6,9 +6,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildCorpus } from '../../src/core/corpus';
-import { indexPaths, parseFile } from '../../src/core/loadFiles';
-import { ParsedFileSchema } from '../../src/core/model';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { indexPaths, parseFile } from '../../src/core/build/loadFiles';
+import { ParsedFileSchema } from '../../src/core/model/model';
 import { ROOT, SEEDS } from './helpers/corpus';
 
 const BAD = path.join(ROOT, 'fixtures', 'bad');

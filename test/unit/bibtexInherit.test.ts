@@ -3,11 +3,11 @@
  * containers and numbers by entry type, TeX as TeX prints it, keys Pandoc resolves.
  */
 import * as assert from 'assert';
-import { buildCorpus } from '../../src/core/corpus';
-import { WorkSchema } from '../../src/core/model';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { WorkSchema } from '../../src/core/model/model';
 import { parseBibtex } from '../../src/core/parsers/bibtex';
 import { latexToUnicode } from '../../src/core/parsers/latex';
-import { formatCitation } from '../../src/core/render';
+import { formatCitation } from '../../src/core/format/render';
 
 const byKey = (text: string) => {
   const f = parseBibtex(text, 'x.bib');

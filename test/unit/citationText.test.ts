@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { WorkLookup } from '../../src/core/lookup';
+import { WorkLookup } from '../../src/core/search/lookup';
 import { citationAt, completionQueryAt, continuesCitation, insideCitationGroup, workRole } from '../../src/vscode/citationText';
 import { SEEDS, corpusOf, work } from './helpers/corpus';
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { extractCitations } from '../../src/core/citations';
+import { extractCitations } from '../../src/core/build/citations';
 
 const cite = (text: string) => extractCitations({ text, line: 1 }).map((c) => `${c.authors.join('|')}${c.etAl ? '+' : ''} ${c.year ?? 'n.d.'}${c.yearSuffix ?? ''}${c.locator ? ` [${c.locator}]` : ''}`);
 

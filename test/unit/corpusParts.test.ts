@@ -1,12 +1,12 @@
 /**
  * The logic of the corpus service's parts that runs without the editor: which files are in the
- * corpus and what a change of membership asks to re-index (core/corpusMembership.ts), the caps
- * of the problem report (core/problemReport.ts), and the host timing (src/vscode/hostTiming.ts).
+ * corpus and what a change of membership asks to re-index (core/io/corpusMembership.ts), the caps
+ * of the problem report (core/index/problemReport.ts), and the host timing (src/vscode/hostTiming.ts).
  */
 import * as assert from 'assert';
-import { CorpusMembership } from '../../src/core/corpusMembership';
-import type { Problem } from '../../src/core/model';
-import { planProblems, problemKey } from '../../src/core/problemReport';
+import { CorpusMembership } from '../../src/core/io/corpusMembership';
+import type { Problem } from '../../src/core/model/model';
+import { planProblems, problemKey } from '../../src/core/index/problemReport';
 import { HostTiming } from '../../src/vscode/hostTiming';
 
 describe('CorpusMembership (which files are in the corpus)', () => {

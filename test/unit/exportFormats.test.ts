@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { ParsedFileSchema, type ParsedFile, type ParsedRecord } from '../../src/core/model';
+import { ParsedFileSchema, type ParsedFile, type ParsedRecord } from '../../src/core/model/model';
 import { parseBibDate, parseBibtex, parseNames } from '../../src/core/parsers/bibtex';
 import { parseCslJson } from '../../src/core/parsers/cslJson';
 import { latexToUnicode } from '../../src/core/parsers/latex';

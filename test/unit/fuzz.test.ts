@@ -4,11 +4,11 @@
  */
 import * as assert from 'assert';
 import fc from 'fast-check';
-import { extractCitations } from '../../src/core/citations';
-import { buildCorpus } from '../../src/core/corpus';
-import { parseBytes } from '../../src/core/loadFiles';
-import { findManuscriptCitations } from '../../src/core/manuscript';
-import { ParsedFileSchema, WorkSchema } from '../../src/core/model';
+import { extractCitations } from '../../src/core/build/citations';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { parseBytes } from '../../src/core/build/loadFiles';
+import { findManuscriptCitations } from '../../src/core/manuscript/manuscript';
+import { ParsedFileSchema, WorkSchema } from '../../src/core/model/model';
 import { parseBibtex } from '../../src/core/parsers/bibtex';
 import { parseCslJson } from '../../src/core/parsers/cslJson';
 import { parseEmerald } from '../../src/core/parsers/emerald';

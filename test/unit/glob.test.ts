@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { findMatchingFiles, globToRegExp } from '../../src/core/glob';
-import { DEFAULT_CORPUS_GLOBS } from '../../src/core/settings';
+import { findMatchingFiles, globToRegExp } from '../../src/core/io/glob';
+import { DEFAULT_CORPUS_GLOBS } from '../../src/core/model/settings';
 
 const matches = (glob: string, p: string, ignoreCase = false) => globToRegExp(glob, ignoreCase).test(p);
 

@@ -3,8 +3,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CACHE_FILE, CACHE_VERSION, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/indexCache';
-import { indexPaths, parseFile } from '../../src/core/loadFiles';
+import { CACHE_FILE, CACHE_VERSION, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/index/indexCache';
+import { indexPaths, parseFile } from '../../src/core/build/loadFiles';
 import { ROOT, SEEDS, VARIED } from './helpers/corpus';
 
 const FORMATS = path.join(ROOT, 'fixtures', 'formats');

@@ -3,15 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { buildCorpus } from '../../src/core/corpus';
-import { CACHE_FILE } from '../../src/core/indexCache';
-import { type IndexRequest, IndexSession, lowerThreadPriority } from '../../src/core/indexWorker';
-import { parseBytes } from '../../src/core/loadFiles';
-import { workEntriesByFile } from '../../src/core/navigation';
-import type { Work } from '../../src/core/model';
-import { receiveBuild } from '../../src/core/receiveBuild';
-import { SearchIndex } from '../../src/core/search';
-import { fromWire, Interner, toWire } from '../../src/core/wire';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { CACHE_FILE } from '../../src/core/index/indexCache';
+import { type IndexRequest, IndexSession, lowerThreadPriority } from '../../src/core/index/indexWorker';
+import { parseBytes } from '../../src/core/build/loadFiles';
+import { workEntriesByFile } from '../../src/core/manuscript/navigation';
+import type { Work } from '../../src/core/model/model';
+import { receiveBuild } from '../../src/core/index/receiveBuild';
+import { SearchIndex } from '../../src/core/search/search';
+import { fromWire, Interner, toWire } from '../../src/core/model/wire';
 import { corpusOf, SEEDS, VARIED } from './helpers/corpus';
 
 let nextId = 100;
@@ -91,7 +91,7 @@ describe('IndexSession (the indexing worker’s state)', () => {
     const s = new IndexSession();
     all.forEach((file, i) => s.handle({ id: i, kind: 'parse', file, bytes: fs.readFileSync(file) }));
     const direct = buildCorpus(all.map((f) => parseBytes(fs.readFileSync(f), f)));
-    // Per-field source lines stay in the worker (see core/wire.ts); everything else comes across.
+    // Per-field source lines stay in the worker (see core/model/wire.ts); everything else comes across.
     const strip = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
     for (const first of [1, 3, 1000]) {
       const b = await built(s, first);
@@ -266,7 +266,7 @@ describe('the index worker’s priority', () => {
     if (process.platform !== 'linux') this.skip();
     const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     // The worker module lowers its own thread's priority when it starts as a worker.
-    const code = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('../../src/core/indexWorker'))});
+    const code = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('../../src/core/index/indexWorker'))});
       require('worker_threads').parentPort.postMessage(require('fs').readFileSync('/proc/thread-self/stat', 'utf8'));`;
     const mine = niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
     const w = new Worker(code, { eval: true });

@@ -1,13 +1,13 @@
 import * as assert from 'assert';
-import { buildCorpus } from '../../src/core/corpus';
-import { isCitekey, shortTitle } from '../../src/core/keys';
-import { WorkLookup } from '../../src/core/lookup';
-import { resolveManuscript } from '../../src/core/manuscript';
-import type { ParsedFile, ParsedRecord } from '../../src/core/model';
-import { WorkSchema } from '../../src/core/model';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { isCitekey, shortTitle } from '../../src/core/model/keys';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { resolveManuscript } from '../../src/core/manuscript/manuscript';
+import type { ParsedFile, ParsedRecord } from '../../src/core/model/model';
+import { WorkSchema } from '../../src/core/model/model';
 import { parseText } from '../../src/core/parsers';
-import { formatCitation } from '../../src/core/render';
-import { SearchIndex } from '../../src/core/search';
+import { formatCitation } from '../../src/core/format/render';
+import { SearchIndex } from '../../src/core/search/search';
 
 const rec = (line: number, family: string, year: number | undefined, title: string, extra: Partial<ParsedRecord['csl']> = {}): ParsedRecord => ({
   line,

@@ -8,9 +8,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { incompleteEntryNotes } from '../../src/core/bibliographyBlock';
-import { bundleTranslate, localeFromEnv } from '../../src/core/l10nBundle';
-import { renderCard } from '../../src/core/render';
+import { incompleteEntryNotes } from '../../src/core/format/bibliographyBlock';
+import { bundleTranslate, localeFromEnv } from '../../src/core/format/l10nBundle';
+import { renderCard } from '../../src/core/format/render';
 import { ROOT } from './helpers/corpus';
 
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -47,7 +47,7 @@ function runtimeMessages(): Map<string, string> {
 }
 
 /** Core files whose user-facing text goes through a translation function. */
-const CORE_TRANSLATED = ['src/core/coverage.ts', 'src/core/render.ts', 'src/core/bibliographyBlock.ts', 'src/cli.ts'];
+const CORE_TRANSLATED = ['src/core/manuscript/coverage.ts', 'src/core/format/render.ts', 'src/core/format/bibliographyBlock.ts', 'src/cli.ts'];
 
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 

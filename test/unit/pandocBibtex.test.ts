@@ -13,9 +13,9 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildCorpus } from '../../src/core/corpus';
-import { citekeyText } from '../../src/core/keys';
-import type { ParsedFile } from '../../src/core/model';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { citekeyText } from '../../src/core/model/keys';
+import type { ParsedFile } from '../../src/core/model/model';
 import { parseText } from '../../src/core/parsers';
 import { compare, type Comparison, type DisagreementClass, FIELDS, type PandocReading, pandocRead, pandocVersion, type Variant } from './helpers/pandocBib';
 

@@ -13,12 +13,12 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { unknownCitations } from '../../src/core/citationFixes';
-import { buildCorpus } from '../../src/core/corpus';
-import { WorkLookup } from '../../src/core/lookup';
-import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript';
-import type { ParsedFile, ParsedRecord } from '../../src/core/model';
-import { countCitations } from '../../src/core/navigation';
+import { unknownCitations } from '../../src/core/manuscript/citationFixes';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript/manuscript';
+import type { ParsedFile, ParsedRecord } from '../../src/core/model/model';
+import { countCitations } from '../../src/core/manuscript/navigation';
 import { ROOT } from './helpers/corpus';
 
 const DIR = path.join(ROOT, 'fixtures', 'manuscripts');

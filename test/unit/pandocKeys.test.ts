@@ -10,11 +10,11 @@ import * as assert from 'assert';
 import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { isCitekey } from '../../src/core/keys';
-import { buildCorpus } from '../../src/core/corpus';
-import { parseFile } from '../../src/core/loadFiles';
-import { WorkLookup } from '../../src/core/lookup';
-import { checkManuscript } from '../../src/core/manuscript';
+import { isCitekey } from '../../src/core/model/keys';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { parseFile } from '../../src/core/build/loadFiles';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { checkManuscript } from '../../src/core/manuscript/manuscript';
 import { ROOT } from './helpers/corpus';
 
 const BENCH_DATA = process.env.CORPUS_CITE_BENCH_DATA || path.resolve(ROOT, '..', 'shared', 'bench-data');

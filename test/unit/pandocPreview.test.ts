@@ -16,10 +16,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import MarkdownIt from 'markdown-it';
-import { exportCslJson } from '../../src/core/bibliography';
-import { WorkLookup } from '../../src/core/lookup';
-import { type PreviewCorpus, citationsPlugin, inThreadRenderer } from '../../src/core/markdownItCitations';
-import { resolveStyle } from '../../src/core/styles';
+import { exportCslJson } from '../../src/core/format/bibliography';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { type PreviewCorpus, citationsPlugin, inThreadRenderer } from '../../src/core/preview/markdownItCitations';
+import { resolveStyle } from '../../src/core/format/styles';
 import { corpusOf, ROOT, SEEDS } from './helpers/corpus';
 
 const REVIEW = path.join(ROOT, 'fixtures', 'review.md');

@@ -1,17 +1,17 @@
 /**
- * Citations in the Markdown preview (core/markdownItCitations.ts) rendered through markdown-it
+ * Citations in the Markdown preview (core/preview/markdownItCitations.ts) rendered through markdown-it
  * as VS Code's preview does: each Pandoc citation form in an author–date and a numeric style,
  * the reference list at Pandoc's places, the front-matter keys Pandoc reads, unknown keys, and
  * hostile corpus text kept inert.
  */
 import * as assert from 'assert';
 import MarkdownIt from 'markdown-it';
-import { buildCorpus } from '../../src/core/corpus';
-import { WorkLookup } from '../../src/core/lookup';
-import { type PreviewCorpus, citationsPlugin, inThreadRenderer, sanitizeCslHtml } from '../../src/core/markdownItCitations';
+import { buildCorpus } from '../../src/core/build/corpus';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { type PreviewCorpus, citationsPlugin, inThreadRenderer, sanitizeCslHtml } from '../../src/core/preview/markdownItCitations';
 import { parseText } from '../../src/core/parsers';
-import { citationClusters, parseLocator, readCitationMeta } from '../../src/core/previewCitations';
-import { resolveStyle } from '../../src/core/styles';
+import { citationClusters, parseLocator, readCitationMeta } from '../../src/core/preview/previewCitations';
+import { resolveStyle } from '../../src/core/format/styles';
 import { corpusOf, SEEDS } from './helpers/corpus';
 
 const BIB = `

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { CitationContext, Name, Work } from '../../src/core/model';
+import type { CitationContext, Name, Work } from '../../src/core/model/model';
 import {
   excerptAround,
   cleanText,
@@ -12,7 +12,7 @@ import {
   markdownMessage,
   referenceMarkdown,
   titleLine,
-} from '../../src/core/render';
+} from '../../src/core/format/render';
 import { xCorpus } from './helpers/builders';
 
 function work(over: Partial<Work> & { id: string; 'citation-label': string }, x: Partial<Work['x-corpus']> = {}): Work {

@@ -10,12 +10,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatBibliography } from '../../src/core/bibliography';
-import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/bibliographyBlock';
-import { IndexSession } from '../../src/core/indexWorker';
-import { WorkLookup } from '../../src/core/lookup';
-import { checkManuscript, citedWorks } from '../../src/core/manuscript';
-import { formatCitation } from '../../src/core/render';
+import { formatBibliography } from '../../src/core/format/bibliography';
+import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/format/bibliographyBlock';
+import { IndexSession } from '../../src/core/index/indexWorker';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { checkManuscript, citedWorks } from '../../src/core/manuscript/manuscript';
+import { formatCitation } from '../../src/core/format/render';
 import { corpusOf, ROOT, SEEDS } from './helpers/corpus';
 
 const REVIEW = path.join(ROOT, 'fixtures', 'review.md');

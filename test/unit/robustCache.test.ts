@@ -8,11 +8,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CACHE_FILE, coarseMtime, indexWithCache } from '../../src/core/indexCache';
-import { type IndexRequest, IndexSession } from '../../src/core/indexWorker';
-import { indexPaths } from '../../src/core/loadFiles';
-import type { Work } from '../../src/core/model';
-import { receiveBuild } from '../../src/core/receiveBuild';
+import { CACHE_FILE, coarseMtime, indexWithCache } from '../../src/core/index/indexCache';
+import { type IndexRequest, IndexSession } from '../../src/core/index/indexWorker';
+import { indexPaths } from '../../src/core/build/loadFiles';
+import type { Work } from '../../src/core/model/model';
+import { receiveBuild } from '../../src/core/index/receiveBuild';
 import { SEEDS, VARIED } from './helpers/corpus';
 
 let nextId = 1;

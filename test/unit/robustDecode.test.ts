@@ -6,8 +6,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { declaredEncoding, decodeBytes } from '../../src/core/decode';
-import { parseBytes } from '../../src/core/loadFiles';
+import { declaredEncoding, decodeBytes } from '../../src/core/io/decode';
+import { parseBytes } from '../../src/core/build/loadFiles';
 import { ROOT } from './helpers/corpus';
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');

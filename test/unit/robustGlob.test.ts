@@ -1,5 +1,5 @@
 /**
- * The extension's folder walk (core/glob.ts findMatchingFiles, with the default corpus globs)
+ * The extension's folder walk (core/io/glob.ts findMatchingFiles, with the default corpus globs)
  * holds the same guarantees as the CLI's (issue 12): FIFOs and dangling links reported and not
  * returned, each real file once, loops ended, the new readers' files found, other files in a
  * corpus folder counted in one problem per folder; the index session lists those problems.
@@ -9,10 +9,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { corpusFolderPatterns, findMatchingFiles } from '../../src/core/glob';
-import { type IndexRequest, IndexSession } from '../../src/core/indexWorker';
-import type { Problem } from '../../src/core/model';
-import { DEFAULT_CORPUS_GLOBS } from '../../src/core/settings';
+import { corpusFolderPatterns, findMatchingFiles } from '../../src/core/io/glob';
+import { type IndexRequest, IndexSession } from '../../src/core/index/indexWorker';
+import type { Problem } from '../../src/core/model/model';
+import { DEFAULT_CORPUS_GLOBS } from '../../src/core/model/settings';
 
 describe('the extension’s folder walk with the default globs', function () {
   this.timeout(30000);
@@ -99,7 +99,7 @@ describe('the extension’s folder walk with the default globs', function () {
     fs.writeFileSync(path.join(c, 'open', 'later.ris'), 'x');
     for (const d of [tmp, c, path.join(c, 'open')]) fs.chmodSync(d, 0o755);
     fs.chmodSync(path.join(c, 'locked'), 0o000);
-    const glob = JSON.stringify(require.resolve('../../src/core/glob'));
+    const glob = JSON.stringify(require.resolve('../../src/core/io/glob'));
     const code = `const problems = [];
       require(${glob}).findMatchingFiles(${JSON.stringify(tmp)}, ${JSON.stringify(DEFAULT_CORPUS_GLOBS)}, { ignoreCase: false, report: (p) => problems.push(p) })
         .then((found) => process.stdout.write(JSON.stringify({ found, problems })));`;

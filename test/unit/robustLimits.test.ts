@@ -8,10 +8,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { extractCitations, MAX_CITATIONS_PER_BLOCK } from '../../src/core/citations';
-import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from '../../src/core/jsonDepth';
-import { MAX_CITATION_TEXT_CHARS, parseBytes } from '../../src/core/loadFiles';
-import type { Problem } from '../../src/core/model';
+import { extractCitations, MAX_CITATIONS_PER_BLOCK } from '../../src/core/build/citations';
+import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from '../../src/core/io/jsonDepth';
+import { MAX_CITATION_TEXT_CHARS, parseBytes } from '../../src/core/build/loadFiles';
+import type { Problem } from '../../src/core/model/model';
 import { MAX_EXPANDED_VALUE } from '../../src/core/parsers/bibtex';
 import { ROOT } from './helpers/corpus';
 

@@ -8,9 +8,9 @@ import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { expandPaths, indexPaths, parseFile } from '../../src/core/loadFiles';
-import { readRegularFile, readRegularFileSync } from '../../src/core/readFile';
-import type { Problem } from '../../src/core/model';
+import { expandPaths, indexPaths, parseFile } from '../../src/core/build/loadFiles';
+import { readRegularFile, readRegularFileSync } from '../../src/core/io/readFile';
+import type { Problem } from '../../src/core/model/model';
 import { ROOT } from './helpers/corpus';
 
 const CHILD = path.join(ROOT, 'test', 'unit', 'helpers', 'robustChild.ts');

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import type { Work } from '../../src/core/model';
-import { SearchIndex, normalizeForSearch, sortByKey } from '../../src/core/search';
+import type { Work } from '../../src/core/model/model';
+import { SearchIndex, normalizeForSearch, sortByKey } from '../../src/core/search/search';
 import { xCorpus } from './helpers/builders';
 
 interface Spec {

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { corpusOf, families, SEEDS, work, year } from './helpers/corpus';
-import { WorkSchema } from '../../src/core/model';
+import { WorkSchema } from '../../src/core/model/model';
 
 const c = () => corpusOf(SEEDS);
 const seedFile = (prefix: string) => path.join(SEEDS, require('fs').readdirSync(SEEDS).find((f: string) => f.startsWith(prefix)));

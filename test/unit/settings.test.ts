@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUNDLED_STYLES, resolveStyle } from '../../src/core/styles';
-import { BIBLIOGRAPHY_STYLES, DEFAULT_CORPUS_GLOBS, SETTINGS_SECTION, SETTING_ENUMS, SETTING_KEYS, SETTING_SUGGESTIONS, SettingsSchema, defaultSettings, parseSettings } from '../../src/core/settings';
+import { BUNDLED_STYLES, resolveStyle } from '../../src/core/format/styles';
+import { BIBLIOGRAPHY_STYLES, DEFAULT_CORPUS_GLOBS, SETTINGS_SECTION, SETTING_ENUMS, SETTING_KEYS, SETTING_SUGGESTIONS, SettingsSchema, defaultSettings, parseSettings } from '../../src/core/model/settings';
 
 interface ConfigProperty {
   default?: unknown;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { shelve } from '../../src/core/shelves';
+import { shelve } from '../../src/core/tree/shelves';
 
 describe('shelve (long tree levels cut alphabetically)', () => {
   const id = (s: string) => s.toLowerCase();

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { runToEnd, sortInSlices } from '../../src/core/slices';
+import { runToEnd, sortInSlices } from '../../src/core/tree/slices';
 
 describe('sortInSlices', () => {
   let seed = 7;

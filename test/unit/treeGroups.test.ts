@@ -1,13 +1,13 @@
 /**
- * The Corpus tree's rows without the editor (core/treeGroups.ts): grouping by file, year,
+ * The Corpus tree's rows without the editor (core/tree/treeGroups.ts): grouping by file, year,
  * author, journal, keyword and cited works, shelving of long levels, sorting when a group opens,
  * stable ids, relations, and the work rows kept per work for count refreshes.
  */
 import * as assert from 'assert';
-import type { Work } from '../../src/core/model';
-import { runToEnd } from '../../src/core/slices';
-import { SHELF_MAX, TreeBuilder, keywordsOf, sortWorks } from '../../src/core/treeGroups';
-import { type GroupNode, type Grouping, type ShelfNode, type TreeNode, type WorkNode, findWorkRow, nodeHolds, rowDescription, shelfUnit } from '../../src/core/treeNodes';
+import type { Work } from '../../src/core/model/model';
+import { runToEnd } from '../../src/core/tree/slices';
+import { SHELF_MAX, TreeBuilder, keywordsOf, sortWorks } from '../../src/core/tree/treeGroups';
+import { type GroupNode, type Grouping, type ShelfNode, type TreeNode, type WorkNode, findWorkRow, nodeHolds, rowDescription, shelfUnit } from '../../src/core/tree/treeNodes';
 import { xCorpus } from './helpers/builders';
 
 interface Spec {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { WorkLookup } from '../../src/core/lookup';
-import type { Work } from '../../src/core/model';
-import { headOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/workStore';
+import { WorkLookup } from '../../src/core/search/lookup';
+import type { Work } from '../../src/core/model/model';
+import { headOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/model/workStore';
 import { corpusOf, SEEDS, VARIED, work } from './helpers/corpus';
 
 const all = (): Work[] => [...corpusOf(SEEDS).works, ...corpusOf(VARIED).works];

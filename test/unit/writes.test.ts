@@ -8,9 +8,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { WriteRefused, removeStaleTemps, writeFileAtomicAsync, writeFileAtomicSync } from '../../src/core/atomic';
-import { exportBibtex, exportCslJson, exportRis } from '../../src/core/bibliography';
-import type { Work } from '../../src/core/model';
+import { WriteRefused, removeStaleTemps, writeFileAtomicAsync, writeFileAtomicSync } from '../../src/core/io/atomic';
+import { exportBibtex, exportCslJson, exportRis } from '../../src/core/format/bibliography';
+import type { Work } from '../../src/core/model/model';
 import { parseText } from '../../src/core/parsers';
 import { ROOT } from './helpers/corpus';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/bibliographyBlock';
-import { editDistance, nearestWorks } from '../../src/core/nearest';
+import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/format/bibliographyBlock';
+import { editDistance, nearestWorks } from '../../src/core/search/nearest';
 import { corpusOf, SEEDS } from './helpers/corpus';
 
 describe('bibliography block', () => {

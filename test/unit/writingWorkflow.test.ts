@@ -4,17 +4,17 @@
  * index worker makes for the editor.
  */
 import * as assert from 'assert';
-import { writeAtomically, type AtomicFileSystem } from '../../src/core/atomic';
-import { formatBibliography, htmlToMarkdown } from '../../src/core/bibliography';
-import { applyEdit, bibliographyEdit, BIB_END, BIB_START, incompleteEntryNotes, missingEssentials } from '../../src/core/bibliographyBlock';
-import { citationReplacement, nearestFixes, unknownCitations } from '../../src/core/citationFixes';
-import { uncitedReport } from '../../src/core/coverage';
-import { IndexSession } from '../../src/core/indexWorker';
-import { WorkLookup } from '../../src/core/lookup';
-import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript';
-import type { Work } from '../../src/core/model';
-import { countCitations, definitionTarget, sentenceRange, workEntriesByFile } from '../../src/core/navigation';
-import { buildCorpus } from '../../src/core/corpus';
+import { writeAtomically, type AtomicFileSystem } from '../../src/core/io/atomic';
+import { formatBibliography, htmlToMarkdown } from '../../src/core/format/bibliography';
+import { applyEdit, bibliographyEdit, BIB_END, BIB_START, incompleteEntryNotes, missingEssentials } from '../../src/core/format/bibliographyBlock';
+import { citationReplacement, nearestFixes, unknownCitations } from '../../src/core/manuscript/citationFixes';
+import { uncitedReport } from '../../src/core/manuscript/coverage';
+import { IndexSession } from '../../src/core/index/indexWorker';
+import { WorkLookup } from '../../src/core/search/lookup';
+import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript/manuscript';
+import type { Work } from '../../src/core/model/model';
+import { countCitations, definitionTarget, sentenceRange, workEntriesByFile } from '../../src/core/manuscript/navigation';
+import { buildCorpus } from '../../src/core/build/corpus';
 import { parseText } from '../../src/core/parsers';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -4,7 +4,7 @@
  * A broken entry becomes one error Problem and the scanner resyncs at the next line starting with
  * `@`, so one bad entry never costs the rest of the file.
  */
-import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
+import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { latexToUnicode } from './latex';
 
 const MONTH_NAMES = [

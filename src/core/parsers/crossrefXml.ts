@@ -5,8 +5,8 @@
  * conference papers, posted content (preprints), dissertations, reports, standards, datasets.
  * A `<citation_list>` becomes the record's references.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model';
-import { extractDoi } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, dateParts, expandPages, kid, kidPath, kidText, kids, readXmlFile, rootName, setField, text } from './xml';
 
 const ROOTS = new Set(['doi_records', 'doi_record', 'crossref_result', 'doi_batch', 'crossref']);

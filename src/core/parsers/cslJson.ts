@@ -4,7 +4,7 @@
  * every complete item before the cut.
  */
 import { z } from 'zod';
-import { CslFieldsSchema, DateSchema, NameSchema, type CslFields, type Name, type ParsedFile, type ParsedRecord, type Problem } from '../model';
+import { CslFieldsSchema, DateSchema, NameSchema, type CslFields, type Name, type ParsedFile, type ParsedRecord, type Problem } from '../model/model';
 import { jsonStringEnd } from './jsonShape';
 
 function cleanText(text: string): string {

@@ -9,8 +9,8 @@
  * that are bare ids (Lens) are not turned into works.
  */
 import { parse } from 'csv-parse/sync';
-import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
+import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
 import { cleanDoi } from './jsonShape';
 
 type Field =

@@ -9,8 +9,8 @@
  * `IsPublishedIn` (the book or journal a chapter/article appeared in) gives the container,
  * pages, volume, issue, publisher and — when it has one — the publication year.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
+import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
 import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
 
 /** True when a parsed JSON value is (or wraps) a DataCite record. */

@@ -4,9 +4,9 @@
  * and the printed page footer `DOI … VOL. 23 NO. 2 2019, pp. 61-63, © Emerald Publishing
  * Limited, ISSN 2042-8308` followed by a mangled running head with the journal name.
  */
-import type { CslFields, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { extractDoi, joinWrapped, normalisePages, parseDateParts, segmentWord, squash, titleCaseIfShouting, toLines, vocabularyOf } from '../text';
+import type { CslFields, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { extractDoi, joinWrapped, normalisePages, parseDateParts, segmentWord, squash, titleCaseIfShouting, toLines, vocabularyOf } from '../model/text';
 
 const HEADER = /^(Published date|Date|Pages|DOI|Author|Subject Matter|Publisher|Journal|Issue|Volume|ISSN)\s*(.*)$/;
 const FOOTER = /\bVOL\.\s*(\w+)\s+NO\.\s*(\w+)\s+(\d{4}),\s*pp?\.\s*([\w]+(?:\s*[-–]\s*[\w]+)?)/i;

@@ -3,9 +3,9 @@
  * may be wrapped in `<style face=… font=…>` runs (EndNote 8+) or be plain (older exports and
  * other tools); both read the same.
  */
-import type { Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { extractDoi } from '../text';
+import type { Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, datePartsFromText, expandPages, kid, kidPath, kids, readXmlFile, rootName, setField, text } from './xml';
 
 /** True when the first element is `<xml>` with EndNote's `<records>` soon after. */

@@ -1,5 +1,5 @@
 /** Format sniffing from content (never from the file name) and dispatch to one parser per format. */
-import type { ParsedFile, SourceFormat } from '../model';
+import type { ParsedFile, SourceFormat } from '../model/model';
 import { parseBibtex } from './bibtex';
 import { parseCrossrefXml, sniffCrossrefXml } from './crossrefXml';
 import { parseCslJson } from './cslJson';

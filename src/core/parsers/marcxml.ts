@@ -4,9 +4,9 @@
  * wrapped in an SRU `searchRetrieveResponse` or `recordData`). Only the fields a citation needs
  * are read; ISBD punctuation at the end of subfields is dropped.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { extractDoi } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, dateParts, expandPages, kids, readXmlFile, rootName, text } from './xml';
 
 /** True when the first element is a MARCXML collection/record (or an SRU wrapper of them). */

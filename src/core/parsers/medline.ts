@@ -3,8 +3,8 @@
  * `TAG - value` with the tag padded to four characters (`PMID- `, `TI  - `, `FAU - `), wrapped
  * values continued on lines indented by six spaces, records separated by blank lines.
  */
-import type { Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
+import type { Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 /** `PMID- 1`, `TI  - x`, `FAU - x`, `AU  -x`: tag of 2–4 capitals/digits, padded, then `- `. */

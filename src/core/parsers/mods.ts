@@ -5,9 +5,9 @@
  * codes or absent, dates with `c`, brackets or compact ISO forms, the journal of an article in
  * `relatedItem type="host"`.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { extractDoi } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, dateParts, datePartsFromText, expandPages, kid, kidText, kids, readXmlFile, rootName, setField, text } from './xml';
 
 /** True when the first element is a MODS collection or record. */

@@ -7,8 +7,8 @@
  * record, so they are kept in `extra.referencedWorks` (short ids, space-separated) with their
  * count; the work's own OpenAlex id is in `extra.openalex`, so a later pass can join the two.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
+import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
 import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
 
 /** True when a parsed JSON value is an OpenAlex work. */

@@ -4,7 +4,7 @@
  * their own line with the value indented below (`Authors` / `  Smith J.`). The `SO` source line
  * carries journal, volume, issue, pages and date in one of several database-specific layouts.
  */
-import type { CslDate, Name, ParsedFile, ParsedRecord } from '../model';
+import type { CslDate, Name, ParsedFile, ParsedRecord } from '../model/model';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 /** Long field labels (the "display with labels" layout) → the short tag of the same field. */

@@ -3,8 +3,8 @@
  * "Save → XML" and E-utilities `efetch` give it. Structured abstracts (`<AbstractText Label=…>`)
  * become "LABEL: text" paragraphs; a `<ReferenceList>` becomes the record's references.
  */
-import type { Name, ParsedFile, ParsedRecord } from '../model';
-import { extractDoi } from '../text';
+import type { Name, ParsedFile, ParsedRecord } from '../model/model';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, dateParts, datePartsFromText, expandPages, kid, kidPath, kidText, kids, readXmlFile, rootName, setField, text } from './xml';
 
 /** True when the first element is a PubMed article set (or a lone article). */

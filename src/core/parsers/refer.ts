@@ -3,8 +3,8 @@
  * `%` and one character, a space, the value (`%A Smith, John`, `%T Title`, `%D 2019`); records
  * separated by blank lines; an untagged line continues the field above it.
  */
-import type { Name, ParsedFile, ParsedRecord } from '../model';
-import { isCitekey } from '../keys';
+import type { Name, ParsedFile, ParsedRecord } from '../model/model';
+import { isCitekey } from '../model/keys';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 function classify(raw: string): LineKind {

@@ -3,7 +3,7 @@
  * the value (`A1 Smith, John`, `T1 Title`, `JF Journal`, `YR 2002`); records separated by blank
  * lines; an untagged line continues the field above it.
  */
-import type { Name, ParsedFile, ParsedRecord } from '../model';
+import type { Name, ParsedFile, ParsedRecord } from '../model/model';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 function classify(raw: string): LineKind {

@@ -2,8 +2,8 @@
  * RIS (`TAG  - value` lines, TY starts a record, ER ends it) → ParsedRecords. Lenient about
  * spacing and missing ER lines; continuation lines (wrapped abstracts) join the previous tag.
  */
-import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
+import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
 
 const TYPE_MAP: Record<string, string> = {
   JOUR: 'article-journal',

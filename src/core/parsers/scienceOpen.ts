@@ -3,9 +3,9 @@
  * cited references", and "Author and article information" with journal, ISSNs, dates, volume,
  * issue, pages, DOI, PMCID, PMID, licence and keywords.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { type Line, extractDoi, normalisePages, parseDateParts, squash, toLines } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { type Line, extractDoi, normalisePages, parseDateParts, squash, toLines } from '../model/text';
 
 /** Page furniture: never part of a field. */
 const FURNITURE = new RegExp(

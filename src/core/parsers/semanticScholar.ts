@@ -4,9 +4,9 @@
  * the English title and abstract as plain text.
  */
 import { z } from 'zod';
-import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
-import { hasCjk, normalisePages, parseDateParts, squash, toLines } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { hasCjk, normalisePages, parseDateParts, squash, toLines } from '../model/text';
 
 const S2Author = z.union([z.string(), z.object({ name: z.string().nullish() }).passthrough()]);
 const S2Schema = z

@@ -4,8 +4,8 @@
  * and the small value parsers those formats have in common (loose dates, page ranges, DOIs,
  * ISSN/ISBN lists, names with decorations).
  */
-import type { CslDate, CslFields, Name, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
+import type { CslDate, CslFields, Name, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
 
 /** One value line of a field: the first line after the tag, or one continuation line. */
 export interface ValueLine {

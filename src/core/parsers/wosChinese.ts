@@ -3,9 +3,9 @@
  * sections (作者, 机构, 关键词, D O I, 摘要, 页码, 相关论文 ...), each label on its own line or
  * run together with its value (`页码:157 / 169`).
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
-import { type Line, extractDoi, normalisePages, squash, titleCaseIfShouting, toLines, yearFromDoi } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { type Line, extractDoi, normalisePages, squash, titleCaseIfShouting, toLines, yearFromDoi } from '../model/text';
 
 type Section =
   | 'authors' | 'affiliations' | 'keywords' | 'doi' | 'clc' | 'subject' | 'abstract' | 'cite' | 'collect'

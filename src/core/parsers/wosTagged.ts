@@ -4,9 +4,9 @@
  * by three spaces (some exports do not indent them). Multi-valued fields (`AU`, `AF`, `CR`) have
  * one value per line. `CR` cited references become child records (relation `reference`).
  */
-import type { Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { parsePersonName } from '../names';
-import { titleCaseIfShouting } from '../text';
+import type { Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { titleCaseIfShouting } from '../model/text';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, type ValueLine, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
 
 /** Tags Web of Science (Core Collection, BIOSIS, Zoological Record, Derwent, MEDLINE via WoS) writes. */

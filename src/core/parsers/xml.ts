@@ -17,8 +17,8 @@
  * - `captureMetaData`: each element's start offset, from which its line is computed.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { ParsedFile, ParsedRecord, Problem, SourceFormat } from '../model';
-import { lastAtOrBefore, lineStartOffsets } from '../text';
+import type { ParsedFile, ParsedRecord, Problem, SourceFormat } from '../model/model';
+import { lastAtOrBefore, lineStartOffsets } from '../model/text';
 
 export interface XmlEl {
   /** Local name (namespace prefix removed). */

@@ -6,9 +6,9 @@
  * at the top level and nested; `rdf:resource` / `rdf:nodeID` references are followed to persons,
  * journals and series described elsewhere in the file.
  */
-import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model';
-import { parsePersonName } from '../names';
-import { extractDoi } from '../text';
+import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
+import { parsePersonName } from '../model/names';
+import { extractDoi } from '../model/text';
 import { type XmlDoc, type XmlEl, type XmlRecord, datePartsFromText, expandPages, kid, kids, readXmlFile, rootName, setField, text } from './xml';
 
 /** True when the first element is `rdf:RDF`. */

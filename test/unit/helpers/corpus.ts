@@ -1,7 +1,7 @@
 import * as path from 'path';
-import type { Corpus } from '../../../src/core/corpus';
-import { indexPaths } from '../../../src/core/loadFiles';
-import type { Work } from '../../../src/core/model';
+import type { Corpus } from '../../../src/core/build/corpus';
+import { indexPaths } from '../../../src/core/build/loadFiles';
+import type { Work } from '../../../src/core/model/model';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const SEEDS = path.join(ROOT, 'fixtures', 'seeds');

@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildCorpus } from '../../../src/core/corpus';
-import { parseFile } from '../../../src/core/loadFiles';
-import type { ParsedFile, Work } from '../../../src/core/model';
+import { buildCorpus } from '../../../src/core/build/corpus';
+import { parseFile } from '../../../src/core/build/loadFiles';
+import type { ParsedFile, Work } from '../../../src/core/model/model';
 
 /** `../shared/format-samples` beside the repository (CI lays `shared/` there). */
 export const SAMPLES_DIR = path.resolve(__dirname, '../../../../shared/format-samples');

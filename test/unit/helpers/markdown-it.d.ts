@@ -1,5 +1,5 @@
 // The little of markdown-it's API the preview tests use (markdown-it ships no types; VS Code's
-// preview hands the plugin its own instance, typed in core/markdownItCitations.ts).
+// preview hands the plugin its own instance, typed in core/preview/markdownItCitations.ts).
 declare module 'markdown-it' {
   interface Options {
     html?: boolean;

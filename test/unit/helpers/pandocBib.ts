@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { CslFields, Name, ParsedRecord } from '../../../src/core/model';
+import type { CslFields, Name, ParsedRecord } from '../../../src/core/model/model';
 
 export type Variant = 'bibtex' | 'biblatex';
 

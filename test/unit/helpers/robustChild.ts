@@ -4,7 +4,7 @@
  * the works (id, title length, source file), the problems, time and peak memory.
  *   node --import tsx test/unit/helpers/robustChild.ts PATH...
  */
-import { indexPaths } from '../../../src/core/loadFiles';
+import { indexPaths } from '../../../src/core/build/loadFiles';
 
 const t0 = Date.now();
 const c = indexPaths(process.argv.slice(2));

@@ -21,13 +21,13 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '../io/atomic';
 import { CACHE_FILE } from './cacheFile';
-import { type Corpus, buildCorpus } from './corpus';
-import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from './loadFiles';
-import { notRegularProblem, readRegularFileSync } from './readFile';
-import type { ParsedFile, Problem, Work } from './model';
-import { keysOf } from './workStore';
+import { type Corpus, buildCorpus } from '../build/corpus';
+import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from '../build/loadFiles';
+import { notRegularProblem, readRegularFileSync } from '../io/readFile';
+import type { ParsedFile, Problem, Work } from '../model/model';
+import { keysOf } from '../model/workStore';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */

@@ -1,7 +1,7 @@
 /** "Did you mean": the labels closest to a citation the corpus does not know. */
-import type { Work } from './model';
-import { fold } from './names';
-import { headOf } from './workStore';
+import type { Work } from '../model/model';
+import { fold } from '../model/names';
+import { headOf } from '../model/workStore';
 
 const cited = (w: Work): boolean => headOf(w).role === 'cited';
 

@@ -1,7 +1,7 @@
 /** Resolving what a manuscript writes (`@voronka2019`, `(Voronka, 2019)`, `Voronka 2019`) to works. */
-import type { Work } from './model';
-import { fold } from './names';
-import { headOf } from './workStore';
+import type { Work } from '../model/model';
+import { fold } from '../model/names';
+import { headOf } from '../model/workStore';
 
 export class WorkLookup {
   /** Works by citekey: each work's id and its aliases. */

@@ -3,7 +3,7 @@
  * again replaces it in place. Markers are HTML comments: invisible in rendered Markdown and
  * ignored by Pandoc.
  */
-import type { Work } from './model';
+import type { Work } from '../model/model';
 import { type Translate, cleanText, englishText, yearOf } from './render';
 
 export const BIB_START = '<!-- corpus-cite:bibliography:start -->';

@@ -14,13 +14,13 @@
  * so "cited N×" counts leave it out. `nocite: @*` puts every record in the bibliography and the
  * export; it is never unknown and names no work, so the never-cited list is unchanged by it.
  */
-import { BIB_END, BIB_START } from './bibliographyBlock';
-import { extractCitations } from './citations';
-import type { WorkLookup } from './lookup';
-import type { Work } from './model';
+import { BIB_END, BIB_START } from '../format/bibliographyBlock';
+import { extractCitations } from '../build/citations';
+import type { WorkLookup } from '../search/lookup';
+import type { Work } from '../model/model';
 import { scanPandocMarkdown } from './pandocMarkdown';
-import { lastAtOrBefore, lineStartOffsets } from './text';
-import { headOf } from './workStore';
+import { lastAtOrBefore, lineStartOffsets } from '../model/text';
+import { headOf } from '../model/workStore';
 
 export interface ManuscriptCitation {
   kind: 'pandoc' | 'authorDate';

@@ -1,6 +1,6 @@
 /** Bibliographies and export files from works, with citation-js loaded lazily. */
 import * as path from 'path';
-import type { Work } from './model';
+import type { Work } from '../model/model';
 import { BUNDLED_STYLES, readLocale, resolveStyle, type StyleInfo, type StyleOptions } from './styles';
 
 type Impl = typeof import('./citationJsImpl');

@@ -22,7 +22,7 @@ export const SETTINGS_SECTION = 'corpusCite';
  *   (Semantic Scholar JSON, Web of Science text, saved publisher pages, MEDLINE, XML, RDF,
  *   Refer, Ovid, CSV, MARC exports) end up. Only files with an extension a record can have are
  *   taken from them; the PDFs, images and notes kept beside the records are counted in one
- *   information problem per folder (core/glob.ts `report`), not a warning each;
+ *   information problem per folder (core/io/glob.ts `report`), not a warning each;
  * - reference-manager exports anywhere: `*.bib` (BibTeX/BibLaTeX, Zotero and Better BibTeX
  *   auto-exports), `*.ris`, CSL-JSON as `*.csl.json` / `*.csljson`, PubMed's `*.nbib` and EndNote's
  *   `*.enw` (names no other tool uses). A bare `*.json`, `*.xml` or `*.csv` is not
@@ -43,7 +43,7 @@ export const DEFAULT_CORPUS_GLOBS: readonly string[] = [
 export const CITATION_STYLES = ['pandoc', 'authorDate', 'narrative'] as const;
 export type CitationStyle = (typeof CITATION_STYLES)[number];
 
-/** The shipped CSL styles (core/styles.ts); the setting also takes a user style's name or a `.csl` path. */
+/** The shipped CSL styles (core/format/styles.ts); the setting also takes a user style's name or a `.csl` path. */
 export const BIBLIOGRAPHY_STYLES = ['apa', 'chicago-author-date', 'harvard-cite-them-right', 'vancouver', 'ieee', 'nature', 'gb-t-7714-2015-numeric', 'gb-t-7714-2015-author-date'] as const;
 
 /** Default of `maxFileSizeMB`; the same limit as `DEFAULT_MAX_FILE_BYTES` of the CLI (loadFiles.ts). */

@@ -3,9 +3,9 @@
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
 import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './citations';
-import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from './keys';
-import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from './model';
-import { fold, nameKey } from './names';
+import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../model/keys';
+import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from '../model/model';
+import { fold, nameKey } from '../model/names';
 
 type Origin = 'record' | 'related' | 'reference' | 'citation';
 

@@ -9,10 +9,10 @@
  * session; setImmediate in the editor).
  */
 import type { IndexResponse } from './indexWorker';
-import { WorkLookup } from './lookup';
-import type { Problem, Work } from './model';
-import { SearchIndex } from './search';
-import { WorkStore } from './workStore';
+import { WorkLookup } from '../search/lookup';
+import type { Problem, Work } from '../model/model';
+import { SearchIndex } from '../search/search';
+import { WorkStore } from '../model/workStore';
 
 type Request = (req: { kind: 'build' } | { kind: 'works'; from: number; to: number }) => Promise<IndexResponse>;
 

@@ -4,8 +4,8 @@
  * narrative `Slade et al. (2017)`. Linear in the text: every scan is bounded by a window, so
  * hostile input (a megabyte of parentheses) cannot make it slow.
  */
-import type { TextBlock } from './model';
-import { lastAtOrBefore, lineStartOffsets } from './text';
+import type { TextBlock } from '../model/model';
+import { lastAtOrBefore, lineStartOffsets } from '../model/text';
 
 export interface ExtractedCitation {
   /** Family names or group names as written, first author first. */

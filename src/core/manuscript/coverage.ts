@@ -4,8 +4,8 @@
  * previewed); ids sit in code spans, so the report itself holds no citation.
  */
 import type { CheckReport } from './manuscript';
-import type { Work } from './model';
-import { escapeMarkdown, yearOf } from './render';
+import type { Work } from '../model/model';
+import { escapeMarkdown, yearOf } from '../format/render';
 
 /** Formats a message with `{0}`-style placeholders (what the editor's l10n does). */
 export type Translate = (message: string, ...args: (string | number)[]) => string;

@@ -1,10 +1,10 @@
 /**
- * The rows of the Corpus tree as plain data (built by core/treeGroups.ts, shown by
+ * The rows of the Corpus tree as plain data (built by core/tree/treeGroups.ts, shown by
  * src/vscode/corpusTreeItems.ts): groups, works, a work's details and relations, and the
  * alphabetical shelves of long levels. Each row knows its parent and has an id that stays the
  * same for the same corpus, grouping and filter (reveal and selection rely on it).
  */
-import type { Work } from './model';
+import type { Work } from '../model/model';
 
 export type Grouping = 'file' | 'year' | 'author' | 'journal' | 'keyword' | 'cited';
 

@@ -1,6 +1,6 @@
 /**
  * The index worker's warm start: the parses of unchanged corpus files, and the corpus built from
- * them, read back from the cache file of the last session (src/core/indexCache.ts) instead of
+ * them, read back from the cache file of the last session (src/core/index/indexCache.ts) instead of
  * parsed and built again. A file is trusted when its size and modification time match its
  * entry; the cached corpus is used when the current files, in order, have exactly the contents
  * (size and hash) it was built from. Any doubt means a fresh parse: the cache only saves time.
@@ -11,7 +11,7 @@
  * recent mtime) is read; if its bytes hash as in the cache, its cached parse is used (`reuse`).
  */
 import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache, trusted } from './indexCache';
-import type { ParsedFile, Problem, Work } from './model';
+import type { ParsedFile, Problem, Work } from '../model/model';
 
 export class SessionCache {
   private reader: CacheReader | undefined;

@@ -2,11 +2,11 @@
  * Unknown citations in a manuscript and the text that replaces one with a work of the corpus
  * (the quick fixes of the editor). Plain text in, plain data out.
  */
-import type { WorkLookup } from './lookup';
+import type { WorkLookup } from '../search/lookup';
 import { type ManuscriptCitation, findManuscriptCitations, namesWork, resolveManuscriptCitation } from './manuscript';
-import type { Work } from './model';
-import { nearestWorks } from './nearest';
-import { formatCitation } from './render';
+import type { Work } from '../model/model';
+import { nearestWorks } from '../search/nearest';
+import { formatCitation } from '../format/render';
 
 /** The citations of a manuscript the corpus does not know. */
 export function unknownCitations(text: string, lookup: WorkLookup): ManuscriptCitation[] {

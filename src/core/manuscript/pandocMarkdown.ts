@@ -26,7 +26,7 @@
  * closing delimiter either jumps past what it found or is bounded.
  */
 
-import { lastAtOrBefore } from './text';
+import { lastAtOrBefore } from '../model/text';
 
 export interface FoundCitation {
   /** The citation id (`@{…}` braces removed); `*` for the `nocite` wildcard. */

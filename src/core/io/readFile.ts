@@ -10,7 +10,7 @@
  * The answer is the bytes, or a problem a person understands; it never throws.
  */
 import * as fs from 'fs';
-import type { Problem } from './model';
+import type { Problem } from '../model/model';
 
 const CHUNK = 1 << 20;
 const NONBLOCK = fs.constants.O_NONBLOCK ?? 0;

@@ -5,7 +5,7 @@
  * logs or sends them all. Pure: the editor side (src/vscode/corpusProblems.ts) turns the plan
  * into log lines and diagnostics.
  */
-import type { Problem } from './model';
+import type { Problem } from '../model/model';
 
 export interface ProblemCaps {
   /** New problems named one by one in the log per rebuild. */

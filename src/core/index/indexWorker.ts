@@ -10,16 +10,16 @@
  */
 import * as os from 'os';
 import { parentPort } from 'worker_threads';
-import { type BibStyle, citationJs, exportBibtex, exportCslJson, exportRis, formatBibliography } from './bibliography';
-import type { RenderRequest, RenderResult } from './citationJsImpl';
-import type { StyleOptions } from './styles';
-import { buildCorpus } from './corpus';
-import { parseBytes } from './loadFiles';
-import type { ParsedFile, Problem, Work } from './model';
-import { type PackedSearchIndex, packedTransfer, SearchIndex } from './search';
-import { type WorkEntry, workEntriesByFile } from './navigation';
+import { type BibStyle, citationJs, exportBibtex, exportCslJson, exportRis, formatBibliography } from '../format/bibliography';
+import type { RenderRequest, RenderResult } from '../format/citationJsImpl';
+import type { StyleOptions } from '../format/styles';
+import { buildCorpus } from '../build/corpus';
+import { parseBytes } from '../build/loadFiles';
+import type { ParsedFile, Problem, Work } from '../model/model';
+import { type PackedSearchIndex, packedTransfer, SearchIndex } from '../search/search';
+import { type WorkEntry, workEntriesByFile } from '../manuscript/navigation';
 import { SessionCache } from './sessionCache';
-import { type PackedWorks, packedWorksTransfer, packWorks } from './workStore';
+import { type PackedWorks, packedWorksTransfer, packWorks } from '../model/workStore';
 
 export type IndexRequest =
   /** `mtimeMs` (with the bytes' length) identifies this content in the warm-start cache. */

@@ -5,8 +5,8 @@
  * one manuscript scanner (`findManuscriptCitations`), so the preview and the Problems panel
  * never disagree about what a citation is.
  */
-import { findManuscriptCitations, type ManuscriptCitation } from './manuscript';
-import { lastAtOrBefore, lineStartOffsets } from './text';
+import { findManuscriptCitations, type ManuscriptCitation } from '../manuscript/manuscript';
+import { lastAtOrBefore, lineStartOffsets } from '../model/text';
 
 /** The front-matter fields Pandoc's citeproc reads, as Pandoc reads them. */
 export interface CitationMeta {

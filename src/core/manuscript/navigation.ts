@@ -4,7 +4,7 @@
  * cite each work. Plain data in and out; 1-based lines as in `SourceRef`.
  */
 import type { ResolvedCitation } from './manuscript';
-import type { Work } from './model';
+import type { Work } from '../model/model';
 
 export interface FileLine {
   file: string;

@@ -7,8 +7,8 @@
  * smuggled in. The only markup in a card is our own (bold, italics, one DOI link whose target is
  * percent-encoded, horizontal rules). All functions are linear in their input.
  */
-import type { Name, Work } from './model';
-import { citekeyText } from './keys';
+import type { Name, Work } from '../model/model';
+import { citekeyText } from '../model/keys';
 
 // ---------------------------------------------------------------------------------------------
 // Cleaning and escaping

@@ -1,26 +1,26 @@
 /**
  * The Corpus tree's rows as plain data: works grouped by source file, year, author, journal,
  * keyword, or the cited works (known only from citations); long levels cut into alphabetical
- * shelves (core/shelves.ts); works sorted when a group opens. The top level is built a step at a
+ * shelves (core/tree/shelves.ts); works sorted when a group opens. The top level is built a step at a
  * time (a generator, driven in slices by the tree provider) so that 50,000 works never hold the
  * editor. One builder per corpus version, grouping and filter: nodes and their ids are stable
- * while it lives. The rows are plain data (core/treeNodes.ts); the tree provider maps them to
+ * while it lives. The rows are plain data (core/tree/treeNodes.ts); the tree provider maps them to
  * TreeItems.
  */
 import * as path from 'path';
-import type { Work } from './model';
-import { fold } from './names';
-import { cleanText, displayName, yearOf } from './render';
+import type { Work } from '../model/model';
+import { fold } from '../model/names';
+import { cleanText, displayName, yearOf } from '../format/render';
 import { shelve } from './shelves';
 import { sortInSlices } from './slices';
 import type { GroupNode, Grouping, RelationNode, ShelfNode, TreeNode, WorkNode } from './treeNodes';
-import { type WorkRole, headOf } from './workStore';
+import { type WorkRole, headOf } from '../model/workStore';
 
 /** Rows one tree level lists before it is cut into alphabetical shelves. */
 export const SHELF_MAX = 500;
 /**
  * Works a grouping walks between two yields (a power of two, minus one). Reading a work's fields
- * parses it (core/workStore.ts, ≈ 10–20 µs here): 128 of them stay near 2 ms.
+ * parses it (core/model/workStore.ts, ≈ 10–20 µs here): 128 of them stay near 2 ms.
  */
 const STEP_MASK = 127;
 
@@ -104,7 +104,7 @@ export class TreeBuilder {
     private readonly opts: TreeOptions,
   ) {}
 
-  /** The top level, a step at a time (drive it with core/slices.ts `runToEnd` or in slices). */
+  /** The top level, a step at a time (drive it with core/tree/slices.ts `runToEnd` or in slices). */
   *roots(works: readonly Work[]): Generator<void, TreeNode[]> {
     const roots = yield* this.groupRoots(works);
     yield;

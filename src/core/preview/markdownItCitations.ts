@@ -8,13 +8,13 @@
  * escaped or through citeproc's output, which is sanitised again here (an allow-list of
  * formatting tags): the preview's own sanitiser is not the only guard.
  */
-import { BIB_END, BIB_START } from './bibliographyBlock';
-import { citationJs, toCsl } from './bibliography';
-import type { ClusterItem, CslStyle, RenderRequest, RenderResult } from './citationJsImpl';
-import type { ManuscriptCitation } from './manuscript';
-import type { Work } from './model';
+import { BIB_END, BIB_START } from '../format/bibliographyBlock';
+import { citationJs, toCsl } from '../format/bibliography';
+import type { ClusterItem, CslStyle, RenderRequest, RenderResult } from '../format/citationJsImpl';
+import type { ManuscriptCitation } from '../manuscript/manuscript';
+import type { Work } from '../model/model';
 import { type CitationCluster, type CitationMeta, citationClusters, parseLocator, readCitationMeta } from './previewCitations';
-import type { StyleInfo } from './styles';
+import type { StyleInfo } from '../format/styles';
 
 /** What the plugin asks of the corpus and the settings at each render. */
 export interface PreviewCorpus {

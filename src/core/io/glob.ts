@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Problem } from './model';
+import type { Problem } from '../model/model';
 import { ioErrorProblem, notRegularProblem, unknownFilesProblem } from './readFile';
 
 const SPECIAL = /[.+^$()|\\]/;

@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { type Corpus, buildCorpus } from './corpus';
-import { decodeBytes, normaliseNewlines } from './decode';
-import type { ParsedFile, Problem, TextBlock } from './model';
-import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from './jsonDepth';
-import { parseText } from './parsers';
-import { ioErrorProblem, notRegularProblem, readRegularFileSync, unknownFilesProblem } from './readFile';
+import { decodeBytes, normaliseNewlines } from '../io/decode';
+import type { ParsedFile, Problem, TextBlock } from '../model/model';
+import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from '../io/jsonDepth';
+import { parseText } from '../parsers';
+import { ioErrorProblem, notRegularProblem, readRegularFileSync, unknownFilesProblem } from '../io/readFile';
 
 export { unknownFilesProblem };
 

@@ -20,8 +20,8 @@
  *   label- and id-sorted orders, so they are found however broad the query is.
  * - Per-query scratch arrays are allocated once, at build time.
  */
-import type { Work } from './model';
-import { headOf } from './workStore';
+import type { Work } from '../model/model';
+import { headOf } from '../model/workStore';
 
 export interface SearchHit {
   work: Work;
