@@ -7,7 +7,6 @@
  */
 import * as vscode from 'vscode';
 import type { Problem } from '../core/model/model';
-import { readRegularFile } from '../core/io/readFile';
 import { type ReceivedBuild, receiveBuild } from '../core/index/receiveBuild';
 import { yieldToEventLoop } from '../core/tree/slices';
 import type { CorpusFiles, FilesChange } from './corpusFiles';
@@ -15,8 +14,8 @@ import { DEBOUNCE_MS, isExcludedPath } from './corpusFiles';
 import type { CorpusProblems } from './corpusProblems';
 import type { CorpusSettings } from './corpusSettings';
 import type { CurrentCorpus } from './currentCorpus';
-import { fileName, readBytes, statFile } from './fileAccess';
-import type { HostTiming } from './hostTiming';
+import { fileName, readCorpusFile, statFile, tooBigProblem } from './fileAccess';
+import { type HostTiming, passSummary } from './hostTiming';
 import { type IndexClient, IndexerLostState } from './indexClient';
 import type { WarmCache } from './warmCache';
 
@@ -217,13 +216,8 @@ export class CorpusIndexing implements vscode.Disposable {
           this.setProgress({ phase: 'building' });
           const tParse = Date.now();
           const built = await this.rebuild();
-          log.info(
-            `[index] ${this.indexed.size} files, ${current.works.length} works, ${current.corpus.problems.length} problems; ` +
-              `${findMs ? `searched the globs in ${findMs} ms, ` : ''}parsed ${parsedCount} file(s) ${client.mode === 'worker' ? 'in a worker' : 'in-process'} in ${tParse - tRead} ms` +
-              `${cachedCount ? ` (${cachedCount} more unchanged since the last session, from the cache)` : ''}, ` +
-              `${built.corpusFromCache ? 'took the corpus from the cache' : 'built the corpus'} in ${built.corpusMs} ms and its search index in ${built.searchMs} ms, ` +
-              `received it in ${built.chunks} chunks in ${Math.round(built.fetchMs)} ms (longest round trip ${Math.round(built.longestRoundTripMs)} ms, longest step here ${Math.round(built.longestChunkMs)} ms) (${Date.now() - t0} ms in all)`,
-          );
+          const figures = { files: this.indexed.size, works: current.works.length, problems: current.corpus.problems.length, findMs, parsed: parsedCount, cached: cachedCount };
+          log.info(passSummary({ ...figures, inWorker: client.mode === 'worker', parseMs: tParse - tRead, built, totalMs: Date.now() - t0 }));
         } catch (e) {
           if (!(e instanceof IndexerLostState)) throw e;
           // Everything the worker held is gone: read every file again, in-process now.
@@ -277,9 +271,7 @@ export class CorpusIndexing implements vscode.Disposable {
     if (stat.type & vscode.FileType.Directory) return drop();
     if (!force && have && have.mtime === stat.mtime && have.size === stat.size) return 'unchanged';
     const maxMB = this.p.settings.current.maxFileSizeMB;
-    const max = maxMB * 1048576;
-    const tooBig = (size: number): Problem => ({ file, line: 1, severity: 'warning', message: vscode.l10n.t('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (size / 1048576).toFixed(1), maxMB) });
-    if (stat.size > max) return set(stat, tooBig(stat.size));
+    if (stat.size > maxMB * 1048576) return set(stat, { file, ...tooBigProblem(stat.size, maxMB) });
     // First sight of the file this session: the last session's parse, when it is unchanged.
     if (!force && !have && this.p.warmCache.enabled) {
       const hit = await client.request({ kind: 'cached', file, size: stat.size, mtimeMs: stat.mtime });
@@ -288,17 +280,9 @@ export class CorpusIndexing implements vscode.Disposable {
         return 'cached';
       }
     }
-    let bytes: Uint8Array;
-    try {
-      // Files on disk: regular files only (a FIFO or device is never opened), at most the cap whatever stat said.
-      const read = uri.scheme === 'file' ? await readRegularFile(uri.fsPath, max) : { bytes: await readBytes(uri) };
-      if ('problem' in read) return set(stat, { file, ...read.problem });
-      bytes = read.bytes;
-      // workspace.fs has no bounded read: a provider whose stat under-reports is held to the cap here.
-      if (bytes.byteLength > max) return set(stat, tooBig(bytes.byteLength));
-    } catch (e) {
-      return set(stat, { file, line: 1, severity: 'error', message: vscode.l10n.t('Could not read the file ({0}).', e instanceof Error ? e.message : String(e)) });
-    }
+    const read = await readCorpusFile(uri, maxMB);
+    if ('problem' in read) return set(stat, { file, ...read.problem });
+    const bytes = read.bytes;
     this.indexed.set(key, { uri, mtime: stat.mtime, size: stat.size, file });
     await client.request({ kind: 'parse', file, bytes, mtimeMs: stat.mtime });
     return 'parsed';

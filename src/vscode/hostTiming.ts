@@ -4,6 +4,34 @@
  * their durations for the host benchmark. No `vscode` import: unit-tested in Node.
  */
 
+import type { ReceivedBuild } from '../core/index/receiveBuild';
+
+/** What one indexing pass did and how long each part took, for its line in the log. */
+export interface PassFigures {
+  files: number;
+  works: number;
+  problems: number;
+  findMs: number;
+  parsed: number;
+  cached: number;
+  inWorker: boolean;
+  parseMs: number;
+  built: ReceivedBuild;
+  totalMs: number;
+}
+
+/** The log line of one indexing pass. */
+export function passSummary(f: PassFigures): string {
+  const b = f.built;
+  return (
+    `[index] ${f.files} files, ${f.works} works, ${f.problems} problems; ` +
+    `${f.findMs ? `searched the globs in ${f.findMs} ms, ` : ''}parsed ${f.parsed} file(s) ${f.inWorker ? 'in a worker' : 'in-process'} in ${f.parseMs} ms` +
+    `${f.cached ? ` (${f.cached} more unchanged since the last session, from the cache)` : ''}, ` +
+    `${b.corpusFromCache ? 'took the corpus from the cache' : 'built the corpus'} in ${b.corpusMs} ms and its search index in ${b.searchMs} ms, ` +
+    `received it in ${b.chunks} chunks in ${Math.round(b.fetchMs)} ms (longest round trip ${Math.round(b.longestRoundTripMs)} ms, longest step here ${Math.round(b.longestChunkMs)} ms) (${f.totalMs} ms in all)`
+  );
+}
+
 /** The one log method this needs (a vscode.LogOutputChannel has it). */
 export interface InfoLog {
   info(message: string): void;

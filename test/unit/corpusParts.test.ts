@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { CorpusMembership } from '../../src/core/io/corpusMembership';
 import type { Problem } from '../../src/core/model/model';
 import { planProblems, problemKey } from '../../src/core/index/problemReport';
-import { HostTiming } from '../../src/vscode/hostTiming';
+import { HostTiming, passSummary } from '../../src/vscode/hostTiming';
 
 describe('CorpusMembership (which files are in the corpus)', () => {
   it('takes glob, front-matter and sample files, never an output', () => {
@@ -156,5 +156,13 @@ describe('HostTiming (slow steps and request durations)', () => {
     for (let i = 0; i < 2500; i++) timing.timedRequest('completion', () => c.advance(1));
     assert.strictEqual(timing.requestLatency().completion.n, 2000);
     assert.strictEqual(timing.requestLatency().completion.max, 1, 'the oldest dropped');
+  });
+
+  it('says in one log line what an indexing pass did, saying only what happened', () => {
+    const built = { corpusFromCache: false, corpusMs: 120, searchMs: 30, chunks: 3, fetchMs: 40.4, longestRoundTripMs: 12.6, longestChunkMs: 4.2 } as Parameters<typeof passSummary>[0]['built'];
+    const line = passSummary({ files: 4, works: 38, problems: 0, findMs: 0, parsed: 4, cached: 0, inWorker: true, parseMs: 55, built, totalMs: 260 });
+    assert.strictEqual(line, '[index] 4 files, 38 works, 0 problems; parsed 4 file(s) in a worker in 55 ms, built the corpus in 120 ms and its search index in 30 ms, received it in 3 chunks in 40 ms (longest round trip 13 ms, longest step here 4 ms) (260 ms in all)');
+    const warm = passSummary({ files: 4, works: 38, problems: 1, findMs: 7, parsed: 0, cached: 4, inWorker: false, parseMs: 2, built: { ...built, corpusFromCache: true }, totalMs: 50 });
+    assert.match(warm, /searched the globs in 7 ms, parsed 0 file\(s\) in-process in 2 ms \(4 more unchanged since the last session, from the cache\), took the corpus from the cache/);
   });
 });
