@@ -41,7 +41,7 @@ import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } fro
 import { notRegularProblem, readRegularFileSync } from './readFile';
 import type { ParsedFile, Problem, Work } from './model';
 import { type PackedSearchIndex, SearchIndex } from './search';
-import { keysOf, type PackedWorks, packWorks, WorkStore } from './workStore';
+import { type PackedWorks, packWorks, WorkStore } from './workStore';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
@@ -557,8 +557,14 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       }
       t = performance.now();
       const works = new WorkStore().add(corpus.works);
+      // Keys from the heads as stored (keysOf, without a proxy trap per work).
       const byId = new Map<string, Work>();
-      for (const w of works) for (const k of keysOf(w)) byId.set(k, w);
+      const { ids, aliases } = corpus.works;
+      let next = 0;
+      for (let i = 0; i < ids.length; i++) {
+        byId.set(ids[i], works[i]);
+        if (next < aliases.length && aliases[next][0] === i) for (const a of aliases[next++][1]) byId.set(a, works[i]);
+      }
       let search: SearchIndex;
       if (corpus.search) search = SearchIndex.unpack(works, corpus.search);
       else {
