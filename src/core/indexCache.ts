@@ -276,7 +276,8 @@ export class CacheReader {
   }
 
   private say(name: SectionName): void {
-    this.problem ??= `index cache ${this.file}: ${damaged(WHAT[name])}; ${name === 'parsed' ? 'reading and parsing the files again' : 'building the corpus again'}`;
+    const then = name === 'parsed' ? 'reading and parsing the files again' : name === 'search' ? 'building the search index again' : 'building the corpus again';
+    this.problem ??= `index cache ${this.file}: ${damaged(WHAT[name])}; ${then}`;
   }
 
   /** A section's bytes, checksum verified (undefined if absent, damaged or unreadable; `problem` says which). */
