@@ -12,6 +12,8 @@ command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 # Beebe's bibliographies and biblatex-examples.bib: real .bib files for the Pandoc BibTeX judge.
 dpkg -s texlive-bibtex-extra >/dev/null 2>&1 || need+=(texlive-bibtex-extra)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# A CJK font, so the GB/T 7714 preview screenshot shows 参考文献 and 等 instead of empty boxes.
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need+=(fonts-wqy-microhei)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 if [ ${#need[@]} -gt 0 ]; then

@@ -12,6 +12,7 @@ import { WriteRefused, withSignalCleanup, writeFileAtomicSync } from './core/ato
 import { BIB_STYLES, type BibStyle, exportBibtex, exportCslJson, exportRis, formatBibliography } from './core/bibliography';
 import { decodeBytes, normaliseNewlines } from './core/decode';
 import { citekeyText } from './core/keys';
+import { bundleTranslate, localeFromEnv } from './core/l10nBundle';
 import { resolveStyle } from './core/styles';
 import { expandPaths, indexPaths } from './core/loadFiles';
 import { WorkLookup } from './core/lookup';
@@ -26,6 +27,9 @@ const USAGE = `Usage:
 PATH is a corpus file or a folder (searched recursively).
 check --json prints {"citations": [...], "unknown": [...], "uncited": [ids]}; a citation is
 {kind, key, text, line, start, end (0-based), works: [ids]} plus bracketed/meta/nocite/... for Pandoc keys.`;
+
+/** Human output in the user's language (LANG / LC_ALL / LC_MESSAGES / LANGUAGE), from the extension's l10n bundle. */
+const t = bundleTranslate(path.join(__dirname, '..', 'l10n'), localeFromEnv());
 
 class UsageError extends Error {}
 
@@ -50,14 +54,14 @@ function parseArgs(argv: string[]): Args {
       const [name, inline] = a.split(/=(.*)/s, 2) as [string, string | undefined];
       if (VALUE_FLAGS.has(name)) {
         const v = inline ?? rest[++i];
-        if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value.`);
+        if (v === undefined || v.startsWith('--')) throw new UsageError(t('{0} needs a value.', name));
         if (name === '--corpus') {
           corpus.push(v);
           // `--corpus a b c`: following non-flag arguments are corpus paths too.
           while (rest[i + 1] !== undefined && !rest[i + 1].startsWith('--')) corpus.push(rest[++i]);
         } else flags.set(name, v);
       } else if (BOOL_FLAGS.has(name)) flags.set(name, true);
-      else throw new UsageError(`Unknown option ${name}.`);
+      else throw new UsageError(t('Unknown option {0}.', name));
     } else positional.push(a);
   }
   if (corpus.length) flags.set('--corpus', corpus.join('\u0000'));
@@ -86,15 +90,15 @@ function progress(msg: string, quiet: boolean): void {
 }
 
 function load(paths: string[], args: Args) {
-  if (!paths.length) throw new UsageError('Give at least one corpus file or folder.');
+  if (!paths.length) throw new UsageError(t('Give at least one corpus file or folder.'));
   const quiet = args.flags.has('--quiet');
   const t0 = Date.now();
   const mb = args.flags.get('--max-file-mb');
   const maxFileBytes = typeof mb === 'string' ? Number(mb) * 1048576 : undefined;
-  if (maxFileBytes !== undefined && !(maxFileBytes > 0)) throw new UsageError('--max-file-mb needs a positive number.');
+  if (maxFileBytes !== undefined && !(maxFileBytes > 0)) throw new UsageError(t('--max-file-mb needs a positive number.'));
   const corpus = indexPaths(paths, { maxFileBytes });
-  if (corpus.missing.length) throw new UsageError(`No such file or folder: ${corpus.missing.join(', ')}`);
-  progress(`Indexed ${corpus.works.length} works from ${paths.join(', ')} in ${Date.now() - t0} ms (${corpus.problems.length} problems).`, quiet);
+  if (corpus.missing.length) throw new UsageError(t('No such file or folder: {0}', corpus.missing.join(', ')));
+  progress(t('Indexed {0} works from {1} in {2} ms ({3} problems).', corpus.works.length, paths.join(', '), Date.now() - t0, corpus.problems.length), quiet);
   return corpus;
 }
 
@@ -108,7 +112,7 @@ function table(works: readonly Work[]): string {
     const title = (w.title ?? '').replace(/\s+/g, ' ');
     return [w['citation-label'], w['x-corpus'].kind, title.length > 60 ? title.slice(0, 59) + '…' : title, src ? `${src.file.split(/[\\/]/).pop()}:${src.line}` : ''];
   });
-  const head = ['LABEL', 'KIND', 'TITLE', 'SOURCE'];
+  const head = [t('LABEL'), t('KIND'), t('TITLE'), t('SOURCE')];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => [...r[i]].length))));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i] - [...c].length)))).join('  ');
   return [fmt(head), ...rows.map(fmt)].map(terminalSafe).join('\n') + '\n';
@@ -131,7 +135,7 @@ function refuseInputAsOutput(out: string, inputs: readonly string[]): void {
   const real = realOrSelf(out);
   const files = expandPaths(inputs).files;
   if (inputs.some((p) => realOrSelf(p) === real) || files.some((f) => realOrSelf(f) === real)) {
-    throw new UsageError(`--out ${out} is one of the corpus files being read; corpus-cite never replaces its input. Choose another file.`);
+    throw new UsageError(t('--out {0} is one of the corpus files being read; corpus-cite never replaces its input. Choose another file.', out));
   }
 }
 
@@ -160,7 +164,7 @@ function run(argv: string[]): number {
     }
     case 'export': {
       const format = args.flags.get('--format') ?? 'csl-json';
-      if (format !== 'csl-json' && format !== 'bibtex' && format !== 'ris') throw new UsageError(`--format must be csl-json, bibtex or ris, not "${String(format)}".`);
+      if (format !== 'csl-json' && format !== 'bibtex' && format !== 'ris') throw new UsageError(t('--format must be csl-json, bibtex or ris, not "{0}".', String(format)));
       const out = args.flags.get('--out');
       if (typeof out === 'string') refuseInputAsOutput(out, args.positional);
       const c = load(args.positional, args);
@@ -170,9 +174,9 @@ function run(argv: string[]): number {
     }
     case 'bib': {
       const style = (args.flags.get('--style') ?? 'apa') as string;
-      if (!resolveStyle(style)) throw new UsageError(`--style must be one of ${BIB_STYLES.join(', ')}, a style in Zotero's styles folder, or a path to a .csl file; not "${style}".`);
+      if (!resolveStyle(style)) throw new UsageError(t('--style must be one of {0}, a style in Zotero\'s styles folder, or a path to a .csl file; not "{1}".', BIB_STYLES.join(', '), style));
       const format = (args.flags.get('--format') ?? 'text') as string;
-      if (!['text', 'html', 'markdown'].includes(format)) throw new UsageError(`--format must be text, html or markdown, not "${format}".`);
+      if (!['text', 'html', 'markdown'].includes(format)) throw new UsageError(t('--format must be text, html or markdown, not "{0}".', format));
       const out = args.flags.get('--out');
       if (typeof out === 'string') refuseInputAsOutput(out, args.positional);
       const c = load(args.positional, args);
@@ -181,42 +185,42 @@ function run(argv: string[]): number {
     }
     case 'check': {
       const [manuscript] = args.positional;
-      if (!manuscript || args.positional.length > 1) throw new UsageError('check takes one manuscript: corpus-cite check MANUSCRIPT.md --corpus PATH...');
+      if (!manuscript || args.positional.length > 1) throw new UsageError(t('check takes one manuscript: corpus-cite check MANUSCRIPT.md --corpus PATH...'));
       const corpusArg = args.flags.get('--corpus');
-      if (typeof corpusArg !== 'string') throw new UsageError('check needs --corpus PATH...');
+      if (typeof corpusArg !== 'string') throw new UsageError(t('check needs --corpus PATH...'));
       let bytes: Uint8Array;
       try {
         bytes = fs.readFileSync(manuscript);
       } catch (e) {
-        throw new UsageError(`Cannot read ${manuscript} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+        throw new UsageError(t('Cannot read {0} ({1}).', manuscript, (e as NodeJS.ErrnoException).code ?? 'error'));
       }
       const decoded = decodeBytes(bytes);
-      if (decoded.binary) throw new UsageError(`${manuscript} looks like a binary file, not a Markdown manuscript.`);
+      if (decoded.binary) throw new UsageError(t('{0} looks like a binary file, not a Markdown manuscript.', manuscript));
       const text = normaliseNewlines(decoded.text);
       const c = load(corpusArg.split('\u0000'), args);
       const report = checkManuscript(text, new WorkLookup(c.works));
       if (args.flags.has('--json')) {
         process.stdout.write(terminalSafeJson({ citations: report.citations, unknown: report.unknown, uncited: report.uncited.map((w) => w.id) }) + '\n');
       } else {
-        for (const u of report.unknown) process.stdout.write(terminalSafe(`${manuscript}:${u.line + 1}:${u.start + 1}: unknown citation ${u.text}`) + '\n');
-        for (const w of report.uncited) process.stdout.write(terminalSafe(`never cited: ${w['citation-label']} (${citekeyText(w.id)}) ${w.title ?? ''}`) + '\n');
-        process.stdout.write(`${report.citations.length} citations, ${report.unknown.length} unknown, ${report.uncited.length} corpus records never cited.\n`);
+        for (const u of report.unknown) process.stdout.write(terminalSafe(`${manuscript}:${u.line + 1}:${u.start + 1}: ${t('unknown citation {0}', u.text)}`) + '\n');
+        for (const w of report.uncited) process.stdout.write(terminalSafe(t('never cited: {0} ({1}) {2}', w['citation-label'], citekeyText(w.id), w.title ?? '')) + '\n');
+        process.stdout.write(t('{0} citations, {1} unknown, {2} corpus records never cited.', report.citations.length, report.unknown.length, report.uncited.length) + '\n');
       }
       return report.unknown.length ? 1 : 0;
     }
     default:
-      throw new UsageError(`Unknown command "${args.command}".`);
+      throw new UsageError(t('Unknown command "{0}".', args.command));
   }
 }
 
 /** One line for an I/O error a person can act on; undefined for anything else. */
 function ioErrorLine(e: unknown, what: string): string | undefined {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC') return `corpus-cite: no space left on the device writing ${what}; nothing was replaced.`;
-  if (code === 'EDQUOT') return `corpus-cite: disk quota exceeded writing ${what}; nothing was replaced.`;
-  if (code === 'EACCES' || code === 'EPERM') return `corpus-cite: no permission to write ${what}.`;
-  if (code === 'EROFS') return `corpus-cite: ${what} is on a read-only file system.`;
-  if (code === 'EIO') return `corpus-cite: input/output error writing ${what}.`;
+  if (code === 'ENOSPC') return `corpus-cite: ${t('no space left on the device writing {0}; nothing was replaced.', what)}`;
+  if (code === 'EDQUOT') return `corpus-cite: ${t('disk quota exceeded writing {0}; nothing was replaced.', what)}`;
+  if (code === 'EACCES' || code === 'EPERM') return `corpus-cite: ${t('no permission to write {0}.', what)}`;
+  if (code === 'EROFS') return `corpus-cite: ${t('{0} is on a read-only file system.', what)}`;
+  if (code === 'EIO') return `corpus-cite: ${t('input/output error writing {0}.', what)}`;
   return undefined;
 }
 
@@ -228,7 +232,7 @@ function guardStdout(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      const line = ioErrorLine(e, stream === process.stdout ? 'standard output' : 'standard error');
+      const line = ioErrorLine(e, stream === process.stdout ? t('standard output') : t('standard error'));
       try {
         if (stream === process.stdout && line) fs.writeSync(2, line + '\n');
       } catch {
@@ -253,7 +257,7 @@ function main(): void {
     } else if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
       process.exitCode ??= 0;
     } else {
-      const out = process.argv.includes('--out') ? String(process.argv[process.argv.indexOf('--out') + 1]) : 'the output';
+      const out = process.argv.includes('--out') ? String(process.argv[process.argv.indexOf('--out') + 1]) : t('the output');
       process.stderr.write(terminalSafe(ioErrorLine(e, out) ?? `corpus-cite: ${e instanceof Error ? e.message : String(e)}`) + '\n');
       process.exitCode = 1;
     }

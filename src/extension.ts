@@ -3,6 +3,7 @@
  * and the commands, and hands each Disposable to the extension context. Everything else is a
  * thin adapter over the pure core in src/core/.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Work } from './core/model';
 import { registerBibliographyCommand } from './vscode/bibliographyCommand';
@@ -14,13 +15,23 @@ import { CitationDiagnostics } from './vscode/citationDiagnostics';
 import { registerCitationHover } from './vscode/citationHoverProvider';
 import { registerCitationReferences } from './vscode/citationReferenceProvider';
 import { registerCorpusCommands } from './vscode/corpusCommands';
+import { CorpusFiles } from './vscode/corpusFiles';
+import { CorpusIndexing } from './vscode/corpusIndexing';
+import { CorpusProblems } from './vscode/corpusProblems';
 import { CorpusService, type IndexState } from './vscode/corpusService';
+import { CorpusSettings } from './vscode/corpusSettings';
+import { CurrentCorpus } from './vscode/currentCorpus';
+import { HostTiming } from './vscode/hostTiming';
+import { IndexClient } from './vscode/indexClient';
+import { WarmCache } from './vscode/warmCache';
 import { type CorpusTreeProvider, type Grouping, type TreeNode, registerCorpusTree } from './vscode/corpusTreeProvider';
 import { registerCoverageCommand } from './vscode/coverageCommand';
 import { registerExportCommand } from './vscode/exportCommand';
 import { LOG_CHANNEL, markdownSelector } from './vscode/ids';
 import { ManuscriptIndex } from './vscode/manuscriptIndex';
 import { registerMarkdownPreview } from './vscode/markdownPreview';
+import { currentFilterPick } from './vscode/filterQuickPick';
+import { CorpusStatusBar, type StatusBarSnapshot } from './vscode/statusBar';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -46,6 +57,10 @@ export interface CorpusCiteApi {
   requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
+  /** What the Corpus status-bar item shows now. */
+  readonly statusBar: StatusBarSnapshot;
+  /** The Corpus view's live filter while it is open (command Filter…). */
+  readonly filterPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
   /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
   extendMarkdownIt<T>(md: T): T;
 }
@@ -57,8 +72,18 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const log = vscode.window.createOutputChannel(LOG_CHANNEL, { log: true });
   context.subscriptions.push(log);
 
-  const service = new CorpusService(context, log);
-  context.subscriptions.push(service);
+  // The corpus parts (see corpusService.ts), each the one owner of its state, wired here.
+  const settings = new CorpusSettings(log);
+  const timing = new HostTiming(log);
+  const client = new IndexClient(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
+  const warmCache = new WarmCache(client, log);
+  const files = new CorpusFiles(context, settings, log);
+  const current = new CurrentCorpus(client);
+  const problems = new CorpusProblems(files, log);
+  const indexing = new CorpusIndexing({ files, client, warmCache, current, problems, settings, timing, log });
+  const service = new CorpusService({ context, log, settings, files, client, warmCache, indexing, current, timing });
+  // Disposed in this order: nothing runs on once the indexing stops; the worker goes last but one.
+  context.subscriptions.push(vscode.Disposable.from(service, indexing, warmCache, files, problems, current, client, settings));
   // Markdown in files, drafts, and the virtual file system of a virtual workspace.
   const folderSchemes = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme);
   const markdown = markdownSelector(folderSchemes);
@@ -68,8 +93,10 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const diagnostics = new CitationDiagnostics(service, new Set(markdown.map((s) => s.scheme)));
   const tree = registerCorpusTree(service, context, manuscripts);
   const preview = registerMarkdownPreview(service, log);
+  const statusBar = new CorpusStatusBar(service);
   context.subscriptions.push(
     preview,
+    statusBar,
     manuscripts,
     diagnostics,
     tree.disposable,
@@ -117,6 +144,12 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     requestLatency: () => service.requestLatency(),
     get slowSteps() {
       return service.takeSlowSteps();
+    },
+    get statusBar() {
+      return statusBar.snapshot;
+    },
+    get filterPick() {
+      return currentFilterPick();
     },
     extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
   };

@@ -13,6 +13,7 @@
 //   --timeout=<seconds>               fail after this long (default 180, env CORPUS_CITE_HOST_TIMEOUT)
 //   --keep-logs                       keep the run's logs in .vscode-test/logs even when it passes
 //   --verbose                         also echo the server's and the browser's own output
+//   --locale=<tag>                    display language reported to extensions (zh-cn; env CORPUS_CITE_HOST_LOCALE)
 // Desktop flags that @vscode/test-electron adds (--no-sandbox, --user-data-dir=..., ...) are ignored.
 // Prints `INTEGRATION-RESULT passed=N failed=M` as its last line; exits with the host's code.
 'use strict';
@@ -45,6 +46,7 @@ function parseArgs(argv) {
     keepLogs: false,
     copy: true,
     verbose: !!process.env.CORPUS_CITE_HOST_VERBOSE,
+    locale: process.env.CORPUS_CITE_HOST_LOCALE ? process.env.CORPUS_CITE_HOST_LOCALE.toLowerCase() : undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -64,7 +66,7 @@ function parseArgs(argv) {
       case 'no-copy': o.copy = false; break;
       case 'verbose': o.verbose = true; break;
       case 'help':
-        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
         process.exit(0);
         break;
       // Flags @vscode/test-electron passes to a desktop VS Code; the run makes its own dirs.
@@ -72,7 +74,8 @@ function parseArgs(argv) {
       case 'skip-release-notes': case 'disable-workspace-trust': case 'new-window': case 'disable-gpu':
       case 'disable-extensions': // built-in extensions stay enabled in the web workbench either way
         break;
-      case 'user-data-dir': case 'extensions-dir': case 'locale':
+      case 'locale': o.locale = String(value()).toLowerCase(); break;
+      case 'user-data-dir': case 'extensions-dir':
         value();
         break;
       default:
@@ -93,6 +96,9 @@ function resolveTestsEntry(p) {
 async function main() {
   const started = Date.now();
   const opts = parseArgs(process.argv.slice(2));
+  // The suite checks English texts; in another language only the tests written for it run
+  // (their titles say the language: "in Simplified Chinese"), unless a grep is given.
+  if (opts.locale && !process.env.CORPUS_CITE_TEST_GREP) process.env.CORPUS_CITE_TEST_GREP = opts.locale.startsWith('zh') ? 'Chinese' : opts.locale;
   resolveTestsEntry(opts.extensionTestsPath);
   if (!fs.existsSync(opts.folder)) throw new Error(`workspace folder ${opts.folder} does not exist`);
   const pkgJson = path.join(opts.extensionDevelopmentPath, 'package.json');
@@ -164,6 +170,14 @@ async function main() {
 
     context = await lib.launchBrowser(dirs);
     page = context.pages()[0] || (await context.newPage());
+    if (opts.locale) {
+      // A display language without a language pack (none can be fetched here): the workbench
+      // keeps its English texts but reports the language, so the extension host's
+      // vscode.env.language and the extensions' l10n bundles follow it.
+      await page.addInitScript((lang) => {
+        Object.defineProperty(globalThis, '_VSCODE_NLS_LANGUAGE', { get: () => lang, set: () => {}, configurable: false });
+      }, opts.locale);
+    }
     phase('browser up');
     page.on('console', (msg) => {
       const line = `[${msg.type()}] ${msg.text()}`;

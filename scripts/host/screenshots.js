@@ -2,9 +2,15 @@
 // Looks at Corpus Cite as a user would and takes the README screenshots: the VS Code server
 // (installed by install-code-server.sh) without a test payload, its web workbench in headless
 // chromium driven by Playwright. Opens test/fixtures-workspace, opens review.md, focuses the
-// Corpus view from the command palette (tree.png), hovers `(Voronka, 2019)` and waits for the
-// hover (hover.png), types `[@Voron` on the line `Peer support is ` and waits for the suggest
-// widget (completion.png). The typed text is never saved.
+// Corpus view from the command palette (tree.png), hovers `@gillard2022` and waits for the
+// hover with its actions (hover.png), types `[@peer support` on the line `Peer support is ` and
+// waits for the suggest widget with its details pane (completion.png). The typed text is never
+// saved. Then it groups the tree by cited works (tree-cited.png), and writes 1,500 record files
+// into the workspace copy to catch the status bar and the view's progress while they are indexed
+// (indexing.png). Then writes two short manuscripts into the (copied) workspace, one in APA and
+// one with `csl: gb-t-7714-2015-numeric`, opens each with the Markdown preview to the side (side
+// bar hidden) and waits, inside the preview's webview, for formatted citations and the reference
+// list (preview-apa.png, preview-gbt.png).
 // A widget that never appears fails the run (exit 1) and leaves a picture of the screen and the
 // logs in .vscode-test/logs/screenshots-<time>/.
 //
@@ -15,7 +21,7 @@
 //   --folder=<dir>       workspace (default: test/fixtures-workspace)
 //   --file=<name>        Markdown file to open in it (default: review.md)
 //   --out=<dir>          where the PNGs go (default: media/screenshots)
-//   --only=<a,b>         take only some of: tree, completion, hover
+//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, preview-apa, preview-gbt
 //   --timeout=<seconds>  how long to wait for each widget (default 30)
 //   --width=<px> --height=<px>  window size (default 1280x800)
 //   --verbose            echo the server's and the browser's output
@@ -26,7 +32,58 @@ const path = require('path');
 const lib = require('./lib');
 
 const TAG = 'screenshots';
-const SHOTS = ['tree', 'completion', 'hover'];
+const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing', 'preview-apa', 'preview-gbt'];
+/** Record files written for indexing.png: enough for a few seconds of indexing. */
+const INDEXING_FILES = 1500;
+
+/** `n` small RIS records with varied authors, titles and years (deterministic). */
+function writeLibrary(dir, n) {
+  const families = ['Smith', 'Nguyen', 'Okafor', 'Larsen', 'Tanaka', 'Moreau', 'Silva', 'Kowalski', 'Haddad', 'Brennan', 'Iyer', 'Fischer'];
+  const given = ['Anna', 'Ben', 'Chen', 'Dara', 'Elif', 'Femi', 'Greta', 'Hugo'];
+  const words = ['peer', 'support', 'recovery', 'services', 'outcomes', 'community', 'mental', 'health', 'lived', 'experience', 'workforce', 'trial'];
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const w = (k) => words[(i * 7 + k * 5) % words.length];
+    const ris = ['TY  - JOUR', `AU  - ${families[i % families.length]}, ${given[(i >> 2) % given.length]}`, `TI  - ${w(0)[0].toUpperCase()}${w(0).slice(1)} ${w(1)} and ${w(2)} ${w(3)}: study ${i}`, `PY  - ${1990 + (i % 35)}`, 'JO  - Journal of Peer Support', 'ER  - ', ''].join('\n');
+    fs.writeFileSync(path.join(dir, `rec${String(i).padStart(5, '0')}.ris`), ris);
+  }
+}
+
+/** The manuscripts of the preview shots (keys of the fixture corpus), and a text each preview must show once formatted. */
+const PREVIEW_BODY = [
+  '# Peer support: a short review',
+  '',
+  'Peer support rests on mutuality, but the peer',
+  'role changes once it is professionalised',
+  '[@gillard2022; @mackay2022]. Peer workers must',
+  'prove that they are well enough to be trusted',
+  'and unwell enough to stay authentic',
+  '(Voronka, 2019).',
+  '',
+  '@perkins2019 ask where the movement is heading.',
+  'Staff who work alongside peer workers describe',
+  'gains and friction [see @nash2022, p. 356]; the',
+  'challenges peer workers report are stable over',
+  'a decade [@kemp2012; @moore2021]. Evaluations',
+  'span student services [@byrom2018], and',
+  'Lu et al. [-@lu2023] validate a scale for',
+  'adolescents.',
+  '',
+];
+const PREVIEWS = [
+  {
+    shot: 'preview-apa',
+    file: 'preview-apa.md',
+    text: ['---', 'title: Peer support in mental health services', 'reference-section-title: References', '---', '', ...PREVIEW_BODY].join('\n'),
+    expect: ['(Gillard, 2022; Mackay et al., 2022)', '(see Nash et al., 2022, p. 356)', 'Perkins, R., & Repper, J. (2019). Where is peer support going?'],
+  },
+  {
+    shot: 'preview-gbt',
+    file: 'preview-gbt.md',
+    text: ['---', 'title: Peer support in mental health services', 'csl: gb-t-7714-2015-numeric', 'reference-section-title: 参考文献', '---', '', ...PREVIEW_BODY].join('\n'),
+    expect: ['[1,2]', '[5,6]', 'PERKINS R, REPPER J. Where is peer support going?[J/OL]'],
+  },
+];
 
 function parseArgs(argv) {
   const o = {
@@ -40,8 +97,10 @@ function parseArgs(argv) {
     width: 1280,
     height: 800,
     verbose: !!process.env.CORPUS_CITE_HOST_VERBOSE,
-    completionPrefix: '[@Voron',
-    hoverText: 'Voronka, 2019',
+    // Two words: the rows (label, authors, title and journal) and the details pane of the first.
+    completionPrefix: '[@peer support',
+    // A record: its card has the formatted entry and the actions (Open DOI too).
+    hoverText: '@gillard2022',
     viewName: 'Corpus',
     viewId: 'corpusCite.corpus',
   };
@@ -211,6 +270,12 @@ async function main() {
       if (!box) throw new StepError(`"${opts.hoverText}" is not visible in the editor`);
       await page.mouse.move(box.x, box.y, { steps: 4 });
       await expect(page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /\S/ }), 'the hover');
+      // The first hover may come before the style engine is ready (the card then has no
+      // formatted entry): hover again once it is.
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(1500);
+      await page.mouse.move(box.x, box.y, { steps: 4 });
+      await expect(page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /Open Source Record/ }), 'the hover with its actions');
       await page.waitForTimeout(300);
       await shot('hover', { keepMouse: true });
     }
@@ -233,9 +298,75 @@ async function main() {
         await page.keyboard.press('Control+Space'); // not opened by a trigger character: ask
         await expect(rows, 'the suggest widget with completion rows');
       }
-      await page.waitForTimeout(400); // the details pane
+      // The details pane: Ctrl+Space on an open list shows it beside the rows (remembered).
+      if (!(await page.locator('.editor-widget.suggest-widget.visible.docs-side, .editor-widget.suggest-widget.visible.docs-below').count())) {
+        await page.keyboard.press('Control+Space');
+      }
+      await page.waitForTimeout(600);
       await shot('completion');
       await page.keyboard.press('Escape');
+    }
+
+    // The tree grouped by cited works (the Group By… quick pick, as a user picks it).
+    if (opts.only.includes('tree-cited')) {
+      await runCommand('Corpus Cite: Group By…');
+      await (await expect(page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Cited works' }), 'the "Cited works" grouping')).click();
+      await expect(pane.locator('.monaco-list-row', { hasText: /cited by/ }), 'a cited work in the tree');
+      await page.waitForTimeout(500);
+      await shot('tree-cited');
+    }
+
+    // Indexing: thousands of new record files arrive; the status bar counts, the view shows progress.
+    if (opts.only.includes('indexing')) {
+      writeLibrary(path.join(folder, 'corpus', 'zz-library'), INDEXING_FILES);
+      step(`wrote ${INDEXING_FILES} record files`);
+      const counting = page.locator('.statusbar-item', { hasText: /Corpus: indexing [\d,]+ \/ [\d,]+/ });
+      await expect(counting, 'the status bar counting while indexing');
+      await page.waitForTimeout(400);
+      await shot('indexing');
+      // Indexing thousands of files on a loaded machine can take a minute.
+      await page.locator('.statusbar-item', { hasText: /Corpus: [\d,]+ works/ }).first().waitFor({ state: 'visible', timeout: Math.max(ms, 180000) }).catch(() => {
+        throw new StepError('the status bar never showed the work count after indexing');
+      });
+      step('indexed');
+    }
+
+    // The Markdown preview beside the editor: formatted citations and the reference list.
+    const previews = PREVIEWS.filter((p) => opts.only.includes(p.shot));
+    if (previews.length) {
+      await page.keyboard.press('Escape');
+      await runCommand('File: Revert File'); // review.md as on disk again: no typed text, nothing to save
+      for (const p of previews) fs.writeFileSync(path.join(folder, p.file), p.text);
+      await runCommand('View: Toggle Primary Side Bar Visibility');
+    }
+    for (const p of previews) {
+      await runCommand('View: Close All Editors'); // one editor and its preview, side by side
+      await page.locator('.tab').first().waitFor({ state: 'detached', timeout: ms }).catch(() => {});
+      await page.keyboard.press('Control+P');
+      const q = await expect(page.locator('.quick-input-widget .quick-input-box input'), 'Quick Open');
+      await q.fill(p.file);
+      await expect(page.locator('.quick-input-widget .monaco-list-row', { hasText: p.file }), `${p.file} in Quick Open`);
+      await page.keyboard.press('Enter');
+      await expect(page.locator('.tab.active', { hasText: p.file }), `the ${p.file} tab`);
+      await runCommand('Markdown: Open Preview to the Side');
+      // The preview is a webview (nested iframes): wait for a frame showing this style's text, formatted.
+      const end = Date.now() + ms;
+      let ready = false;
+      while (!ready && Date.now() < end) {
+        for (const f of page.frames()) {
+          ready = await f
+            .evaluate((want) => {
+              const text = document.body ? document.body.innerText.replace(/\s+/g, ' ') : '';
+              return !!document.querySelector('#refs .csl-entry') && !document.querySelector('.corpus-cite-pending') && want.every((w) => text.includes(w));
+            }, p.expect)
+            .catch(() => false);
+          if (ready) break;
+        }
+        if (!ready) await page.waitForTimeout(250);
+      }
+      if (!ready) throw new StepError(`the preview of ${p.file} with formatted citations (${p.expect.join(' / ')})`);
+      await page.waitForTimeout(500); // fonts and layout settle
+      await shot(p.shot);
     }
 
   } catch (e) {

@@ -110,15 +110,6 @@ function engineFor(style: CslStyle, lang: string): { engine: CiteprocEngine; ite
   return e;
 }
 
-const escapeHtml = (t: string) => t.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-/** The author part of a narrative citation where the style has none (numeric styles): "Smith", "Smith and Jones", "Smith et al.". */
-function authorText(item: object | undefined): string {
-  const names = ((item as { author?: { family?: string; literal?: string }[] } | undefined)?.author ?? []).map((a) => a.family ?? a.literal ?? '').filter(Boolean);
-  const text = names.length === 0 ? '' : names.length === 1 ? names[0] : names.length === 2 ? `${names[0]} and ${names[1]}` : `${names[0]} et al.`;
-  return escapeHtml(text);
-}
-
 /**
  * Formats the citations of one document and its reference list, as Pandoc's citeproc does: works
  * registered in order of first citation (numeric styles number them so), then the uncited ones.
@@ -144,9 +135,12 @@ export function renderCitations(req: RenderRequest): RenderResult {
     const known = c.items.filter((it) => items[it.id]);
     if (!known.length) return '';
     if (c.narrative) {
-      const author = engine.makeCitationCluster(known.map((it) => ({ id: it.id, 'author-only': true }))) || known.map((it) => authorText(items[it.id])).join('; ');
+      const author = engine.makeCitationCluster(known.map((it) => ({ id: it.id, 'author-only': true })));
       const rest = engine.makeCitationCluster(known.map((it) => ({ ...it, 'suppress-author': true })));
-      return `${author} ${rest}`;
+      // A numeric style prints no author in its citations (citeproc-js then answers
+      // "[NO_PRINTED_FORM]"): Pandoc prints the number alone, "(2) ask where …", and so do we, so
+      // that the preview shows the sentence as it will be published.
+      return !author || /NO_PRINTED_FORM/.test(author) ? rest : `${author} ${rest}`;
     }
     return engine.makeCitationCluster(known);
   });

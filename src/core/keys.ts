@@ -16,12 +16,65 @@ function firstAuthor(csl: CslFields): Name | undefined {
   return csl.author?.[0] ?? csl.editor?.[0];
 }
 
-/** `Voronka 2019` without a disambiguation letter. */
+/**
+ * `Voronka 2019` without a disambiguation letter. A work with no author, editor or group author
+ * goes by its short title in quotes, as author–date styles cite it (CSL substitutes the title
+ * for the missing author; APA and Chicago shorten it): `“Review of the literature” n.d.`, never
+ * a title word that reads like a name ("Review n.d."). Its id stays the title-word one
+ * (`reviewnd`), so that manuscripts citing it keep resolving.
+ */
 export function baseLabel(csl: CslFields, groupAuthors?: string[]): string {
   const a = firstAuthor(csl);
-  const who = (a ? nameKey(a) : groupAuthors?.[0]) || titleWord(csl.title) || 'Anonymous';
-  const year = yearOf(csl);
-  return `${who} ${year ?? 'n.d.'}`;
+  const year = yearOf(csl) ?? 'n.d.';
+  const who = (a ? nameKey(a) : groupAuthors?.[0]) || '';
+  if (who) return `${who} ${year}`;
+  const short = shortTitle(csl.title);
+  return short ? `“${short}” ${year}` : `Anonymous ${year}`;
+}
+
+/** Words a short title does not start with (Chicago 14.60: initial A, An, The are omitted). */
+const LEADING_ARTICLE = /^(?:a|an|the)$/i;
+/** Words a short title does not end on. */
+const TRAILING_WORD = /^(?:a|an|the|and|or|of|in|on|at|to|for|from|with|by|as|into|about|between|versus|vs\.?)$/i;
+/** Words in a short title (Chicago: "usually not more than four"), and code points at most. */
+const SHORT_TITLE_WORDS = 4;
+const SHORT_TITLE_CHARS = 40;
+const SHORT_TITLE_CJK_CHARS = 12;
+
+/**
+ * A title as author–date styles shorten it to stand in for a missing author: the main title
+ * (before a colon, question mark or full stop) without an initial article, at most four
+ * words, not ending on an article, conjunction or preposition. `A review of the literature
+ * on peer support` → `Review of the literature`. Undefined when the title has no letter.
+ */
+export function shortTitle(title: string | undefined): string | undefined {
+  if (!title) return undefined;
+  const plain = title
+    .replace(/<[^>]*>/g, '')
+    .replace(/[“”"]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!/\p{L}/u.test(plain)) return undefined;
+  const main = plain.split(/(?<=\S)\s*[:?!]\s|(?<=\p{L}{2})\.\s/u)[0].replace(/[\s.,;:!?]+$/u, '');
+  const words = main.split(' ').filter(Boolean);
+  if (words.length > 1 && LEADING_ARTICLE.test(words[0])) {
+    words.shift();
+    words[0] = words[0].charAt(0).toUpperCase() + words[0].slice(1);
+  }
+  const kept = words.slice(0, SHORT_TITLE_WORDS);
+  while (kept.length > 1 && TRAILING_WORD.test(kept[kept.length - 1])) kept.pop();
+  let out = kept.join(' ').replace(/[,;:]+$/u, '');
+  const chars = [...out];
+  // Chinese, Japanese and Korean titles run without spaces: a few characters say as much as
+  // four English words.
+  const max = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(out) ? SHORT_TITLE_CJK_CHARS : SHORT_TITLE_CHARS;
+  if (chars.length > max) {
+    // Cut by characters (at a space when there is one).
+    const cut = chars.slice(0, max).join('');
+    const space = cut.lastIndexOf(' ');
+    out = space > 0 ? cut.slice(0, space) : cut;
+  }
+  return out || undefined;
 }
 
 function titleWord(title: string | undefined): string | undefined {
@@ -30,9 +83,18 @@ function titleWord(title: string | undefined): string | undefined {
   return w ? w.charAt(0).toUpperCase() + w.slice(1) : undefined;
 }
 
-/** ASCII, lower case, letters only: `O'Hagan` → `ohagan`, `Müller` → `muller`. */
+/** Latin letters that Unicode does not decompose (so NFKD leaves them whole): their usual ASCII
+ *  spelling, as Better BibTeX and bibliographic transliteration write them. */
+const LATIN_WHOLE: Record<string, string> = {
+  ł: 'l', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l', ĸ: 'q', ŋ: 'ng', ȷ: 'j',
+};
+const LATIN_WHOLE_RE = new RegExp(`[${Object.keys(LATIN_WHOLE).join('')}]`, 'g');
+
+/** ASCII, lower case, letters only: `O'Hagan` → `ohagan`, `Müller` → `muller`, `Łukasiewicz` →
+ *  `lukasiewicz` (not `ukasiewicz`: Ł has no decomposition to drop an accent from). */
 export function asciiStem(s: string): string {
-  return fold(s).replace(/[^a-z0-9]/g, '');
+  const f = fold(s);
+  return (/[^\x00-\x7f]/.test(f) ? f.replace(LATIN_WHOLE_RE, (c) => LATIN_WHOLE[c]) : f).replace(/[^a-z0-9]/g, '');
 }
 
 /** `voronka2019` without a disambiguation letter. */
@@ -102,12 +164,16 @@ export function assignKeys<T>(items: readonly T[], base: (t: T) => { label: stri
     if (idx.length < 2) continue;
     const keys = idx.map((i) => sortKey(items[i]));
     const order = idx.map((i, k) => ({ i, key: keys[k] })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    // Labels that already differ (two anonymous works, “Review of the literature” n.d. and
+    // “Review of recovery” n.d., share the id stem `reviewnd`) need no letter; only the ids do.
+    const labelsDiffer = new Set(idx.map((i) => bases[i].label)).size === idx.length;
     let letter = 0;
     for (const { i } of order) {
       // Skip a suffixed id that another work already has as its base (`smith2020a` is a real key).
       let sfx = suffixLetters(letter++);
       while (taken.has(bases[i].id + sfx)) sfx = suffixLetters(letter++);
-      out[i] = { label: bases[i].label + (bases[i].label.endsWith('n.d.') ? '-' : '') + sfx, id: bases[i].id + sfx };
+      const label = labelsDiffer ? bases[i].label : bases[i].label + (bases[i].label.endsWith('n.d.') ? '-' : '') + sfx;
+      out[i] = { label, id: bases[i].id + sfx };
       taken.add(out[i].id);
     }
   }

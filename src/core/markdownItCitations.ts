@@ -13,7 +13,7 @@ import { citationJs, toCsl } from './bibliography';
 import type { ClusterItem, CslStyle, RenderRequest, RenderResult } from './citationJsImpl';
 import type { ManuscriptCitation } from './manuscript';
 import type { Work } from './model';
-import { type CitationCluster, type CitationMeta, citationClusters, readCitationMeta } from './previewCitations';
+import { type CitationCluster, type CitationMeta, citationClusters, parseLocator, readCitationMeta } from './previewCitations';
 import type { StyleInfo } from './styles';
 
 /** What the plugin asks of the corpus and the settings at each render. */
@@ -31,9 +31,25 @@ export interface PreviewCorpus {
    * means "not ready yet" (the editor formats in its worker and refreshes the preview when done):
    * the citations then show as written, marked as pending.
    */
-  render(req: RenderRequest, key: string): RenderResult | undefined;
-  /** The style the front matter's `csl:` names, or the setting's; `problem` when a named style was not found. */
-  style(meta: CitationMeta, env: unknown): { style: StyleInfo; problem?: string };
+  render(req: RenderRequest, key: string): PreviewRender | undefined;
+  /**
+   * The style the front matter's `csl:` names, or the setting's; `problem` when a named style was
+   * not found. `src` is the document's text: VS Code parses with an empty `env` (the document's
+   * URI reaches only the renderer), so a host finds the document by its text for a relative path.
+   */
+  style(meta: CitationMeta, env: unknown, src: string): { style: StyleInfo; problem?: string };
+}
+
+/**
+ * Formatted citations for the plugin: a worker's `RenderResult`, or while the worker formats a
+ * changed request, the previous result's clusters that did not change (`undefined` for those
+ * that did: shown as written, pending) and its reference list.
+ */
+export interface PreviewRender {
+  clusters: (string | undefined)[];
+  bibliography: RenderResult['bibliography'];
+  /** A carried-over list: shown (dimmed, class corpus-cite-pending) until the worker's answer is in. */
+  stale?: boolean;
 }
 
 /** The minimal markdown-it surface the plugin uses (markdown-it 12–14). */
@@ -93,11 +109,30 @@ export function inThreadRenderer(): (req: RenderRequest, key: string) => RenderR
   };
 }
 
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const layouts = new Map<string, { prefix: string; suffix: string; delimiter: string }>();
+
+/** The affixes and delimiter of a style's citation layout (`[`, `]`, `,`), read once per style. */
+function citationLayout(xml: string): { prefix: string; suffix: string; delimiter: string } {
+  let l = layouts.get(xml);
+  if (!l) {
+    const attrs = /<citation\b[^>]*>[\s\S]*?<layout\b([^>]*)>/.exec(xml)?.[1] ?? '';
+    const attr = (name: string) =>
+      (new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1] ?? '').replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (m, d?: string, h?: string, n?: string) =>
+        d ? String.fromCodePoint(Number(d)) : h ? String.fromCodePoint(parseInt(h, 16)) : (XML_ENTITIES[n!] ?? m),
+      );
+    l = { prefix: attr('prefix'), suffix: attr('suffix'), delimiter: attr('delimiter') };
+    if (layouts.size > 32) layouts.clear();
+    layouts.set(xml, l);
+  }
+  return l;
+}
+
 /** Per render: the clusters with their HTML, and the reference list. */
 function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { rendered: Rendered[]; refs?: string; meta: CitationMeta; problem?: string } {
   const meta = readCitationMeta(src);
   const clusters = citationClusters(src);
-  const { style, problem } = corpus.style(meta, env);
+  const { style, problem } = corpus.style(meta, env, src);
   const link = meta.linkCitations !== false;
   const items: Record<string, object> = {};
   const idOf = new Map<string, Work>();
@@ -105,8 +140,11 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
     if (!items[w.id]) items[w.id] = toCsl(w);
     return w;
   };
+  const csl: CslStyle = { key: style.id, xml: style.xml, defaultLocale: style.defaultLocale };
+  const lang = meta.lang ?? style.defaultLocale ?? 'en-US';
+  const englishTerms = /^en\b/i.test(lang);
   const request: { items: ClusterItem[]; narrative?: boolean }[] = [];
-  const known: { cluster: CitationCluster; works: Work[]; unknown: string[]; req?: number }[] = [];
+  const known: { cluster: CitationCluster; works: Work[]; unknown: ClusterItem[]; req?: number }[] = [];
   for (const c of clusters) {
     if (c.kind === 'authorDate') {
       const ws = c.authorDate ? corpus.authorDate(c.authorDate) : [];
@@ -116,16 +154,21 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
     }
     const ci: ClusterItem[] = [];
     const works: Work[] = [];
-    const unknown: string[] = [];
+    const unknown: ClusterItem[] = [];
     for (const p of c.parts) {
+      const loc = englishTerms || p.after === undefined ? p : parseLocator(p.after, false);
+      // Pandoc: the suffix of `@a [see this]` that does not start with a space or punctuation is
+      // set off by a comma ("[1, see this]").
+      const suffix = c.kind === 'narrative' && loc.suffix && !/^[\s\p{P}]/u.test(loc.suffix) ? `, ${loc.suffix}` : loc.suffix;
+      const item: ClusterItem = { id: p.key, prefix: p.prefix ? `${p.prefix} ` : undefined, locator: loc.locator, label: loc.locator ? loc.label : undefined, suffix, 'suppress-author': p.suppressAuthor };
       const w = corpus.work(p.key);
       if (!w) {
-        unknown.push(p.key);
+        unknown.push(item);
         continue;
       }
       idOf.set(p.key, add(w));
       works.push(w);
-      ci.push({ id: w.id, prefix: p.prefix ? `${p.prefix} ` : undefined, locator: p.locator, label: p.locator ? p.label : undefined, suffix: p.suffix, 'suppress-author': p.suppressAuthor });
+      ci.push({ ...item, id: w.id });
     }
     request.push({ items: ci, narrative: c.kind === 'narrative' });
     known.push({ cluster: c, works, unknown, req: request.length - 1 });
@@ -138,36 +181,49 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
       if (w) uncited.push(add(w).id);
     }
   }
-  const csl: CslStyle = { key: style.id, xml: style.xml, defaultLocale: style.defaultLocale };
-  const lang = meta.lang ?? style.defaultLocale ?? 'en-US';
   // The preview re-renders on every keystroke; most keystrokes change no citation. The formatted
   // citations depend only on what is cited, how, in which style, and the corpus's version.
   const key = JSON.stringify([csl.key, csl.xml.length, lang, corpus.version(), request, uncited]);
   const out = corpus.render({ style: csl, lang, items, clusters: request, uncited }, key);
   const numeric = style.numeric;
+  const layout = citationLayout(style.xml);
+  const listed = new Set(out && !meta.suppressBibliography ? out.bibliography.map((e) => e.id) : []);
   const rendered: Rendered[] = known.map(({ cluster, works, unknown, req }) => {
     const title = escapeHtml(tooltip(works));
-    const cites = escapeHtml([...works.map((w) => w.id), ...unknown].join(' '));
+    const cites = escapeHtml([...works.map((w) => w.id), ...unknown.map((u) => u.id)].join(' '));
     const href = works[0] && link ? `#ref-${encodeURIComponent(works[0].id)}` : undefined;
     if (cluster.kind === 'authorDate') {
-      // Author–date text is the writer's: kept as written, linked to the work it names.
+      // Author–date text is the writer's: kept as written, linked to the work it names. Pandoc
+      // lists only works cited with a key (or nocite): a work named by text alone has no entry,
+      // so it gets the tooltip but no link that would lead nowhere.
       const text = escapeHtml(cluster.raw);
       if (!works.length) return { cluster, html: `<span class="corpus-cite-text">${text}</span>` };
-      const inner = href ? `<a href="${href}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
+      const entry = works.find((w) => listed.has(w.id));
+      const inner = entry && link ? `<a href="#ref-${encodeURIComponent(entry.id)}" title="${title}">${text}</a>` : `<span title="${title}">${text}</span>`;
       return { cluster, html: `<span class="citation corpus-cite-text" data-cites="${cites}">${inner}</span>` };
     }
-    if (!out) {
+    const formatted = !out ? undefined : req !== undefined ? out.clusters[req] : '';
+    if (formatted === undefined) {
       // Formatting is on its way: the citation as written, marked pending (a tooltip says so).
       return { cluster, html: `<span class="citation corpus-cite-pending" data-cites="${cites}" title="${escapeHtml('Formatting citations…')}">${escapeHtml(cluster.raw)}</span>` };
     }
-    let body = sanitizeCslHtml(req !== undefined ? out.clusters[req] : '');
+    let body = sanitizeCslHtml(formatted);
     if (unknown.length) {
-      // As Pandoc: each unknown key in bold with a question mark, inside the citation's brackets.
-      const marks = unknown.map((k) => `<strong class="corpus-cite-unknown" title="${escapeHtml(`@${k} is not in the corpus`)}">${escapeHtml(k)}?</strong>`).join('; ');
-      const [open, close] = numeric ? ['[', ']'] : ['(', ')'];
-      if (!body) body = `${open}${marks}${close}`;
-      else if (body.endsWith(close)) body = `${body.slice(0, -1)}; ${marks}${close}`;
-      else body = `${body}; ${marks}`;
+      // As Pandoc: each unknown key in bold with a question mark, an item of the citation in the
+      // style's layout (its prefix, suffix and delimiter), with its own prefix and suffix; a
+      // locator is not printed (the style has no item to print it with).
+      const marks = unknown
+        .map((u) => `${escapeHtml(u.prefix ?? '')}<strong class="corpus-cite-unknown" title="${escapeHtml(`@${u.id} is not in the corpus`)}">${escapeHtml(u.id)}?</strong>${escapeHtml(u.suffix ?? '')}`)
+        .join(layout.delimiter);
+      if (!body) body = `${layout.prefix}${marks}${layout.suffix}`;
+      else {
+        // Before the layout's suffix, inside any formatting that closes the citation (`<sup>`).
+        const tail = /(?:<\/[a-z]+>)*$/.exec(body)![0];
+        let at = body.length - tail.length;
+        if (layout.suffix && body.slice(0, at).endsWith(escapeHtml(layout.suffix))) at -= escapeHtml(layout.suffix).length;
+        else if (layout.suffix && body.slice(0, at).endsWith(layout.suffix)) at -= layout.suffix.length;
+        body = `${body.slice(0, at)}${layout.delimiter}${marks}${body.slice(at)}`;
+      }
     }
     const inner = href ? `<a href="${href}" title="${title}">${body}</a>` : works.length ? `<span title="${title}">${body}</span>` : body;
     return { cluster, html: `<span class="citation" data-cites="${cites}">${inner}</span>` };
@@ -181,7 +237,7 @@ function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { ren
       })
       .join('\n');
     const heading = meta.referenceSectionTitle ? `<h1 class="unnumbered">${escapeHtml(meta.referenceSectionTitle)}</h1>\n` : '';
-    refs = `${heading}<div id="refs" class="references csl-bib-body${numeric ? '' : ' hanging-indent'}" role="list">\n${entries}\n</div>\n`;
+    refs = `${heading}<div id="refs" class="references csl-bib-body${numeric ? '' : ' hanging-indent'}${out.stale ? ' corpus-cite-pending' : ''}" role="list">\n${entries}\n</div>\n`;
   }
   return { rendered, refs, meta, problem };
 }

@@ -12,6 +12,13 @@ export interface FileLine {
   line: number;
 }
 
+/** A definition target; for a work known only from citations, the citing sentence there. */
+export interface DefinitionTarget extends FileLine {
+  /** The citing sentence (whitespace normalised) and the citation in it, as the context has them. */
+  sentence?: string;
+  citation?: string;
+}
+
 const DEFINING = ['record', 'related', 'reference'] as const;
 
 /**
@@ -24,7 +31,7 @@ const DEFINING = ['record', 'related', 'reference'] as const;
  * record that has that key wins: a work merged from records with different keys leads from
  * `[@b]` to the entry of `b`.
  */
-export function definitionTarget(work: Work, rank: (file: string) => number = () => 0, key?: string): FileLine | undefined {
+export function definitionTarget(work: Work, rank: (file: string) => number = () => 0, key?: string): DefinitionTarget | undefined {
   const x = work['x-corpus'];
   if (key !== undefined) {
     const s = best(x.sources.filter((src) => src.key === key), rank);
@@ -35,7 +42,7 @@ export function definitionTarget(work: Work, rank: (file: string) => number = ()
     if (s) return { file: s.file, line: s.line };
   }
   const c = best(x.contexts, rank);
-  if (c) return { file: c.file, line: c.line };
+  if (c) return { file: c.file, line: c.line, sentence: c.sentence, citation: c.text };
   const s = best(x.sources, rank);
   return s ? { file: s.file, line: s.line } : undefined;
 }
@@ -87,4 +94,55 @@ export function countCitations(citations: Iterable<Pick<ResolvedCitation, 'works
   const counts = new Map<string, number>();
   for (const c of citations) for (const id of c.works) counts.set(id, (counts.get(id) ?? 0) + 1);
   return counts;
+}
+
+/** Lines searched on each side of a context's line for its sentence (a sentence may wrap). */
+const SENTENCE_WINDOW = 8;
+/** Words of a sentence matched at most (a longer sentence is found by its first words and its last). */
+const MAX_WORDS = 400;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The text `normalized` (whitespace collapsed) as a pattern that allows any whitespace, line breaks too. */
+function loosePattern(normalized: string): RegExp | undefined {
+  const words = normalized.trim().split(/\s+/).filter((w) => w !== '');
+  if (!words.length || words.length > MAX_WORDS) return undefined;
+  return new RegExp(words.map(escapeRe).join('\\s+'), 'g');
+}
+
+/**
+ * Where a citing sentence stands in a file's text, near its 1-based `line`: 0-based start and
+ * end (line, character), so go to definition can select it. Found by its words with any
+ * whitespace between them; else the citation itself on that line; undefined when neither is
+ * there (the file changed since it was indexed).
+ */
+export function sentenceRange(text: string, line: number, sentence: string | undefined, citation: string | undefined): { start: { line: number; character: number }; end: { line: number; character: number } } | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  const first = Math.max(0, line - 1 - SENTENCE_WINDOW);
+  const last = Math.min(lines.length - 1, line - 1 + SENTENCE_WINDOW);
+  if (first > last) return undefined;
+  const window = lines.slice(first, last + 1).join('\n');
+  const starts: number[] = [0];
+  for (let i = first; i < last; i++) starts.push(starts[starts.length - 1] + lines[i].length + 1);
+  const pos = (off: number) => {
+    let l = starts.length - 1;
+    while (l > 0 && starts[l] > off) l--;
+    return { line: first + l, character: off - starts[l] };
+  };
+  // The match nearest the context's line, for a sentence said twice.
+  const target = starts[Math.min(starts.length - 1, line - 1 - first)];
+  for (const needle of [sentence, citation]) {
+    const re = needle ? loosePattern(needle) : undefined;
+    if (!re) continue;
+    let bestMatch: { at: number; end: number } | undefined;
+    for (const m of window.matchAll(re)) {
+      const end = m.index + m[0].length;
+      const d = end < target ? target - end : m.index > target + (lines[line - 1]?.length ?? 0) ? m.index - target : 0;
+      const bd = bestMatch ? (bestMatch.end < target ? target - bestMatch.end : bestMatch.at > target ? bestMatch.at - target : 0) : Infinity;
+      if (d < bd) bestMatch = { at: m.index, end };
+      if (d === 0) break;
+    }
+    if (bestMatch) return { start: pos(bestMatch.at), end: pos(bestMatch.end) };
+  }
+  return undefined;
 }

@@ -25,6 +25,9 @@
  * Linear in the text: each line is visited once per container it sits in, and every search for a
  * closing delimiter either jumps past what it found or is bounded.
  */
+
+import { lastAtOrBefore } from './text';
+
 export interface FoundCitation {
   /** The citation id (`@{…}` braces removed); `*` for the `nocite` wildcard. */
   key: string;
@@ -770,16 +773,7 @@ class Scanner {
       starts.push(off);
       off += s.text.length + 1;
     }
-    const segAt = (o: number) => {
-      let lo = 0;
-      let hi = segs.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= o) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
-    };
+    const segAt = (o: number) => lastAtOrBefore(starts, o);
     for (const f of found) {
       const k = segAt(f.at);
       const s = segs[k];

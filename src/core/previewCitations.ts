@@ -6,7 +6,7 @@
  * never disagree about what a citation is.
  */
 import { findManuscriptCitations, type ManuscriptCitation } from './manuscript';
-import { lineStartOffsets } from './text';
+import { lastAtOrBefore, lineStartOffsets } from './text';
 
 /** The front-matter fields Pandoc's citeproc reads, as Pandoc reads them. */
 export interface CitationMeta {
@@ -77,6 +77,8 @@ export interface ClusterPart {
   label?: string;
   suffix?: string;
   suppressAuthor?: boolean;
+  /** What follows the key in its part, as written (white space folded): re-read under another locale. */
+  after?: string;
 }
 
 export interface CitationCluster {
@@ -113,8 +115,12 @@ const LOCATOR_TERMS: [RegExp, string][] = [
 ];
 const LOCATOR_VALUE = /^(?:[\dA-Za-z]*\d[\dA-Za-z]*|[ivxlcdm]+)(?:\s*[-–—,&]\s*(?:[\dA-Za-z]*\d[\dA-Za-z]*|[ivxlcdm]+))*/;
 
-/** Splits what follows a key (`, p. 33 and passim`) into locator, label and suffix, as Pandoc does. */
-export function parseLocator(after: string): { locator?: string; label?: string; suffix?: string } {
+/**
+ * Splits what follows a key (`, p. 33 and passim`) into locator, label and suffix, as Pandoc does.
+ * Pandoc knows the locator terms of the document's locale only: under `zh-CN` (GB/T 7714's default)
+ * `p. 33` is not a locator but suffix text, printed as written; `englishTerms: false` reads it so.
+ */
+export function parseLocator(after: string, englishTerms = true): { locator?: string; label?: string; suffix?: string } {
   let rest = after.replace(/^\s*,?\s*/, '');
   const comma = /^\s*,/.test(after);
   const braced = /^\{([^}]*)\}/.exec(rest);
@@ -123,7 +129,7 @@ export function parseLocator(after: string): { locator?: string; label?: string;
     return { locator: braced[1], label: 'page', suffix: suffix || undefined };
   }
   let label: string | undefined;
-  for (const [re, l] of LOCATOR_TERMS) {
+  for (const [re, l] of englishTerms ? LOCATOR_TERMS : []) {
     const m = re.exec(rest);
     if (m && /^\s*(?:\d|[ivxlcdm]+\b|\{)/i.test(rest.slice(m[0].length))) {
       label = l;
@@ -176,16 +182,7 @@ export function citationClusters(text: string, citations: readonly ManuscriptCit
   const src = text.replace(/\r\n?/g, '\n');
   const starts = lineStartOffsets(src);
   const off = (c: ManuscriptCitation) => ({ start: starts[c.line] + c.start, end: starts[c.line] + c.end });
-  const lineOf = (o: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (o: number) => lastAtOrBefore(starts, o);
   const out: CitationCluster[] = [];
   // Citations in the front matter (nocite, title, abstract …) are not rendered in the body; the
   // preview hides the front matter, and nocite is read as metadata (readCitationMeta).
@@ -221,8 +218,8 @@ export function citationClusters(text: string, citations: readonly ManuscriptCit
         const ko = off(k);
         const suppress = src[ko.start] === '-';
         const prefix = unquote(src.slice(a, ko.start)).replace(/\s+/g, ' ').trim();
-        const loc = parseLocator(unquote(src.slice(ko.end, b)).replace(/\s+/g, ' '));
-        parts.push({ key: k.key, prefix: prefix || undefined, ...loc, suppressAuthor: suppress || undefined });
+        const after = unquote(src.slice(ko.end, b)).replace(/\s+/g, ' ');
+        parts.push({ key: k.key, prefix: prefix || undefined, ...parseLocator(after), suppressAuthor: suppress || undefined, after: after || undefined });
       }
       if (ok && parts.length) {
         for (const x of inside) used.add(x);
@@ -233,10 +230,10 @@ export function citationClusters(text: string, citations: readonly ManuscriptCit
     used.add(c);
     // A narrative citation, with an optional locator in brackets right after it: `@a [p. 4]`.
     let end = o.end;
-    let loc: ReturnType<typeof parseLocator> = {};
+    let loc: ReturnType<typeof parseLocator> & { after?: string } = {};
     const after = /^[ \t]?\[([^\]@[\n]*)\]/.exec(src.slice(o.end, o.end + 512));
     if (after && src[o.end + after[0].length] !== '(') {
-      loc = parseLocator(after[1]);
+      loc = { ...parseLocator(after[1]), after: after[1] || undefined };
       end = o.end + after[0].length;
     }
     // Outside brackets a `-` before the key is only text: `-@a` is a narrative citation of a.

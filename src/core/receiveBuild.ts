@@ -50,6 +50,8 @@ export interface ReceiveOptions {
   targetMs?: number;
   /** Clock, ms. */
   now?: () => number;
+  /** Told how many of the works have come across so far (before the first chunk, and after each). */
+  onProgress?: (received: number, total: number) => void;
 }
 
 const MIN_CHUNK = 50;
@@ -68,6 +70,7 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   let longest = 0;
   let longestTrip = 0;
   for (let from = 0; from < res.count; ) {
+    opts.onProgress?.(from, res.count);
     await opts.pause();
     const to = Math.min(res.count, from + chunk);
     // The round trip bounds what the editor spends (deserializing the answer is in it, and so
@@ -86,6 +89,7 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
     // Aim the next chunk at the target, changing by at most 2× per step.
     chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, chunk * Math.min(2, Math.max(0.5, target / Math.max(ms, 0.1))))));
   }
+  opts.onProgress?.(res.count, res.count);
   await opts.pause();
   const t1 = now();
   const search = SearchIndex.unpack(store.works, res.search);

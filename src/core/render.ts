@@ -75,6 +75,7 @@ function truncate(t: string, max: number, atWord = false): string {
 
 const ESCAPE_RE = /[\\`*_{}[\]()#+\-.!|<>~&:=^$]/g;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const MESSAGE_ESCAPE_RE = /[\\`*_{}[\]()#+\-.!|<>~&=^$]/g;
 
 /** Escapes already-cleaned text. */
 function escapeClean(t: string): string {
@@ -208,6 +209,27 @@ export function formatCitation(work: Work, style: CitationStyle, ctx: { insideBr
 // ---------------------------------------------------------------------------------------------
 // Plain text
 
+/**
+ * The authors of a completion row, plain text: up to `max` family names (`Perkins, Repper`,
+ * `Mackay, Gillard, Mead et al.`), so a co-author match says why it matched; '' if none.
+ */
+export function authorsShort(work: Work, max = 3): string {
+  const xc = work['x-corpus'];
+  let names = (work.author ?? []).map(citationName).filter((s) => s !== '');
+  if (!names.length) names = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 80)).filter((s) => s !== '');
+  if (!names.length) names = (work.editor ?? []).map(citationName).filter((s) => s !== '');
+  if (!names.length) return '';
+  const more = names.length > max || xc?.etAl === true;
+  return names.slice(0, max).join(', ') + (more ? ' et al.' : '');
+}
+
+/** The title of a completion row and its venue, plain text: `Where is peer support going? · Mental Health Review`. */
+export function titleLine(work: Work, maxTitle = 160): string {
+  const title = cleanProse(work.title, maxTitle) || cleanProse(work['x-corpus']?.translatedTitle, maxTitle);
+  const venue = cleanProse(work['container-title'], 80);
+  return [title, venue].filter((s) => s !== '').join(' · ');
+}
+
 function withStop(s: string): string {
   return /[.!?…]$/.test(s) ? s : s + '.';
 }
@@ -242,9 +264,36 @@ function doiMarkdown(rawDoi: string): string {
   return `DOI: [${escapeClean(doi)}](https://doi.org/${encodeDoiForUrl(doi)})`;
 }
 
+/** A translation function: the English message with `{0}`… placeholders, and its arguments. */
+export type Translate = (message: string, ...args: (string | number)[]) => string;
+
+/** The English messages as they are (the CLI, tests): placeholders filled in. */
+export const englishText: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));
+
+/**
+ * A translated message as Markdown: the message's own text is escaped (a translation may hold
+ * `.`, `*` or `:`), the arguments are Markdown already and go in as they are.
+ */
+export function markdownMessage(t: Translate, message: string, ...markdownArgs: string[]): string {
+  // Private-use characters stand in for the arguments while the message is escaped.
+  const text = t(message, ...markdownArgs.map((_, i) => `\ue000${i}\ue001`));
+  // `:` stays: it matters only to autolinks (`https:`), and a message of ours holds no URL.
+  const escaped = text.replace(MESSAGE_ESCAPE_RE, (c) => ESCAPES[c] ?? '\\' + c);
+  return escaped.replace(/\ue000(\d+)\ue001/g, (_, i: string) => markdownArgs[Number(i)] ?? '');
+}
+
 export interface CardOptions {
   /** Citation label of a work id, for "Cited in" lines (undefined: show the id). */
   citedByLabels: (id: string) => string | undefined;
+  /** The user's language for the card's own words (default: English). */
+  t?: Translate;
+  /**
+   * The work's entry as the bibliography style prints it (`referenceMarkdown`), when the style
+   * engine has it: it takes the place of the authors and venue lines (they are in it).
+   */
+  reference?: string;
+  /** Markdown of our own (the hover's command links), its own block after the fields, before the abstract. */
+  actions?: string;
   /** Abstract length before it is cut at a word boundary. Default 600. */
   maxAbstract?: number;
   /** Authors listed before "et al.". Default 8. */
@@ -254,49 +303,61 @@ export interface CardOptions {
 }
 
 /**
- * Markdown for a hover card. Safe for a MarkdownString with isTrusted=false and
- * supportHtml=false: all corpus text is escaped; no HTML, images or command links are emitted.
+ * Markdown for a hover card. Safe for a MarkdownString with supportHtml=false: all corpus text
+ * is escaped; no HTML or images are emitted, and no links but the DOI's and the caller's actions.
+ * Each field appears once: a work without a title is headed by its label, and its authors and
+ * year follow only when they say more than the label.
  */
 export function renderCard(work: Work, opts: CardOptions): string {
+  const t = opts.t ?? englishText;
   const xc = work['x-corpus'];
   const maxAuthors = Math.max(1, opts.maxAuthors ?? 8);
   const maxAbstract = Math.max(40, opts.maxAbstract ?? 600);
   const maxContexts = Math.max(0, opts.maxContexts ?? 3);
   const blocks: string[] = [];
 
-  // Title (+ translated title on its own line).
+  // Title (+ translated title on its own line); the label when there is no title.
   const title = escapeClean(cleanProse(work.title, 500));
   const translated = escapeClean(cleanProse(xc?.translatedTitle, 500));
+  const labelText = cleanText(work['citation-label'], 200) || work.id;
   const head: string[] = [];
   if (title) head.push(`**${title}**`);
-  else head.push(`**${escapeMarkdown(work['citation-label'], 200) || escapeClean(work.id)}**`);
+  else head.push(`**${escapeClean(labelText)}**`);
   if (translated && translated !== title) head.push(`*${translated}*`);
   blocks.push(head.join('  \n'));
 
-  // Authors · year.
-  const meta: string[] = [];
-  const names = (work.author ?? []).map(displayName).filter((s) => s !== '');
-  const groups = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 200)).filter((s) => s !== '');
-  const all = [...names, ...groups.filter((g) => !names.includes(g))];
-  if (all.length) {
-    const shown = all.slice(0, maxAuthors).map(escapeClean);
-    let line = shown.join(', ');
-    if (all.length > maxAuthors || xc?.etAl) line += ' et al\\.';
-    meta.push(line);
-  }
-  const year = yearOf(work);
-  meta.push(year ? escapeClean(cleanText(year, 20)) : 'n\\.d\\.');
-  const lines: string[] = [meta.join(' · ')];
+  const lines: string[] = [];
+  if (opts.reference) lines.push(opts.reference);
+  else {
+    // Authors · year.
+    const meta: string[] = [];
+    const names = (work.author ?? []).map(displayName).filter((s) => s !== '');
+    const groups = (xc?.groupAuthors ?? []).map((g) => cleanText(g, 200)).filter((s) => s !== '');
+    const all = [...names, ...groups.filter((g) => !names.includes(g))];
+    const year = yearOf(work);
+    const yearText = year ? cleanText(year, 20) : t('n.d.');
+    // Headed by its label (`Voronka 2019`): a lone author the label names and the label's year add nothing.
+    const saysMore = title !== '' || all.length > 1 || (all.length === 1 && `${all[0]} ${yearText}` !== labelText && !labelText.startsWith(`${all[0]} `));
+    if (all.length && saysMore) {
+      const shown = all.slice(0, maxAuthors).map(escapeClean);
+      let line = shown.join(', ');
+      if (all.length > maxAuthors || xc?.etAl) line += ' ' + markdownMessage(t, 'et al.');
+      meta.push(line);
+    }
+    // The label says the year, or `n.d.`, already when it heads the card.
+    if (title || !(year ? labelText.includes(yearText) : /\bn\.d\.[a-z]?$/.test(labelText))) meta.push(escapeClean(yearText));
+    if (meta.length) lines.push(meta.join(' · '));
 
-  // Venue volume(issue):pages.
-  const venue = escapeClean(cleanProse(work['container-title'], 300));
-  const volume = escapeMarkdown(work.volume, 40);
-  const issue = escapeMarkdown(work.issue, 40);
-  const page = escapeMarkdown(work.page, 60);
-  let where = volume;
-  if (issue) where += `\\(${issue}\\)`;
-  if (page) where += (where ? ':' : 'pp\\. ') + page;
-  if (venue || where) lines.push([venue ? `*${venue}*` : '', where].filter((s) => s).join(', '));
+    // Venue volume(issue):pages.
+    const venue = escapeClean(cleanProse(work['container-title'], 300));
+    const volume = escapeMarkdown(work.volume, 40);
+    const issue = escapeMarkdown(work.issue, 40);
+    const page = escapeMarkdown(work.page, 60);
+    let where = volume;
+    if (issue) where += `\\(${issue}\\)`;
+    if (page) where += (where ? ':' : 'pp\\. ') + page;
+    if (venue || where) lines.push([venue ? `*${venue}*` : '', where].filter((s) => s).join(', '));
+  }
 
   // Identifiers.
   const ids: string[] = [];
@@ -312,9 +373,11 @@ export function renderCard(work: Work, opts: CardOptions): string {
       .split(/[;,]/)
       .map((k) => escapeMarkdown(k, 80))
       .filter((k) => k !== '');
-    if (kws.length) lines.push(`Keywords: ${kws.slice(0, 15).join(', ')}${kws.length > 15 ? ', …' : ''}`);
+    if (kws.length) lines.push(markdownMessage(t, 'Keywords: {0}', `${kws.slice(0, 15).join(', ')}${kws.length > 15 ? ', …' : ''}`));
   }
-  blocks.push(lines.join('  \n'));
+  if (lines.length) blocks.push(lines.join('  \n'));
+  // The actions before the long parts: a hover shows its top first and scrolls the rest.
+  if (opts.actions) blocks.push(opts.actions);
 
   // Abstract.
   if (work.abstract) {
@@ -328,13 +391,52 @@ export function renderCard(work: Work, opts: CardOptions): string {
   if (contexts.length && maxContexts > 0) {
     const out: string[] = [];
     for (const c of contexts.slice(0, maxContexts)) {
-      const label = escapeMarkdown(opts.citedByLabels(c.by) ?? c.by, 200);
+      const label = `**${escapeMarkdown(opts.citedByLabels(c.by) ?? c.by, 200)}**`;
       const sentence = escapeClean(excerptAround(cleanProse(c.sentence, 2000), cleanProse(c.text, 300), 300));
-      out.push(sentence ? `Cited in **${label}**: “${sentence}”` : `Cited in **${label}**`);
+      out.push(sentence ? markdownMessage(t, 'Cited in {0}: “{1}”', label, sentence) : markdownMessage(t, 'Cited in {0}', label));
     }
-    if (contexts.length > maxContexts) out.push(`and ${contexts.length - maxContexts} more`);
+    if (contexts.length > maxContexts) out.push(markdownMessage(t, 'and {0} more', String(contexts.length - maxContexts)));
     blocks.push('---', out.join('  \n'));
   }
 
   return blocks.join('\n\n');
+}
+
+const ENTITY_RE = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(amp|lt|gt|quot|apos|nbsp));/gi;
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntities(s: string): string {
+  return s.replace(ENTITY_RE, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (name) return NAMED[name.toLowerCase()] ?? m;
+    const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+/**
+ * One bibliography entry of citeproc's HTML as inert Markdown for a card: italics kept, every
+ * other tag dropped, a numeric style's `[1]` margin dropped, the text escaped and capped.
+ */
+export function referenceMarkdown(html: string, max = 1000): string {
+  const body = html.slice(0, max * 8).replace(/<div class="csl-left-margin">[^<]*<\/div>/g, '');
+  let out = '';
+  let italic = false;
+  let space = false;
+  for (const piece of body.split(/(<\/?(?:i|em)>)/)) {
+    if (/^<(?:i|em)>$/.test(piece)) italic = true;
+    else if (/^<\/(?:i|em)>$/.test(piece)) italic = false;
+    else {
+      // The DOI has its own line (a link): not again as text in the entry.
+      const raw = decodeEntities(piece.replace(/<[^>]*>?/g, ' ')).replace(/\s*https?:\/\/(?:dx\.)?doi\.org\/\S+/gi, '');
+      const text = escapeMarkdown(raw, max);
+      if (!text) {
+        space ||= raw !== '';
+        continue;
+      }
+      if (out && (space || /^\s/.test(raw))) out += ' ';
+      out += italic ? `*${text}*` : text;
+      space = /\s$/.test(raw);
+    }
+  }
+  return out;
 }

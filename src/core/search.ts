@@ -69,6 +69,8 @@ function fieldWeight(mask: number): number {
 }
 
 const TIER1 = 1000;
+/** Years 0–4095 order ties (0: no year, last); packed into the sort key below the score. */
+const YEAR_SPAN = 4096;
 const TIER1_EXACT = 100;
 /** Postings a query may walk before it settles for a partial (incomplete) answer. */
 const SCAN_BUDGET = 20_000;
@@ -868,6 +870,8 @@ export class SearchIndex {
   private readonly cjkText: (string | undefined)[];
   /** Multiplier packing (score, rank) into one sortable number. */
   private readonly rankSpan: number;
+  /** Year of each work (0: none), the recency tie-break; read from the works' heads on first use. */
+  private yearCache: Uint16Array | undefined;
 
   // Per-query scratch, allocated once.
   private readonly stamp: Int32Array;
@@ -964,6 +968,19 @@ export class SearchIndex {
 
   get size(): number {
     return this.works.length;
+  }
+
+  private get years(): Uint16Array {
+    if (!this.yearCache) {
+      const n = this.works.length;
+      const y = new Uint16Array(n);
+      for (let w = 0; w < n; w++) {
+        const year = headOf(this.works[w]).year;
+        y[w] = year !== undefined && year > 0 && year < YEAR_SPAN ? year : 0;
+      }
+      this.yearCache = y;
+    }
+    return this.yearCache;
   }
 
   /** DOIs (lower case, no resolver prefix), sorted; built on the first DOI query. */
@@ -1081,6 +1098,7 @@ export class SearchIndex {
     // Score the driving term. A tier-1 candidate the (possibly cut-short) scan missed is
     // checked directly.
     const { rankSpan, keyOf, scoreOf } = this;
+    const years = this.years;
     let kept = 0;
     for (let c = 0; c < count; c++) {
       const w = cand[c];
@@ -1126,10 +1144,13 @@ export class SearchIndex {
       const idHit = this.idHit(w, idRange[0], idRange[1], idRange[2]);
       if ((w >= range[0] && w < range[2]) || idHit) {
         const exact = (w >= range[0] && w < range[1]) || (idHit & F_EXACT) !== 0;
-        score = TIER1 + (exact ? TIER1_EXACT : 0);
+        // Within tier 1 the words' own fields still count: `smith` puts Smith 2009 (first
+        // author, exact word) above Smithson 2010 (a prefix).
+        score = TIER1 + (exact ? TIER1_EXACT : 0) + score;
       }
       cand[kept++] = w;
-      keyOf[w] = score * rankSpan + (rankSpan - 1 - w);
+      // Ties: records before cited-only works, then the more recent, then the label order.
+      keyOf[w] = ((score * 2 + (w < nRecords ? 1 : 0)) * YEAR_SPAN + years[w]) * rankSpan + (rankSpan - 1 - w);
     }
 
     if (kept > limit) incomplete = true;
@@ -1137,7 +1158,7 @@ export class SearchIndex {
     const results: SearchHit[] = new Array(top.length);
     for (let k = 0; k < top.length; k++) {
       const w = top[k];
-      results[k] = { work: this.works[w], score: Math.floor(keyOf[w] / rankSpan) };
+      results[k] = { work: this.works[w], score: Math.floor(keyOf[w] / (rankSpan * YEAR_SPAN * 2)) };
       const key = this.aliasOff[w] < this.aliasOff[w + 1] ? this.aliasNamed(w, idRange) : undefined;
       if (key !== undefined) results[k].key = key;
     }

@@ -42,9 +42,11 @@ const ALIASES: Record<string, string> = {
 /** The shipped locales (CSL locale files) by language tag. */
 export const BUNDLED_LOCALES = ['en-US', 'en-GB', 'zh-CN'] as const;
 
-/** `media/csl` beside the bundle (dist/…) or the sources (src/core/…). */
+/** `media/csl` of the extension: beside the bundle (dist/…) or above the sources (src/core/…/), found
+ *  by walking up a few folders so the answer does not depend on how deep this file sits. */
 export function cslDir(): string {
-  for (const c of [path.join(__dirname, '..', 'media', 'csl'), path.join(__dirname, '..', '..', 'media', 'csl')]) {
+  for (let dir = __dirname, i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const c = path.join(dir, 'media', 'csl');
     if (fs.existsSync(path.join(c, 'styles'))) return c;
   }
   return path.join(__dirname, '..', 'media', 'csl');

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { bibliographyEdit } from '../core/bibliographyBlock';
+import { bibliographyEdit, incompleteEntryNotes } from '../core/bibliographyBlock';
 import { citedWorks } from '../core/manuscript';
 import { readCitationMeta } from '../core/previewCitations';
 import type { CorpusService } from './corpusService';
@@ -41,6 +41,9 @@ export function registerBibliographyCommand(service: CorpusService, log: vscode.
       void vscode.window.showErrorMessage(vscode.l10n.t('Corpus Cite: the bibliography could not be formatted ({0}).', msg));
       return 'failed';
     }
+    // Entries that lack essentials say so, in a comment under the list.
+    const notes = incompleteEntryNotes(works, (m, ...args) => vscode.l10n.t(m, ...args));
+    if (notes.length) body = `${body.trimEnd()}\n\n${notes.join('\n')}`;
     // The edit is computed from the text as it is now (the user may have typed meanwhile).
     const text = doc.getText();
     const edit = bibliographyEdit(text, body);

@@ -3,7 +3,8 @@
  * text alike; never in code, links or e-mail addresses: the core masks them). Checked when a
  * document opens in an editor, a moment after each edit, and after each rebuild of the corpus;
  * cleared when its last tab closes. Nothing is reported while the corpus is empty or still being
- * built.
+ * built. The citation being typed (`[@mead` with the cursor at its end, after an edit there) is
+ * not reported until the cursor leaves it: a key is unknown at every keystroke until it is whole.
  */
 import * as vscode from 'vscode';
 import { unknownCitations } from '../core/citationFixes';
@@ -31,6 +32,10 @@ export class CitationDiagnostics implements vscode.Disposable {
   private readonly ignored = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Per document, where the last edit ended (0-based): the citation there is being typed. */
+  private readonly lastEdit = new Map<string, vscode.Position>();
+  /** Per document, the citation left out of its warnings because it is being typed. */
+  private readonly typing = new Map<string, { line: number; start: number; end: number }>();
 
   constructor(
     private readonly service: CorpusService,
@@ -40,7 +45,24 @@ export class CitationDiagnostics implements vscode.Disposable {
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length) this.schedule(e.document, DEBOUNCE_MS);
+        if (!e.contentChanges.length) return;
+        // A keystroke (a character or two typed or deleted, as auto-closing `[]`), not a paste or a replace.
+        const c = e.contentChanges[0];
+        const key = e.document.uri.toString();
+        if (e.contentChanges.length === 1 && c.text.length <= 2 && c.rangeLength <= 2 && !/[\r\n]/.test(c.text)) this.lastEdit.set(key, c.range.start.translate(0, c.text.length));
+        else this.lastEdit.delete(key);
+        this.schedule(e.document, DEBOUNCE_MS);
+      }),
+      // The cursor left the citation being typed: its warning (if it is still unknown) shows.
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        const key = e.textEditor.document.uri.toString();
+        const t = this.typing.get(key);
+        if (!t) return;
+        const p = e.selections[0]?.active;
+        const line = p && p.line === t.line ? e.textEditor.document.lineAt(p.line).text : undefined;
+        if (p && line !== undefined && p.character >= t.start && !/[\];)]/.test(line.slice(t.end, p.character))) return;
+        this.lastEdit.delete(key);
+        this.schedule(e.textEditor.document, 0);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       // A document stays open for a while after its last editor closes (VS Code keeps the
@@ -112,10 +134,14 @@ export class CitationDiagnostics implements vscode.Disposable {
       return;
     }
     const unknown = unknownCitations(doc.getText(), this.service.lookup);
-    this.latest.set(doc.uri.toString(), { version: doc.version, unknown });
+    const key = doc.uri.toString();
+    this.latest.set(key, { version: doc.version, unknown });
+    const typed = this.beingTyped(doc, unknown);
+    if (typed) this.typing.set(key, { line: typed.line, start: typed.start, end: typed.end });
+    else this.typing.delete(key);
     this.collection.set(
       doc.uri,
-      unknown.map((c) => {
+      unknown.filter((c) => c !== typed).map((c) => {
         const range = new vscode.Range(c.line, c.start, c.line, c.end);
         const message =
           c.kind === 'pandoc'
@@ -127,6 +153,25 @@ export class CitationDiagnostics implements vscode.Disposable {
         return d;
       }),
     );
+  }
+
+  /** The unknown citation the cursor of an editor on `doc` is in, when the last edit was in it too. */
+  private beingTyped(doc: vscode.TextDocument, unknown: readonly ManuscriptCitation[]): ManuscriptCitation | undefined {
+    const edit = this.lastEdit.get(doc.uri.toString());
+    if (!edit) return undefined;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const cursor = editor?.selection.active;
+    if (!cursor || !editor.selection.isEmpty) return undefined;
+    // The citation the cursor is in or after, with nothing between that ends it (`]`, `;`, `)`):
+    // `[@mead|`, and `[@peer support|` while a several-word query is typed.
+    const line = doc.lineAt(cursor.line).text;
+    let typed: ManuscriptCitation | undefined;
+    for (const c of unknown) {
+      if (c.line !== cursor.line || c.start > cursor.character || /[\];)]/.test(line.slice(c.end, cursor.character))) continue;
+      if (!typed || c.start > typed.start) typed = c;
+    }
+    if (!typed || edit.line !== cursor.line || edit.character < typed.start || edit.character > cursor.character) return undefined;
+    return typed;
   }
 
   /** Soon (once tabs and visible editors agree): forgets the documents no editor shows any more. */
@@ -143,6 +188,8 @@ export class CitationDiagnostics implements vscode.Disposable {
 
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
+    this.lastEdit.delete(key);
+    this.typing.delete(key);
     this.timers.cancel(key);
     this.latest.delete(key);
     this.collection.delete(uri);

@@ -84,6 +84,16 @@ export function completionQueryAt(before: string, after: string, style: Citation
   return { query: word, replaceStart: start, replaceEnd: ch, insideBrackets: insideCitationGroup(before.slice(0, start), style), trigger: 'word' };
 }
 
+/**
+ * Whether a space just typed continues the query of an open Pandoc citation (`[@peer `):
+ * the query is an `@` query with a word before the space, and a `[` before it is still open.
+ */
+export function continuesCitation(before: string, trigger: 'at' | 'bracket' | 'word', query: string): boolean {
+  if (trigger !== 'at' || !/\S $/.test(query)) return false;
+  const at = before.length - query.length;
+  return insideCitationGroup(before.slice(0, Math.max(0, at - 1)), 'pandoc');
+}
+
 export interface CitationHit {
   works: Work[];
   /** The citekey written, when the hit is one Pandoc citation (`@b` of a work whose id is `a`). */

@@ -5,11 +5,12 @@
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
 import { formatCitation } from '../core/render';
-import { definitionLocation } from './citationDefinitionProvider';
+import { definitionRange } from './citationDefinitionProvider';
 import { insideCitationGroup } from './citationText';
 import { citationAtPosition } from './citationHoverProvider';
 import type { CorpusService } from './corpusService';
 import { type CorpusTreeProvider, GROUPINGS, type TreeNode } from './corpusTreeProvider';
+import { showFilterPick } from './filterQuickPick';
 import { CommandIds, ViewIds } from './ids';
 import { note } from './notes';
 import { pickWork as pickWorkFromCorpus } from './workQuickPick';
@@ -64,9 +65,11 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       if (pick) tree.setGrouping(pick.id);
     }),
     register(CommandIds.filter, async (arg: unknown) => {
-      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: vscode.l10n.t('Filter the corpus'), prompt: vscode.l10n.t('Words matching author, year, title, journal, keyword or DOI'), value: tree.filter ?? '' });
-      if (text !== undefined) tree.setFilter(text);
+      if (typeof arg === 'string') tree.setFilter(arg);
+      else await showFilterPick(service, tree, view);
     }),
+    // The same live filter, under the filled filter icon that says a filter is on.
+    register(CommandIds.editFilter, () => showFilterPick(service, tree, view)),
     register(CommandIds.clearFilter, () => tree.setFilter(undefined)),
     register(CommandIds.revealCurrent, async () => {
       const editor = vscode.window.activeTextEditor;
@@ -103,7 +106,7 @@ export function registerCorpusCommands({ service, tree, view, log }: Deps): vsco
       withWork(vscode.l10n.t('Open Source Record'), async (w) => {
         // Where go to definition leads: the record (the workspace's own copy first), else the
         // related or reference entry, else the sentence citing it.
-        const loc = definitionLocation(w, service);
+        const loc = await definitionRange(w, service);
         if (!loc) return note(vscode.l10n.t('{0} has no source file.', w['citation-label']));
         await vscode.window.showTextDocument(loc.uri, { selection: loc.range, preview: true });
       }),

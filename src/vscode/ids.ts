@@ -12,6 +12,8 @@ export const ViewIds = {
 export const CommandIds = {
   groupBy: 'corpusCite.groupBy',
   filter: 'corpusCite.filter',
+  /** The filter command's title action while a filter is on (filled icon). */
+  editFilter: 'corpusCite.editFilter',
   clearFilter: 'corpusCite.clearFilter',
   revealCurrent: 'corpusCite.revealCurrent',
   insertCitation: 'corpusCite.insertCitation',
@@ -55,6 +57,8 @@ export const ContextKeys = {
   /** 'indexing' | 'empty' | 'ready' */
   state: 'corpusCite.state',
   filtered: 'corpusCite.filtered',
+  /** The corpus holds works: the view's title actions show only then (not on its welcome). */
+  hasWorks: 'corpusCite.hasWorks',
   /** The bundled sample records are in the corpus. */
   sampleOpen: 'corpusCite.sampleOpen',
 } as const;

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { RenderRequest, RenderResult } from '../core/citationJsImpl';
-import { type MarkdownItLike, type PreviewCorpus, citationsPlugin } from '../core/markdownItCitations';
+import { type MarkdownItLike, type PreviewCorpus, type PreviewRender, citationsPlugin } from '../core/markdownItCitations';
 import { resolveStyle } from '../core/styles';
 import { headOf } from '../core/workStore';
 import type { CorpusService } from './corpusService';
@@ -20,8 +20,17 @@ export interface MarkdownPreview extends vscode.Disposable {
   extendMarkdownIt<T>(md: T): T;
 }
 
+/** The open Markdown document holding exactly `text` (the active editor's first). */
+function documentWithText(text: string): vscode.Uri | undefined {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active?.languageId === 'markdown' && active.getText() === text) return active.uri;
+  return vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d !== active && d.getText() === text)?.uri;
+}
+
 export function registerMarkdownPreview(service: CorpusService, log: vscode.LogOutputChannel): MarkdownPreview {
   const results = new Map<string, RenderResult>();
+  /** The last few answers with their requests: what a changed request can take over while the worker formats it. */
+  let recent: { req: RenderRequest; out: RenderResult }[] = [];
   const pending = new Set<string>();
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const refresh = () => {
@@ -29,7 +38,26 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
     refreshTimer = setTimeout(() => void vscode.commands.executeCommand('markdown.preview.refresh').then(undefined, () => undefined), 50);
   };
 
-  const render = (req: RenderRequest, key: string): RenderResult | undefined => {
+  /**
+   * While the worker formats a changed request (one citation edited), the clusters that did not
+   * change keep their formatted text from the last answer in the same style, and the reference
+   * list stays: only the edited citation shows as written, instead of the whole document
+   * flashing back to raw keys for the few hundred milliseconds a re-format takes. (A numeric
+   * style's numbers may be the old ones until the answer is in.)
+   */
+  const carryOver = (req: RenderRequest): PreviewRender | undefined => {
+    const prev = recent.find((r) => r.req.style.key === req.style.key && r.req.lang === req.lang);
+    if (!prev) return undefined;
+    const byCluster = new Map<string, string>();
+    prev.req.clusters.forEach((c, i) => byCluster.set(JSON.stringify(c), prev.out.clusters[i]));
+    const clusters = req.clusters.map((c) => byCluster.get(JSON.stringify(c)));
+    // Most clusters the same: the same document, edited. Otherwise (another document) nothing is
+    // carried over, least of all another document's reference list.
+    if (clusters.filter((c) => c !== undefined).length * 2 <= req.clusters.length) return undefined;
+    return { clusters, bibliography: prev.out.bibliography, stale: true };
+  };
+
+  const render = (req: RenderRequest, key: string): PreviewRender | undefined => {
     const hit = results.get(key);
     if (hit) {
       results.delete(key);
@@ -42,6 +70,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
         (r) => {
           pending.delete(key);
           results.set(key, r);
+          recent = [{ req, out: r }, ...recent.filter((x) => x.req.style.key !== req.style.key || x.req.lang !== req.lang)].slice(0, 4);
           while (results.size > KEEP) results.delete(results.keys().next().value as string);
           refresh();
         },
@@ -51,7 +80,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
         },
       );
     }
-    return undefined;
+    return carryOver(req);
   };
 
   const corpus: PreviewCorpus = {
@@ -60,8 +89,10 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
     records: () => service.works.filter((w) => headOf(w).role !== 'cited'),
     version: () => service.version,
     render,
-    style: (meta, env) => {
-      const doc = (env as { currentDocument?: vscode.Uri } | undefined)?.currentDocument;
+    style: (meta, env, src) => {
+      // The built-in preview parses with an empty env (its renderer alone gets currentDocument):
+      // a `csl:` path relative to the manuscript needs the document, found by its text.
+      const doc = (env as { currentDocument?: vscode.Uri } | undefined)?.currentDocument ?? (meta.csl ? documentWithText(src) : undefined);
       const baseDir = doc?.scheme === 'file' ? path.dirname(doc.fsPath) : undefined;
       const opts = service.styleOptions(baseDir);
       const name = meta.csl ?? service.settings.bibliographyStyle;
@@ -75,6 +106,7 @@ export function registerMarkdownPreview(service: CorpusService, log: vscode.LogO
   const subscriptions = [
     service.onDidChange(() => {
       results.clear();
+      recent = [];
       refresh();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {

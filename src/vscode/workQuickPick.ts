@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Work } from '../core/model';
-import { renderPlain } from '../core/render';
+import { authorsShort, titleLine } from '../core/render';
 import { firstRecords, headOf } from '../core/workStore';
 import type { CorpusService } from './corpusService';
 
@@ -17,10 +17,11 @@ type WorkItem = vscode.QuickPickItem & { work: Work };
 /** The items for `value`: the search index's ranking, or the records alphabetically when empty. */
 export function workPickItems(service: CorpusService, value: string): WorkItem[] {
   const works = value.trim() ? service.search.search(value, PICK_LIMIT).results.map((h) => h.work) : firstRecords(service.works, PICK_LIMIT);
+  // Each field once: the label, the authors (and "cited only") beside it, the title and venue below.
   return works.map((w) => ({
     label: w['citation-label'],
-    description: headOf(w).role === 'cited' ? vscode.l10n.t('cited only') : undefined,
-    detail: renderPlain(w),
+    description: [authorsShort(w), headOf(w).role === 'cited' ? vscode.l10n.t('cited only') : ''].filter((s) => s !== '').join(' · ') || undefined,
+    detail: titleLine(w) || undefined,
     work: w,
     alwaysShow: true,
   }));

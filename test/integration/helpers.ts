@@ -104,3 +104,25 @@ export async function setText(doc: vscode.TextDocument, text: string): Promise<v
 
 /** Unicode bidirectional controls (embeddings, overrides, isolates, marks). */
 export const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** The commands a hover card may link to (src/vscode/workCard.ts CARD_COMMANDS). */
+export const CARD_COMMANDS = ['corpusCite.openSource', 'corpusCite.copyCitation', 'corpusCite.copyBibtex', 'corpusCite.openDoi'];
+
+/**
+ * A hover card runs no HTML and no link but our card actions: trusted for those command ids
+ * only, each command link one of them with one argument, a work id of `workIds`.
+ */
+export function assertOnlyCardCommands(m: vscode.MarkdownString, workIds: readonly string[]): void {
+  assert.ok(!m.supportHtml, 'the card allows HTML');
+  const trusted = m.isTrusted;
+  if (typeof trusted === 'object') {
+    for (const c of trusted.enabledCommands) assert.ok(CARD_COMMANDS.includes(c), `the card enables ${c}`);
+  } else assert.ok(!trusted, 'the card is trusted for every command');
+  for (const link of m.value.matchAll(/\]\((command:[^)]*)\)/g)) {
+    const mm = /^command:([\w.]+)\?([^\s"]*)$/.exec(link[1]);
+    assert.ok(mm, `a command link of another shape: ${link[1]}`);
+    assert.ok(CARD_COMMANDS.includes(mm[1]), `a link to ${mm[1]}`);
+    const args = JSON.parse(decodeURIComponent(mm[2])) as unknown;
+    assert.ok(Array.isArray(args) && args.length === 1 && workIds.includes(String(args[0])), `arguments ${mm[2]}`);
+  }
+}

@@ -1,7 +1,20 @@
 import * as assert from 'assert';
 import { WorkLookup } from '../../src/core/lookup';
-import { citationAt, completionQueryAt, insideCitationGroup, workRole } from '../../src/vscode/citationText';
+import { citationAt, completionQueryAt, continuesCitation, insideCitationGroup, workRole } from '../../src/vscode/citationText';
 import { SEEDS, corpusOf, work } from './helpers/corpus';
+
+describe('a space inside an open citation (the space trigger of completion)', () => {
+  const continues = (before: string) => {
+    const q = completionQueryAt(before, '', 'pandoc', false);
+    return !!q && continuesCitation(before, q.trigger, q.query);
+  };
+  it('continues `[@peer `, `[see @mead `, `[@a; @peer support `', () => {
+    for (const t of ['See [@peer ', 'See [see @mead ', 'See [@a; @peer support ', 'See [-@peer ']) assert.ok(continues(t), t);
+  });
+  it('does not open a list after a narrative `@mead `, a closed bracket, a plain `[see ` or a bare space', () => {
+    for (const t of ['As @mead ', 'See [@mead] and ', 'See [see ', 'Peer support ', 'See [@', 'See [@peer  ']) assert.ok(!continues(t), t);
+  });
+});
 
 describe('completionQueryAt', () => {
   it('takes the words after @ (Pandoc) and replaces from the @', () => {

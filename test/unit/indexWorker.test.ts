@@ -113,6 +113,19 @@ describe('IndexSession (the indexing worker’s state)', () => {
     assert.deepStrictEqual(new IndexSession().handle({ id: 2, kind: 'entries', file: all[0] }), { id: 2, kind: 'entries', entries: [] });
   });
 
+  it('reports how many works have come across, from none to all, in order (the status bar counts them)', async () => {
+    const s = new IndexSession();
+    files.forEach((file, i) => s.handle({ id: i, kind: 'parse', file, bytes: fs.readFileSync(file) }));
+    const seen: [number, number][] = [];
+    const b = await receiveBuild((req) => Promise.resolve(s.handle({ ...req, id: nextId++ })), { pause: () => Promise.resolve(), firstChunk: 1, onProgress: (done, total) => seen.push([done, total]) });
+    const n = b.works.length;
+    assert.ok(n > 2 && b.chunks > 1);
+    assert.deepStrictEqual(seen[0], [0, n]);
+    assert.deepStrictEqual(seen[seen.length - 1], [n, n]);
+    assert.strictEqual(seen.length, b.chunks + 1, 'once before each chunk and once at the end');
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i][0] > seen[i - 1][0] && seen[i][1] === n, JSON.stringify(seen));
+  });
+
   it('stops fetching when the session fails, with the session’s message', async () => {
     const s = new IndexSession();
     s.handle({ id: 1, kind: 'parse', file: files[0], bytes: fs.readFileSync(files[0]) });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { buildCorpus } from '../../src/core/corpus';
-import { isCitekey } from '../../src/core/keys';
+import { isCitekey, shortTitle } from '../../src/core/keys';
 import { WorkLookup } from '../../src/core/lookup';
 import { resolveManuscript } from '../../src/core/manuscript';
 import type { ParsedFile, ParsedRecord } from '../../src/core/model';
@@ -21,6 +21,53 @@ describe('keys', () => {
   it('label and Pandoc id: family and year; n.d. without a year; group authors as written', () => {
     const c = buildCorpus([file('a.json', [rec(1, "O'Hagan", 2014, 'One'), rec(2, 'Müller', undefined, 'Two'), { line: 3, csl: { type: 'report', title: 'Three', author: [{ literal: 'Mental Health Task Force' }], issued: { 'date-parts': [[2016]] } }, fieldLines: {} }])]);
     assert.deepStrictEqual(c.works.map((w) => `${w['citation-label']}|${w.id}`).sort(), ['Mental Health Task Force 2016|mentalhealthtaskforce2016', 'Müller n.d.|mullernd', "O'Hagan 2014|ohagan2014"]);
+  });
+  it('a work with no author goes by its short title in quotes, as author–date styles cite it; its id stays the title word', () => {
+    const anon = (line: number, title: string, year?: number): ParsedRecord => ({ line, csl: { type: 'article-journal', title, ...(year ? { issued: { 'date-parts': [[year]] } } : {}) }, fieldLines: {} });
+    const c = labels([
+      file('refs.json', [
+        anon(1, 'A review of the literature on peer support in mental health services.'),
+        anon(2, 'Review of recovery: what it means'),
+        anon(3, 'The update', 2019),
+        anon(4, '同伴支持在精神卫生服务中的作用研究综述与展望'),
+        anon(5, '2019'),
+      ]),
+    ]);
+    assert.deepStrictEqual(c, {
+      // Chicago: no initial article, at most four words, not ending on "of"/"on"; APA: the title's first words.
+      'A review of the literature on peer support in mental health services.': '“Review of the literature” n.d.|reviewnda',
+      // The labels differ, so they carry no letter; the ids, which share the stem, do (and stay as before).
+      'Review of recovery: what it means': '“Review of recovery” n.d.|reviewndb',
+      'The update': '“Update” 2019|update2019',
+      '同伴支持在精神卫生服务中的作用研究综述与展望': '“同伴支持在精神卫生服务中” n.d.|anonndb',
+      // No letter in the title: nothing to quote.
+      '2019': 'Anonymous n.d.|anonnda',
+    });
+    // Inserted as author–date text, the short title stands where the author would.
+    const review = buildCorpus([file('refs.json', [anon(1, 'A review of the literature on peer support')])]).works[0];
+    assert.strictEqual(formatCitation(review, 'authorDate', { insideBrackets: false }), '(“Review of the literature”, n.d.)');
+    assert.strictEqual(formatCitation(review, 'narrative', { insideBrackets: false }), '“Review of the literature” (n.d.)');
+    // Two anonymous works with the same short title and year: letters, as APA's “…” n.d.-a.
+    const twins = labels([file('t.json', [anon(1, 'Annual report of the board', 2020), anon(2, 'Annual report of the board of trustees', 2020)])]);
+    assert.deepStrictEqual(twins, { 'Annual report of the board': '“Annual report” 2020a|annual2020a', 'Annual report of the board of trustees': '“Annual report” 2020b|annual2020b' });
+  });
+
+  it('shortTitle: the main title, no initial article, four words at most, no dangling preposition, no markup', () => {
+    assert.strictEqual(shortTitle('An update on the growing evidence base for peer support'), 'Update on the growing');
+    assert.strictEqual(shortTitle('Peer support: a systematic review'), 'Peer support');
+    assert.strictEqual(shortTitle('What is peer support? A primer'), 'What is peer support');
+    assert.strictEqual(shortTitle('The <i>Lancet</i> editorial on “recovery”'), 'Lancet editorial on recovery');
+    assert.strictEqual(shortTitle('Mental health in the workplace'), 'Mental health');
+    assert.strictEqual(shortTitle('Editorial'), 'Editorial');
+    assert.strictEqual(shortTitle('The'), 'The');
+    assert.strictEqual(shortTitle('  '), undefined);
+    assert.strictEqual(shortTitle('1999'), undefined);
+    assert.strictEqual(shortTitle(undefined), undefined);
+  });
+
+  it('letters Unicode does not decompose are spelt in ASCII, not dropped (Łukasiewicz → lukasiewicz)', () => {
+    const c = buildCorpus([file('a.json', [rec(1, 'Łukasiewicz', 2021, 'One'), rec(2, 'Øvergaard', 2019, 'Two'), rec(3, 'Straßburger', 2018, 'Three'), rec(4, 'Þórsdóttir', 2017, 'Four')])]);
+    assert.deepStrictEqual(c.works.map((w) => w.id).sort(), ['lukasiewicz2021', 'overgaard2019', 'strassburger2018', 'thorsdottir2017']);
   });
   it('collisions get a, b in an order that depends only on the works', () => {
     const a = rec(1, 'Smith', 2020, 'Beta study');

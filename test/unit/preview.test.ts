@@ -76,6 +76,14 @@ describe('Markdown preview: citations as Pandoc renders them', function () {
     assert.match(text(refs), /^1\. ?Smith J, Jones A\. The second book\. Press; 2004\. 2\. ?Doe J\. A first study/);
   });
 
+  it('in a numeric style, as Pandoc 2.17: a narrative citation is the number, an unknown key an item of the layout, `p.` no locator under zh-CN', () => {
+    const t = text(render('Says @doe99. Also @smith04 [see there]. X [@lee10; @nosuch, p. 3]. Y [@nosuch].\n', 'vancouver'));
+    assert.match(t, /Says \(1\)\. Also \(2, see there\)\. X \(3,nosuch\?\)\. Y \(nosuch\?\)\./);
+    assert.doesNotMatch(t, /NO_PRINTED_FORM/);
+    const gb = text(render('A [@doe99, p. 3]. B [@lee10, 7].\n', 'gb-t-7714-2015-numeric'));
+    assert.match(gb, /A \[1, p\. 3\]\. B \[2\]\./);
+  });
+
   it('the reference list goes in a ::: {#refs} div, a <div id="refs">, the generated block, or at the end', () => {
     const div = render('Text [@doe99].\n\n::: {#refs}\n:::\n\nAfter the references.\n');
     assert.ok(div.indexOf('id="refs"') < div.indexOf('After the references.'), div);
@@ -126,7 +134,11 @@ describe('Markdown preview: citations as Pandoc renders them', function () {
     const html = render('Code `[@doe99]` and\n\n```\n[@doe99]\n```\n\nmail jane@doe99.org, and (Doe, 1999) said.\n');
     assert.match(html, /<code>\[@doe99\]<\/code>/);
     assert.match(html, /<pre><code>\[@doe99\]\n<\/code><\/pre>/);
-    assert.match(html, /<a href="#ref-doe99" title="A first study — Journal of Tests, 1999">Doe, 1999<\/a>/);
+    // Named by text alone the work has no entry (Pandoc lists only works cited with a key): a tooltip, no link to nowhere.
+    assert.match(html, /<span class="citation corpus-cite-text" data-cites="doe99"><span title="A first study — Journal of Tests, 1999">Doe, 1999<\/span><\/span>/);
+    const cited = render('As (Doe, 1999) said [@doe99].\n');
+    assert.match(cited, /<a href="#ref-doe99" title="A first study — Journal of Tests, 1999">Doe, 1999<\/a>/);
+    assert.match(cited, /id="ref-doe99"/);
   });
 
   it('a citation broken across lines, and in a block quote, is one citation', () => {

@@ -302,6 +302,15 @@ describe('Refer / EndNote tagged reader', () => {
     const mead = c.works.find((w) => families(w)?.[0] === 'Mead' && w['x-corpus'].kind === 'cited')!;
     assert.strictEqual(mead['x-corpus'].contexts[0].line, 18);
   });
+
+  it('a %F label is the record’s key when it can be a citation key (the rule every reader uses)', () => {
+    const keyOf = (label: string) => parseRefer(`%0 Journal Article\n%T A title\n%F ${label}\n`, 'x.enw').records[0].sourceKey;
+    assert.strictEqual(keyOf('smith2020'), 'smith2020');
+    assert.strictEqual(keyOf("o'hagan2014"), "o'hagan2014", 'Pandoc takes this key');
+    assert.strictEqual(keyOf('ANSI:phigs+'), 'ANSI:phigs+');
+    assert.strictEqual(keyOf('12'), undefined, 'an EndNote record number is not a key');
+    assert.strictEqual(keyOf('Smith et al 2020'), undefined);
+  });
 });
 
 describe('RefWorks tagged reader', () => {

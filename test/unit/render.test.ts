@@ -8,6 +8,10 @@ import {
   formatCitation,
   renderCard,
   renderPlain,
+  authorsShort,
+  markdownMessage,
+  referenceMarkdown,
+  titleLine,
 } from '../../src/core/render';
 import { xCorpus } from './helpers/builders';
 
@@ -296,5 +300,41 @@ describe('excerptAround', () => {
   });
   it('returns short sentences whole', () => {
     assert.strictEqual(excerptAround('Short (Smith, 2020).', '(Smith, 2020)', 300), 'Short (Smith, 2020).');
+  });
+});
+
+describe('cards say each field once', () => {
+  it('heads a work without a title by its label, without repeating the label’s author and year', () => {
+    const v = work({ id: 'voronka2019', 'citation-label': 'Voronka 2019', author: [{ family: 'Voronka' }], issued: { 'date-parts': [[2019]] } }, { kind: 'cited' });
+    const md = renderCard(v, noLabels);
+    assert.strictEqual(md.split('Voronka').length - 1, 1, md);
+    // Co-authors or given names say more than the label: they stay.
+    const two = renderCard(work({ id: 'm', 'citation-label': 'Mead 2017', author: [{ family: 'Mead', given: 'Shery' }, { family: 'Filson', given: 'Beth' }], issued: { 'date-parts': [[2017]] } }, { kind: 'cited' }), noLabels);
+    assert.match(two, /^\*\*Mead 2017\*\*\n\nShery Mead, Beth Filson$/m);
+  });
+
+  it('puts the formatted entry in place of the authors and venue lines, and the actions before the abstract', () => {
+    const w = work({ id: 'p', 'citation-label': 'Perkins 2019', title: 'Where is peer support going?', author: [{ family: 'Perkins', given: 'Rachel' }], 'container-title': 'MHSI', issued: { 'date-parts': [[2019]] } });
+    const md = renderCard({ ...w, abstract: 'Long.' }, { ...noLabels, reference: 'Perkins, R\\. \\(2019\\)\\. Where\\.', actions: '[Copy Citation](command:x)' });
+    assert.doesNotMatch(md, /Rachel Perkins|\*MHSI\*/);
+    assert.match(md, /^Perkins, R\\\. /m);
+    assert.ok(md.endsWith('\n\n[Copy Citation](command:x)\n\n---\n\nLong\\.'), md);
+  });
+
+  it('turns citeproc HTML into inert Markdown, italics kept, a numeric margin dropped', () => {
+    assert.strictEqual(referenceMarkdown('<div class="csl-entry">Perkins, R., &#38; Repper, J. (2019). Where? <i>Mental Health</i>, <i>23</i>(1), 2–5. https://doi.org/10.1/x</div>'), 'Perkins, R\\., &amp; Repper, J\\. \\(2019\\)\\. Where? *Mental Health*, *23*\\(1\\), 2–5\\.');
+    assert.strictEqual(referenceMarkdown('<div class="csl-left-margin">[1]</div><div class="csl-right-inline">A &lt;b&gt;x&lt;/b&gt; [link](command:evil)</div>'), 'A &lt;b&gt;x&lt;/b&gt; \\[link\\]\\(command\\:evil\\)');
+  });
+
+  it('escapes a translated message but not its Markdown arguments', () => {
+    const t = (m: string, ...a: (string | number)[]) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)]));
+    assert.strictEqual(markdownMessage(t, 'Cited in {0}: “{1}”', '**A 2020**', 'x\\.'), 'Cited in **A 2020**: “x\\.”');
+    assert.strictEqual(markdownMessage(() => '*1.* [x]', 'm'), '\\*1\\.\\* \\[x\\]');
+  });
+
+  it('gives completion rows their authors and title line', () => {
+    const w = work({ id: 'm', 'citation-label': 'Mackay 2022', title: 'Values <i>matter</i>', 'container-title': 'J', author: ['Mackay', 'Gillard', 'Mead', 'Smith'].map((family) => ({ family })) });
+    assert.strictEqual(authorsShort(w), 'Mackay, Gillard, Mead et al.');
+    assert.strictEqual(titleLine(w), 'Values matter · J');
   });
 });

@@ -87,6 +87,36 @@ describe('the extension’s folder walk with the default globs', function () {
     assert.match(problems[0].message, /not valid UTF-8/);
   });
 
+  it('an unreadable sub-folder of a corpus folder is one problem; the walk goes on past it', function () {
+    if (process.platform === 'win32') this.skip();
+    // The editor runs the walk in its own process; root reads everything, so walk as nobody then.
+    const asRoot = process.getuid?.() === 0;
+    const c = path.join(tmp, 'corpus');
+    fs.mkdirSync(path.join(c, 'locked'), { recursive: true });
+    fs.writeFileSync(path.join(c, 'good.bib'), 'x');
+    fs.writeFileSync(path.join(c, 'locked', 'hidden.bib'), 'x');
+    fs.mkdirSync(path.join(c, 'open'));
+    fs.writeFileSync(path.join(c, 'open', 'later.ris'), 'x');
+    for (const d of [tmp, c, path.join(c, 'open')]) fs.chmodSync(d, 0o755);
+    fs.chmodSync(path.join(c, 'locked'), 0o000);
+    const glob = JSON.stringify(require.resolve('../../src/core/glob'));
+    const code = `const problems = [];
+      require(${glob}).findMatchingFiles(${JSON.stringify(tmp)}, ${JSON.stringify(DEFAULT_CORPUS_GLOBS)}, { ignoreCase: false, report: (p) => problems.push(p) })
+        .then((found) => process.stdout.write(JSON.stringify({ found, problems })));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
+      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 20000,
+      ...(asRoot ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: os.tmpdir() } } : {}),
+    });
+    fs.chmodSync(path.join(c, 'locked'), 0o755);
+    assert.strictEqual(r.status, 0, String(r.stderr).slice(0, 800));
+    const out = JSON.parse(r.stdout) as { found: string[]; problems: Problem[] };
+    assert.deepStrictEqual(out.found.map((f) => path.relative(tmp, f)), ['corpus/good.bib', 'corpus/open/later.ris']);
+    const locked = out.problems.filter((p) => p.file === path.join(c, 'locked'));
+    assert.strictEqual(locked.length, 1, JSON.stringify(out.problems));
+    assert.match(locked[0].message, /Could not read the folder \(EACCES: permission denied\)/);
+    assert.strictEqual(out.problems.length, 1, JSON.stringify(out.problems));
+  });
+
   it('corpus folder patterns come only from globs that name a folder', () => {
     const ps = corpusFolderPatterns(DEFAULT_CORPUS_GLOBS, false);
     assert.strictEqual(ps.length, 2);

@@ -58,9 +58,18 @@ describe('SearchIndex', () => {
     assert.strictEqual(normalizeForSearch('MÜLLER Ærø Łódź straße'), 'muller aero lodz strasse');
   });
 
-  it('ranks a label prefix first: voron → Voronka 2019', () => {
+  it('ranks label prefixes first, the exact name above a longer one: voron → Voron 2001, Voronka 2019', () => {
     const r = index.search('voron');
-    assert.deepStrictEqual(labels(r).slice(0, 2), ['Voronka 2019', 'Voron 2001']);
+    assert.deepStrictEqual(labels(r).slice(0, 2), ['Voron 2001', 'Voronka 2019']);
+    assert.deepStrictEqual(labels(index.search('smith')), ['Smith 2022', 'Smith 2020']);
+  });
+
+  it('breaks ties by recency: the newer of two equal matches first', () => {
+    assert.deepStrictEqual(labels(index.search('smith')), ['Smith 2022', 'Smith 2020']);
+    assert.deepStrictEqual(labels(index.search('jane')), ['Smith 2022', 'Smith 2020']);
+    const r = index.search('values');
+    // Title-word matches of equal weight: Gillard 2022 and Smith 2022 before Smith 2020.
+    assert.strictEqual(labels(r)[2], 'Smith 2020');
   });
 
   it('puts records above cited-only works on equal label-prefix rank', () => {

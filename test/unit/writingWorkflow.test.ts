@@ -6,14 +6,14 @@
 import * as assert from 'assert';
 import { writeAtomically, type AtomicFileSystem } from '../../src/core/atomic';
 import { formatBibliography, htmlToMarkdown } from '../../src/core/bibliography';
-import { applyEdit, bibliographyEdit, BIB_END, BIB_START } from '../../src/core/bibliographyBlock';
+import { applyEdit, bibliographyEdit, BIB_END, BIB_START, incompleteEntryNotes, missingEssentials } from '../../src/core/bibliographyBlock';
 import { citationReplacement, nearestFixes, unknownCitations } from '../../src/core/citationFixes';
 import { uncitedReport } from '../../src/core/coverage';
 import { IndexSession } from '../../src/core/indexWorker';
 import { WorkLookup } from '../../src/core/lookup';
 import { checkManuscript, citedWorks, findManuscriptCitations, resolveManuscript } from '../../src/core/manuscript';
 import type { Work } from '../../src/core/model';
-import { countCitations, definitionTarget, workEntriesByFile } from '../../src/core/navigation';
+import { countCitations, definitionTarget, sentenceRange, workEntriesByFile } from '../../src/core/navigation';
 import { buildCorpus } from '../../src/core/corpus';
 import { parseText } from '../../src/core/parsers';
 import * as fs from 'fs';
@@ -135,7 +135,23 @@ describe('cited works, counts and navigation', () => {
     const target = definitionTarget(v);
     assert.ok(target);
     const ctx = v['x-corpus'].contexts[0];
-    assert.deepStrictEqual(target, { file: ctx.file, line: ctx.line });
+    assert.deepStrictEqual(target, { file: ctx.file, line: ctx.line, sentence: ctx.sentence, citation: ctx.text });
+    // The sentence is found in the file's 3,000-character line, to be selected.
+    const text = fs.readFileSync(ctx.file, 'utf8');
+    const r = sentenceRange(text, ctx.line, target.sentence, target.citation);
+    assert.ok(r, 'the sentence is not found');
+    const line = text.split(/\r?\n/)[r.start.line];
+    assert.strictEqual(r.start.line, ctx.line - 1);
+    assert.ok(r.start.character > 0 && line.slice(r.start.character, r.end.character).startsWith('It has been suggested'));
+    assert.ok(line.slice(r.start.character, r.end.character).endsWith('(Voronka, 2019).'));
+  });
+
+  it('finds a citing sentence wrapped over lines, else the citation, else nothing', () => {
+    const text = 'Intro.\nFirst part of the\n  sentence (Smith,\n2020) ends.\nMore.';
+    assert.deepStrictEqual(sentenceRange(text, 3, 'First part of the sentence (Smith, 2020) ends.', '(Smith, 2020)'), { start: { line: 1, character: 0 }, end: { line: 3, character: 11 } });
+    assert.deepStrictEqual(sentenceRange(text, 3, 'A sentence edited since.', '(Smith, 2020)'), { start: { line: 2, character: 11 }, end: { line: 3, character: 5 } });
+    assert.strictEqual(sentenceRange(text, 3, 'Gone.', '(Jones, 2001)'), undefined);
+    assert.strictEqual(sentenceRange('', 9, 'x', 'y'), undefined);
   });
 
   it('leads a record found in two files to the file ranked first, whatever order they were indexed in', () => {
@@ -257,5 +273,16 @@ describe('exports made by the index worker for the editor', () => {
     assert.match(r.text, /^Gillard, S\. \(2022\)\./m);
     assert.match(r.text, /\*Advances in Mental Health\*/);
     assert.strictEqual(r.text.trim().split(/\n\n/).length, 3);
+  });
+});
+
+describe('bibliography entries that lack essentials', () => {
+  it('are named in a comment: works known only from a citation, records without a title, author or year', () => {
+    const c = corpusOf(SEEDS);
+    const v = work(c, 'voronka2019');
+    assert.deepStrictEqual(missingEssentials(v), ['title']);
+    assert.deepStrictEqual(incompleteEntryNotes([v, work(c, 'gillard2022')]), ['<!-- Voronka 2019 is known only from a citation: add its record to complete this entry. -->']);
+    const bare = { ...work(c, 'gillard2022'), author: [], issued: undefined, 'citation-label': 'A--B n.d.' } as Work;
+    assert.deepStrictEqual(incompleteEntryNotes([bare]), ['<!-- A- -B n.d. has no author, year: add it to its record to complete this entry. -->']);
   });
 });

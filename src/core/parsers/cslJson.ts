@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CslFieldsSchema, DateSchema, NameSchema, type CslFields, type Name, type ParsedFile, type ParsedRecord, type Problem } from '../model';
+import { jsonStringEnd } from './jsonShape';
 
 function cleanText(text: string): string {
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -76,22 +77,8 @@ function scanLayout(src: string): Layout {
       expectValueAtItems = false;
     }
     if (c === 34) {
-      // String: jump to the closing quote (an odd run of backslashes before a quote escapes it).
-      let j = i + 1;
-      for (;;) {
-        const q = src.indexOf('"', j);
-        if (q === -1) {
-          j = n;
-          break;
-        }
-        let bs = 0;
-        for (let k = q - 1; src.charCodeAt(k) === 92; k--) bs++;
-        if (bs % 2 === 0) {
-          j = q;
-          break;
-        }
-        j = q + 1;
-      }
+      // String: jump to its closing quote.
+      const j = jsonStringEnd(src, i);
       if (expectKey) {
         lastKey = src.slice(i + 1, j);
         if (lastKey.indexOf('\\') !== -1) {

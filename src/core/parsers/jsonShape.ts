@@ -1,3 +1,17 @@
+/** Index of the quote that closes the JSON string opening at `open` (an odd run of backslashes
+ *  before a quote escapes it); the text's length when it never closes. */
+export function jsonStringEnd(src: string, open: number): number {
+  let j = open + 1;
+  for (;;) {
+    const q = src.indexOf('"', j);
+    if (q === -1) return src.length;
+    let bs = 0;
+    for (let k = q - 1; src.charCodeAt(k) === 92; k--) bs++;
+    if (bs % 2 === 0) return q;
+    j = q + 1;
+  }
+}
+
 /**
  * Small helpers shared by the JSON readers that are not CSL-JSON (DataCite, OpenAlex): the line
  * where each item of a list starts, DOI cleaning, and safe property access on parsed JSON.
@@ -62,23 +76,8 @@ export function arrayItemLines(src: string, key?: string): number[] {
       expectValue = false;
     }
     if (c === 34) {
-      // Jump to the closing quote (an odd run of backslashes before a quote escapes it). Valid
-      // JSON strings hold no raw newline; one in broken input only shifts later lines.
-      let j = i + 1;
-      for (;;) {
-        const q = src.indexOf('"', j);
-        if (q === -1) {
-          j = n;
-          break;
-        }
-        let bs = 0;
-        for (let k = q - 1; src.charCodeAt(k) === 92; k--) bs++;
-        if (bs % 2 === 0) {
-          j = q;
-          break;
-        }
-        j = q + 1;
-      }
+      // Valid JSON strings hold no raw newline; one in broken input only shifts later lines.
+      const j = jsonStringEnd(src, i);
       if (inObjectKeyPos && depth === 1) lastKey = src.slice(i + 1, j);
       inObjectKeyPos = false;
       i = j;

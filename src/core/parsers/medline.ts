@@ -3,9 +3,9 @@
  * `TAG - value` with the tag padded to four characters (`PMID- `, `TI  - `, `FAU - `), wrapped
  * values continued on lines indented by six spaces, records separated by blank lines.
  */
-import type { Name, ParsedFile, ParsedRecord, Problem } from '../model';
+import type { Name, ParsedFile, ParsedRecord } from '../model';
 import { parsePersonName } from '../names';
-import { FieldBag, type LineKind, RecordBuilder, type TagField, doiIn, joined, normaliseRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
+import { FieldBag, type LineKind, RecordBuilder, type TagField, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 /** `PMID- 1`, `TI  - x`, `FAU - x`, `AU  -x`: tag of 2–4 capitals/digits, padded, then `- `. */
 function classify(raw: string): LineKind {
@@ -160,40 +160,9 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 
 /** Parses a MEDLINE/PubMed tagged file. Never throws; problems come back with their lines. */
 export function parseMedline(text: string, file: string): ParsedFile {
-  const items = scanTagged(text, classify);
-  const records: ParsedRecord[] = [];
-  const problems: Problem[] = [];
-  let fields: TagField[] = [];
-  let start = 0;
-  let strayLine = 0;
-  const flush = () => {
-    if (!fields.length) return;
-    const rec = toRecord(fields, start);
-    if (rec.csl.title || rec.csl.PMID || rec.csl.DOI) records.push(rec);
-    else problems.push({ file, line: start, severity: 'warning', message: 'A MEDLINE record has no title (TI), PMID or DOI; skipped it.' });
-    fields = [];
-  };
-  let ended = 0;
-  for (const it of items) {
-    if (it.kind === 'blank') {
-      // The record ends at the next field: a continuation line after a blank line (a second
-      // paragraph of an abstract) still belongs to it.
-      if (fields.length && !ended) ended = it.line;
-      continue;
-    }
-    if (it.kind !== 'field') {
-      if (!strayLine) strayLine = it.line;
-      continue;
-    }
-    // A PMID line always starts a record, even when no blank line came before it.
-    if (it.field.tag === 'PMID' && fields.length) flush();
-    const last = fields[fields.length - 1]?.values.at(-1);
-    if (ended && !(last && last.line > ended)) flush();
-    ended = 0;
-    if (!fields.length) start = it.field.line;
-    fields.push(it.field);
-  }
-  flush();
+  // A PMID line always starts a record, even when no blank line came before it.
+  const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'blank', startTag: 'PMID' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.PMID || r.csl.DOI), 'A MEDLINE record has no title (TI), PMID or DOI; skipped it.');
   if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines before the first MEDLINE field (TAG - value) were ignored.' });
   if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No MEDLINE records (PMID- / TI  - lines) found.' });
   return { file, format: 'medline', records, problems };

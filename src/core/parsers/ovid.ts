@@ -4,8 +4,8 @@
  * their own line with the value indented below (`Authors` / `  Smith J.`). The `SO` source line
  * carries journal, volume, issue, pages and date in one of several database-specific layouts.
  */
-import type { CslDate, Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
+import type { CslDate, Name, ParsedFile, ParsedRecord } from '../model';
+import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 /** Long field labels (the "display with labels" layout) → the short tag of the same field. */
 const LABELS: Record<string, string> = {
@@ -353,41 +353,9 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 
 /** Parses an Ovid fielded-text export. Never throws; problems come back with their lines. */
 export function parseOvid(text: string, file: string): ParsedFile {
-  const items = scanTagged(text, classify);
-  const records: ParsedRecord[] = [];
-  const problems: Problem[] = [];
-  let fields: TagField[] | undefined;
-  let start = 0;
-  let strayLine = 0;
-  const flush = () => {
-    if (!fields) return;
-    if (fields.length) {
-      const rec = toRecord(fields, start);
-      if (rec.csl.title || rec.csl.DOI) records.push(rec);
-      else problems.push({ file, line: start, severity: 'warning', message: 'An Ovid record has no title (TI) or DOI; skipped it.' });
-    }
-    fields = undefined;
-  };
-  for (const it of items) {
-    if (it.kind === 'mark') {
-      flush();
-      fields = [];
-      start = it.line;
-      continue;
-    }
-    if (it.kind === 'blank') continue;
-    if (it.kind === 'other') {
-      if (!fields) strayLine ||= it.line;
-      continue;
-    }
-    if (!fields) {
-      // Fields without a `<n>` mark: a copy without the numbering; take them as one record.
-      fields = [];
-      start = it.field.line;
-    }
-    fields.push(it.field);
-  }
-  flush();
+  // Fields without a `<n>` mark: a copy without the numbering; taken as one record.
+  const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'start', before: 'record' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'An Ovid record has no title (TI) or DOI; skipped it.');
   if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines before the first Ovid record (<1>) were ignored.' });
   if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No Ovid records (<1> followed by fields) found.' });
   return { file, format: 'ovid', records, problems };

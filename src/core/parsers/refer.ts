@@ -3,8 +3,9 @@
  * `%` and one character, a space, the value (`%A Smith, John`, `%T Title`, `%D 2019`); records
  * separated by blank lines; an untagged line continues the field above it.
  */
-import type { Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
+import type { Name, ParsedFile, ParsedRecord } from '../model';
+import { isCitekey } from '../keys';
+import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 function classify(raw: string): LineKind {
   if (raw.charCodeAt(0) === 37 /* % */ && raw.length >= 2 && (raw.length === 2 || raw.charCodeAt(2) === 32 || raw.charCodeAt(2) === 9)) {
@@ -132,7 +133,9 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
   const note = b.first('Z');
   r.set('note', joined(note), note?.line);
   const label = b.first('F');
-  if (label && /^[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&+?<>~/-]*$/u.test(joined(label))) r.sourceKey = joined(label);
+  // A label is the record's key when it can be one (the same rule as every reader's keys:
+  // keys.isCitekey); a bare record number or a label with spaces is not.
+  if (label && isCitekey(joined(label), 'refer')) r.sourceKey = joined(label);
   const m = b.first('M');
   if (m) r.extra.accession = joined(m);
   const h = b.all('H').map(joined).filter(Boolean);
@@ -142,40 +145,9 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 
 /** Parses a Refer/EndNote tagged file. Never throws; problems come back with their lines. */
 export function parseRefer(text: string, file: string): ParsedFile {
-  const items = scanTagged(text, classify);
-  const records: ParsedRecord[] = [];
-  const problems: Problem[] = [];
-  let fields: TagField[] = [];
-  let start = 0;
-  let strayLine = 0;
-  const flush = () => {
-    if (!fields.length) return;
-    const rec = toRecord(fields, start);
-    if (rec.csl.title || rec.csl.DOI) records.push(rec);
-    else problems.push({ file, line: start, severity: 'warning', message: 'A Refer/EndNote record has no title (%T) or DOI (%R); skipped it.' });
-    fields = [];
-  };
-  let ended = 0;
-  for (const it of items) {
-    if (it.kind === 'blank') {
-      // The record ends at the next field: a continuation line after a blank line (a second
-      // paragraph of an abstract) still belongs to it.
-      if (fields.length && !ended) ended = it.line;
-      continue;
-    }
-    if (it.kind !== 'field') {
-      strayLine ||= it.line;
-      continue;
-    }
-    // `%0` opens a record even without a blank line before it.
-    if (it.field.tag === '0' && fields.length) flush();
-    const last = fields[fields.length - 1]?.values.at(-1);
-    if (ended && !(last && last.line > ended)) flush();
-    ended = 0;
-    if (!fields.length) start = it.field.line;
-    fields.push(it.field);
-  }
-  flush();
+  // `%0` opens a record even without a blank line before it.
+  const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'blank', startTag: '0' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'A Refer/EndNote record has no title (%T) or DOI (%R); skipped it.');
   if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines outside a Refer/EndNote record (not starting with %) were ignored.' });
   if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No Refer/EndNote records (%A, %T … lines) found.' });
   return { file, format: 'refer', records, problems };

@@ -3,8 +3,8 @@
  * the value (`A1 Smith, John`, `T1 Title`, `JF Journal`, `YR 2002`); records separated by blank
  * lines; an untagged line continues the field above it.
  */
-import type { Name, ParsedFile, ParsedRecord, Problem } from '../model';
-import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
+import type { Name, ParsedFile, ParsedRecord } from '../model';
+import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
 
 function classify(raw: string): LineKind {
   const m = /^([A-Z][A-Z0-9]) (.*)$/.exec(raw) ?? /^([A-Z][A-Z0-9])$/.exec(raw);
@@ -125,37 +125,8 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 
 /** Parses a RefWorks tagged export. Never throws; problems come back with their lines. */
 export function parseRefworks(text: string, file: string): ParsedFile {
-  const items = scanTagged(text, classify);
-  const records: ParsedRecord[] = [];
-  const problems: Problem[] = [];
-  let fields: TagField[] | undefined;
-  let start = 0;
-  let strayLine = 0;
-  const flush = () => {
-    if (!fields) return;
-    const rec = toRecord(fields, start);
-    if (rec.csl.title || rec.csl.DOI) records.push(rec);
-    else problems.push({ file, line: start, severity: 'warning', message: 'A RefWorks record has no title (T1) or DOI (DO); skipped it.' });
-    fields = undefined;
-  };
-  for (const it of items) {
-    if (it.kind === 'mark' || it.kind === 'blank') continue;
-    if (it.kind === 'other') {
-      strayLine ||= it.line;
-      continue;
-    }
-    if (it.field.tag === 'RT') {
-      flush();
-      fields = [];
-      start = it.field.line;
-    }
-    if (!fields) {
-      strayLine ||= it.field.line;
-      continue;
-    }
-    fields.push(it.field);
-  }
-  flush();
+  const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'start', startTag: 'RT', before: 'stray' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'A RefWorks record has no title (T1) or DOI (DO); skipped it.');
   if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines outside a RefWorks record (before its RT line) were ignored.' });
   if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No RefWorks records (RT … lines) found.' });
   return { file, format: 'refworks', records, problems };

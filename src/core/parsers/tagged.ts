@@ -4,7 +4,7 @@
  * and the small value parsers those formats have in common (loose dates, page ranges, DOIs,
  * ISSN/ISBN lists, names with decorations).
  */
-import type { CslDate, CslFields, Name, ParsedRecord } from '../model';
+import type { CslDate, CslFields, Name, ParsedRecord, Problem } from '../model';
 import { parsePersonName } from '../names';
 
 /** One value line of a field: the first line after the tag, or one continuation line. */
@@ -89,6 +89,88 @@ export function scanTagged(text: string, classify: (raw: string) => LineKind): I
     }
   }
   return items;
+}
+
+/** How a tagged format separates its records. */
+export type RecordRule =
+  /** Blank lines end a record at its next field (MEDLINE, Refer): a continuation line after a
+   *  blank line (a second paragraph of an abstract) still belongs to it; a field with `startTag`
+   *  opens a record even without a blank line before it. */
+  | { by: 'blank'; startTag: string }
+  /** Only a start opens a record (RefWorks `RT`, Ovid's `<n>` mark); blank lines mean nothing.
+   *  `before`: what fields before the first start are (stray lines, or one unnumbered record). */
+  | { by: 'start'; startTag?: string; before: 'stray' | 'record' };
+
+export interface RecordGroup {
+  fields: TagField[];
+  line: number;
+}
+
+/** The records of a scanned file as groups of fields, and the first line that is no record's. */
+export function splitRecords(items: readonly Item[], rule: RecordRule): { groups: RecordGroup[]; strayLine: number } {
+  const groups: RecordGroup[] = [];
+  let cur: RecordGroup | undefined;
+  let strayLine = 0;
+  const open = (line: number) => {
+    if (cur?.fields.length) groups.push(cur);
+    cur = { fields: [], line };
+  };
+  let ended = 0;
+  for (const it of items) {
+    if (rule.by === 'blank') {
+      if (it.kind === 'blank') {
+        if (cur?.fields.length && !ended) ended = it.line;
+        continue;
+      }
+      if (it.kind !== 'field') {
+        strayLine ||= it.line;
+        continue;
+      }
+      const last = cur?.fields.at(-1)?.values.at(-1);
+      if (!cur || (it.field.tag === rule.startTag && cur.fields.length) || (ended && !(last && last.line > ended))) open(it.field.line);
+      ended = 0;
+      cur!.fields.push(it.field);
+      continue;
+    }
+    if (it.kind === 'blank') continue;
+    if (it.kind === 'mark') {
+      if (rule.startTag === undefined) open(it.line);
+      continue;
+    }
+    if (it.kind === 'other') {
+      if (!cur || rule.startTag !== undefined) strayLine ||= it.line;
+      continue;
+    }
+    if (it.field.tag === rule.startTag) open(it.field.line);
+    if (!cur) {
+      if (rule.before === 'stray') {
+        strayLine ||= it.field.line;
+        continue;
+      }
+      open(it.field.line);
+    }
+    cur!.fields.push(it.field);
+  }
+  if (cur?.fields.length) groups.push(cur);
+  return { groups, strayLine };
+}
+
+/** Each group as a record when `keep` says it identifies a work; otherwise one warning (`skipped`) at its first line. */
+export function recordsOf(
+  groups: readonly RecordGroup[],
+  file: string,
+  toRecord: (fields: TagField[], line: number) => ParsedRecord,
+  keep: (r: ParsedRecord) => boolean,
+  skipped: string,
+): { records: ParsedRecord[]; problems: Problem[] } {
+  const records: ParsedRecord[] = [];
+  const problems: Problem[] = [];
+  for (const g of groups) {
+    const rec = toRecord(g.fields, g.line);
+    if (keep(rec)) records.push(rec);
+    else problems.push({ file, line: g.line, severity: 'warning', message: skipped });
+  }
+  return { records, problems };
 }
 
 /** The fields of one record by tag: first occurrence, all occurrences, first line of each. */

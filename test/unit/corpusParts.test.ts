@@ -1,0 +1,160 @@
+/**
+ * The logic of the corpus service's parts that runs without the editor: which files are in the
+ * corpus and what a change of membership asks to re-index (core/corpusMembership.ts), the caps
+ * of the problem report (core/problemReport.ts), and the host timing (src/vscode/hostTiming.ts).
+ */
+import * as assert from 'assert';
+import { CorpusMembership } from '../../src/core/corpusMembership';
+import type { Problem } from '../../src/core/model';
+import { planProblems, problemKey } from '../../src/core/problemReport';
+import { HostTiming } from '../../src/vscode/hostTiming';
+
+describe('CorpusMembership (which files are in the corpus)', () => {
+  it('takes glob, front-matter and sample files, never an output', () => {
+    const m = new CorpusMembership(['file:///w/refs.bib']);
+    m.setGlobFiles(['file:///w/a.bib', 'file:///w/refs.bib']);
+    m.setFrontMatter('file:///w/paper.md', ['file:///w/lib.json']);
+    m.setSample(['file:///ext/seeds/s.ris']);
+    assert.ok(m.has('file:///w/a.bib'));
+    assert.ok(m.has('file:///w/lib.json'));
+    assert.ok(m.has('file:///ext/seeds/s.ris'));
+    assert.ok(!m.has('file:///w/refs.bib'), 'an export target is never read back');
+    assert.ok(!m.has('file:///w/other.bib'));
+    assert.deepStrictEqual([...m.named()].sort(), ['file:///ext/seeds/s.ris', 'file:///w/a.bib', 'file:///w/lib.json', 'file:///w/refs.bib']);
+  });
+
+  it('ranks the workspace’s own files first, then front matter, then the sample', () => {
+    const m = new CorpusMembership();
+    m.setSample(['s', 'both']);
+    m.setFrontMatter('doc', ['f', 'both']);
+    m.addGlobFile('g');
+    assert.deepStrictEqual(['g', 'f', 's', 'both', 'x'].map((k) => m.rank(k)), [0, 1, 2, 1, 3]);
+  });
+
+  it('reports the bibliographies a front-matter edit adds and removes, and nothing when it names the same', () => {
+    const m = new CorpusMembership();
+    assert.deepStrictEqual(m.setFrontMatter('doc', ['a', 'b']), { added: ['a', 'b'], removed: [] });
+    assert.strictEqual(m.setFrontMatter('doc', ['b', 'a']), undefined);
+    assert.deepStrictEqual(m.setFrontMatter('doc', ['b', 'c']), { added: ['c'], removed: ['a'] });
+    assert.ok(!m.has('a') && m.has('c'));
+    assert.deepStrictEqual(m.setFrontMatter('doc', []), { added: [], removed: ['b', 'c'] });
+    assert.deepStrictEqual([...m.frontMatterFiles()], []);
+  });
+
+  it('keeps a bibliography another open document still names when one closes', () => {
+    const m = new CorpusMembership();
+    m.setFrontMatter('one', ['shared', 'only1']);
+    m.setFrontMatter('two', ['shared']);
+    assert.deepStrictEqual(m.forgetFrontMatter('one').sort(), ['only1', 'shared']);
+    assert.deepStrictEqual(m.forgetFrontMatter('one'), []);
+    assert.ok(m.has('shared') && !m.has('only1'));
+    assert.deepStrictEqual([...m.frontMatterFiles()], ['shared']);
+  });
+
+  it('a missing file leaves the globs and the sample, but a named bibliography stays named', () => {
+    const m = new CorpusMembership();
+    m.setGlobFiles(['g']);
+    m.setSample(['s']);
+    m.setFrontMatter('doc', ['f']);
+    for (const k of ['g', 's', 'f']) m.forgetMissing(k);
+    assert.deepStrictEqual(['g', 's', 'f'].map((k) => m.has(k)), [false, false, true]);
+  });
+
+  it('finds a named bibliography under a folder, and closing the sample returns what it held', () => {
+    const m = new CorpusMembership();
+    m.setFrontMatter('doc', ['file:///w/refs/lib.bib']);
+    assert.ok(m.frontMatterUnder('file:///w/refs/'));
+    assert.ok(!m.frontMatterUnder('file:///w/ref/'));
+    m.setSample(['s1', 's2']);
+    assert.deepStrictEqual(m.setSample([]), ['s1', 's2']);
+    assert.ok(!m.has('s1'));
+  });
+
+  it('adds an output once, keeping the order', () => {
+    const m = new CorpusMembership(['a']);
+    assert.strictEqual(m.addOutput('a'), false);
+    assert.strictEqual(m.addOutput('b'), true);
+    assert.deepStrictEqual(m.outputList(), ['a', 'b']);
+  });
+});
+
+describe('planProblems (the capped problem report)', () => {
+  const problem = (file: string, line: number, severity: Problem['severity'] = 'error'): Problem => ({ file, line, severity, message: `bad entry at ${line}` });
+  const caps = { maxLogged: 3, maxPerFile: 2 };
+
+  it('lists the first problems of each file and counts the rest', () => {
+    const problems = [problem('a', 1), problem('b', 1), problem('a', 2), problem('a', 3), problem('a', 4)];
+    const plan = planProblems(problems, new Set(), caps)!;
+    assert.deepStrictEqual([...plan.byFile.keys()], ['a', 'b']);
+    assert.deepStrictEqual(plan.byFile.get('a')!.shown.map((p) => p.line), [1, 2]);
+    assert.strictEqual(plan.byFile.get('a')!.more, 2);
+    assert.strictEqual(plan.byFile.get('b')!.more, 0);
+    assert.strictEqual(plan.keys.size, 5);
+  });
+
+  it('names only new problems in the log, up to the cap, and counts the others', () => {
+    const old = [problem('a', 1), problem('a', 2)];
+    const plan = planProblems([...old, problem('a', 3), problem('b', 1), problem('b', 2), problem('b', 3), problem('c', 9, 'info')], new Set(old.map(problemKey)), caps)!;
+    assert.deepStrictEqual(plan.toLog.map((p) => `${p.file}:${p.line}`), ['a:3', 'b:1', 'b:2']);
+    assert.strictEqual(plan.notLogged, 2);
+  });
+
+  it('plans nothing when the problems are the ones already shown, in any order', () => {
+    const problems = [problem('a', 1), problem('b', 2, 'warning')];
+    const first = planProblems(problems, new Set(), caps)!;
+    assert.strictEqual(planProblems([...problems].reverse(), first.keys, caps), undefined);
+    // One fewer, or one changed in severity, is a change.
+    assert.ok(planProblems(problems.slice(1), first.keys, caps));
+    assert.ok(planProblems([problem('a', 1), problem('b', 2, 'error')], first.keys, caps));
+  });
+
+  it('a problem fixed and back again is logged again', () => {
+    const p = problem('a', 1);
+    const withIt = planProblems([p], new Set(), caps)!;
+    const without = planProblems([], withIt.keys, caps)!;
+    assert.deepStrictEqual(without.byFile.size, 0);
+    assert.deepStrictEqual(planProblems([p], without.keys, caps)!.toLog, [p]);
+  });
+});
+
+describe('HostTiming (slow steps and request durations)', () => {
+  const clock = () => {
+    let t = 0;
+    return { now: () => t, advance: (ms: number) => (t += ms) };
+  };
+
+  it('logs and keeps steps over 50 ms only, and hands them over once', () => {
+    const lines: string[] = [];
+    const c = clock();
+    const timing = new HostTiming({ info: (m) => lines.push(m) }, c.now);
+    assert.strictEqual(timing.timed('quick', () => (c.advance(50), 1)), 1);
+    timing.timed('slow', () => c.advance(51.4));
+    timing.noteStep('measured elsewhere', 120);
+    assert.deepStrictEqual(lines, ['[perf] slow held the extension host for 51 ms', '[perf] measured elsewhere held the extension host for 120 ms']);
+    assert.deepStrictEqual(timing.takeSlowSteps().map((s) => s.what), ['slow', 'measured elsewhere']);
+    assert.deepStrictEqual(timing.takeSlowSteps(), []);
+  });
+
+  it('notes a step that throws, and passes the error on', () => {
+    const c = clock();
+    const timing = new HostTiming({ info: () => undefined }, c.now);
+    assert.throws(() =>
+      timing.timed('failing', () => {
+        c.advance(60);
+        throw new Error('boom');
+      }),
+    /boom/);
+    assert.deepStrictEqual(timing.takeSlowSteps(), [{ what: 'failing', ms: 60 }]);
+  });
+
+  it('gives p50, p99 and max of the last 2,000 requests of each kind', () => {
+    const c = clock();
+    const timing = new HostTiming({ info: () => undefined }, c.now);
+    for (let i = 1; i <= 100; i++) timing.timedRequest('hover', () => c.advance(i));
+    timing.timedRequest('completion', () => c.advance(7));
+    assert.deepStrictEqual(timing.requestLatency(), { hover: { p50: 50, p99: 99, max: 100, n: 100 }, completion: { p50: 7, p99: 7, max: 7, n: 1 } });
+    for (let i = 0; i < 2500; i++) timing.timedRequest('completion', () => c.advance(1));
+    assert.strictEqual(timing.requestLatency().completion.n, 2000);
+    assert.strictEqual(timing.requestLatency().completion.max, 1, 'the oldest dropped');
+  });
+});
