@@ -98,7 +98,7 @@ export function parseBytes(bytes: Uint8Array, file: string): ParsedFile {
   const decoded = decodeBytes(bytes);
   if (decoded.binary) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'This looks like a binary file, not text; skipped it.' }] };
   const text = normaliseNewlines(decoded.text);
-  const parsed = boundTextBlocks(boundJsonDepth(text, parseText(text, file)));
+  const parsed = boundTextBlocks(boundJsonDepth(text, parseText(text, file, undefined, true)));
   const notes: Problem[] = decoded.notes.map((message) => ({ file, line: 1, severity: 'info' as const, message }));
   return { ...parsed, problems: [...notes, ...parsed.problems] };
 }

@@ -1,15 +1,26 @@
 /**
  * A warm-start cache of the index on disk (Node `fs`; no editor API).
  *
- * One file, `<dir>/index-cache.v1`: a header line (JSON: magic, version, salt, section offsets),
- * then three JSON sections, read separately so a warm start reads only what it needs:
- * - manifest: per file {path, size, mtimeMs, hash} (sha1 of the bytes);
- * - corpus: the built works and problems, with the key of the file set they were built from;
- * - parsed: per file the `ParsedFile`, used to rebuild the corpus when only some files changed.
+ * One file, `<dir>/index-cache.v1` (the name stays; the version is inside): a header line (JSON:
+ * magic, version, salt, section offsets and checksums, padded to a multiple of 8 bytes), then
+ * the sections, each at a multiple of 8 bytes, read separately so a warm start reads only what
+ * it needs:
+ * - manifest (JSON): per file {path, size, mtimeMs, hash} (sha1 of the bytes);
+ * - works (binary, cacheSections.ts): the built works in the editor's form (workStore.ts: each
+ *   work's wire JSON as UTF-8 bytes, plus the heads every work is asked for), with the key of
+ *   the file set they were built from. Like everything the editor holds, they have no per-field
+ *   line numbers (`SourceRef.fields`); a cold build has them;
+ * - search (binary): the packed search index over those works (search.ts `pack`);
+ * - problems (JSON): the corpus problems;
+ * - parsed (JSON): per file the `ParsedFile`, used to rebuild the corpus when only some files changed.
+ * A warm start maps works and search index back as typed-array views: no JSON of the whole
+ * corpus is parsed, no search index rebuilt, no work parsed until something reads it.
  *
- * Verified: the header carries a sha1 of each section and of itself; a section whose bytes do
- * not match is not used (its files are read and parsed again, the corpus built again) and
- * `CacheReader.problem` says why in one line.
+ * Verified: the header carries a CRC-32 of each section and a sha1 of itself; a section whose
+ * bytes do not match is not used (its files are read and parsed again, the corpus built again)
+ * and `CacheReader.problem` says why in one line. CRC-32 because it only has to catch damage
+ * (a truncated or corrupted file, our own output otherwise), at twice sha1's speed: at 50,000
+ * works the sections are ~100 MB.
  *
  * A file whose size and mtime match its entry is trusted without reading it; if they differ
  * but the content hash is the same, its parse is reused. Entries whose mtime is within
@@ -21,17 +32,20 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { writeFileAtomicSync } from '../io/atomic';
 import { CACHE_FILE } from './cacheFile';
+import { decodeSection, encodeSection, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
 import { type Corpus, buildCorpus } from '../build/corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from '../build/loadFiles';
 import { notRegularProblem, readRegularFileSync } from '../io/readFile';
 import type { ParsedFile, Problem, Work } from '../model/model';
-import { keysOf } from '../model/workStore';
+import { type PackedSearchIndex, SearchIndex } from '../search/search';
+import { type PackedWorks, packWorks, WorkStore } from '../model/workStore';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 4; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases)
+export const CACHE_VERSION = 5; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 export const RACY_MS = 2000;
@@ -54,9 +68,19 @@ export interface CacheEntry {
   racy?: boolean;
 }
 
+/** The built corpus as the cache holds it: the works packed (the editor's form), the search index packed. */
 export interface CachedCorpus {
-  works: Work[];
+  works: PackedWorks;
   problems: Problem[];
+  /** Absent in a cache written without it (then a warm start builds the index). */
+  search?: PackedSearchIndex;
+}
+
+/** What `saveCache` takes: works plain or packed; the search index packed, or already encoded (cacheSections.ts). */
+export interface CorpusToSave {
+  works: readonly Work[] | PackedWorks;
+  problems: Problem[];
+  search?: PackedSearchIndex | Buffer;
 }
 
 export interface CacheOptions {
@@ -82,8 +106,8 @@ export interface IndexCacheStats {
   cacheValid: boolean;
   /** Why the cache (or part of it) was not used, in one line for the log (a damaged cache). */
   note?: string;
-  /** Milliseconds: whole call, reading the cache, parsing files, building the corpus, saving. */
-  ms: { total: number; load: number; parse: number; build: number; save: number };
+  /** Milliseconds: whole call, reading the cache (and mapping it back), parsing files, building the corpus, building the search index, saving. */
+  ms: { total: number; load: number; parse: number; build: number; search: number; save: number };
 }
 
 /** Fast content hash: sha1 (native; faster here than FNV-1a in JS, see bench/RESULTS.md). */
@@ -94,17 +118,21 @@ export function hashBytes(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // File layout
 
+type Section = [number, number];
+const SECTIONS = ['manifest', 'works', 'search', 'problems', 'parsed'] as const;
+type SectionName = (typeof SECTIONS)[number];
+
 interface Header {
   magic: string;
   version: number;
   salt: string;
-  /** Byte offset (from the end of the header line) and length of each section. */
-  sections: { manifest: [number, number]; corpus: [number, number] | null; parsed: [number, number] };
-  /** Key of the file set the corpus section was built from (see corpusKey). */
+  /** Byte offset (from the end of the header line) and length of each section; null when not written. */
+  sections: Record<SectionName, Section | null>;
+  /** Key of the file set the works section was built from (see corpusKey). */
   corpusKey: string | null;
   written: number;
-  /** sha1 of each section's bytes. */
-  sums: { manifest: string; corpus: string | null; parsed: string };
+  /** CRC-32 of each section's bytes (sectionSum). */
+  sums: Record<SectionName, string | null>;
   /** sha1 of this header's JSON without `sum`. */
   sum?: string;
 }
@@ -133,42 +161,59 @@ const cacheFile = (dir: string) => path.join(dir, CACHE_FILE);
 
 /**
  * Writes the cache: the entries (with their parses) and, optionally, the corpus built from
- * exactly these entries in this order. Atomic (temporary file + rename). Throws on I/O errors.
+ * exactly these entries in this order (its works packed here when they are plain). Atomic
+ * (temporary file + rename). Throws on I/O errors.
  */
-export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: CachedCorpus, opts: CacheOptions = {}): void {
+export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: CorpusToSave, opts: CacheOptions = {}): void {
   const now = Date.now();
   const manifest: ManifestEntry[] = entries.map((e) => {
     const m: ManifestEntry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, hash: e.hash };
     if (e.racy || now - e.mtimeMs < RACY_MS || coarseMtime(e.mtimeMs)) m.racy = true;
     return m;
   });
+  const bodies: Partial<Record<SectionName, Buffer>> = {
+    manifest: Buffer.from(JSON.stringify(manifest), 'utf8'),
+    parsed: Buffer.from(JSON.stringify(entries.map((e) => e.parsed)), 'utf8'),
+  };
+  if (corpus) {
+    const works = Array.isArray(corpus.works) ? packWorks(corpus.works as readonly Work[]) : (corpus.works as PackedWorks);
+    bodies.works = encodeSection(works);
+    bodies.problems = Buffer.from(JSON.stringify(corpus.problems), 'utf8');
+    if (corpus.search) bodies.search = Buffer.isBuffer(corpus.search) ? corpus.search : encodeSection(corpus.search);
+  }
+  const sections = {} as Header['sections'];
+  const sums = {} as Header['sums'];
   const parts: Buffer[] = [];
   let off = 0;
-  const sums: string[] = [];
-  const section = (s: string): [number, number] => {
-    const b = Buffer.from(s, 'utf8');
+  for (const name of SECTIONS) {
+    const b = bodies[name];
+    if (!b) {
+      sections[name] = null;
+      sums[name] = null;
+      continue;
+    }
+    sections[name] = [off, b.length];
+    sums[name] = sectionSum(b);
     parts.push(b);
-    sums.push(sha1(b));
-    const at: [number, number] = [off, b.length];
-    off += b.length;
-    return at;
-  };
-  const manifestAt = section(JSON.stringify(manifest));
-  const corpusAt = corpus ? section(JSON.stringify({ works: corpus.works, problems: corpus.problems })) : null;
-  const parsedAt = section(JSON.stringify(entries.map((e) => e.parsed)));
-  const header: Header = {
-    magic: MAGIC,
-    version: CACHE_VERSION,
-    salt: opts.salt ?? '',
-    sections: { manifest: manifestAt, corpus: corpusAt, parsed: parsedAt },
-    corpusKey: corpus ? corpusKey(manifest) : null,
-    written: now,
-    sums: { manifest: sums[0], corpus: corpus ? sums[1] : null, parsed: sums[sums.length - 1] },
-  };
+    const pad = align8(b.length) - b.length;
+    if (pad) parts.push(Buffer.alloc(pad));
+    off += b.length + pad;
+  }
+  const header: Header = { magic: MAGIC, version: CACHE_VERSION, salt: opts.salt ?? '', sections, corpusKey: corpus ? corpusKey(manifest) : null, written: now, sums };
   header.sum = sha1(JSON.stringify(header));
+  // Padded so that every section starts at a multiple of 8 bytes in the file (typed-array views).
+  const line = Buffer.from(JSON.stringify(header), 'utf8');
+  const head = Buffer.alloc(align8(line.length + 1), 0x20);
+  line.copy(head);
+  head[head.length - 1] = 10;
   fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomicSync(cacheFile(dir), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...parts]));
+  writeFileAtomicSync(cacheFile(dir), Buffer.concat([head, ...parts]));
 }
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+const damaged = (what: string) => `the checksum of its ${what} does not match (damaged)`;
+const WHAT: Record<SectionName, string> = { manifest: 'file list', works: 'corpus', search: 'search index', problems: 'corpus problems', parsed: 'parsed files' };
 
 /** An open cache file: header and manifest read; corpus and parses read on demand. */
 export class CacheReader {
@@ -176,6 +221,8 @@ export class CacheReader {
   problem: string | undefined;
   /** The last `open`'s reason for returning nothing (no cache file is no problem). */
   static lastProblem: string | undefined;
+  /** Sections read and verified by `verify` (kept for `corpus`, which would read them again). */
+  private readonly kept = new Map<SectionName, Buffer>();
 
   private constructor(
     private readonly file: string,
@@ -207,16 +254,18 @@ export class CacheReader {
       } catch {
         return bad('its header is not JSON (damaged)');
       }
-      if (!isHeader(header) || header.magic !== MAGIC) return bad('not an index cache (damaged header)');
+      if (!isObj(header) || header.magic !== MAGIC) return bad('not an index cache (damaged header)');
       if (header.version !== CACHE_VERSION || header.salt !== (opts.salt ?? '')) return undefined; // another version: expected, not a problem
+      if (!isHeader(header)) return bad('not an index cache (damaged header)');
       const { sum, ...rest } = header;
       if (sum !== sha1(JSON.stringify(rest))) return bad('its header checksum does not match (damaged)');
       const base = nl + 1;
-      const sections = [header.sections.manifest, header.sections.parsed, ...(header.sections.corpus ? [header.sections.corpus] : [])];
-      if (!sections.every((s) => isSection(s) && base + s[0] + s[1] <= size)) return bad('it is shorter than its header says (truncated)');
-      const text = readSection(fd, base, header.sections.manifest, header.sums.manifest);
-      if (text === undefined) return bad('the checksum of its file list does not match (damaged)');
-      const manifest = JSON.parse(text) as unknown;
+      if (base % 8 !== 0) return bad('its header is not padded (damaged)');
+      const present = SECTIONS.flatMap((n) => (header.sections[n] ? [header.sections[n]] : []));
+      if (!present.every((s) => base + s[0] + s[1] <= size)) return bad('it is shorter than its header says (truncated)');
+      const text = readSection(fd, base, header.sections.manifest!, header.sums.manifest!);
+      if (text === undefined) return bad(damaged(WHAT.manifest));
+      const manifest = JSON.parse(text.toString('utf8')) as unknown;
       if (!Array.isArray(manifest) || !manifest.every(isManifestEntry)) return bad('its file list is malformed');
       return new CacheReader(file, base, size, header, manifest);
     } catch (e) {
@@ -226,14 +275,25 @@ export class CacheReader {
     }
   }
 
-  private read(section: [number, number], sum: string | null, what: string): string | undefined {
+  private say(name: SectionName): void {
+    const then = name === 'parsed' ? 'reading and parsing the files again' : name === 'search' ? 'building the search index again' : 'building the corpus again';
+    this.problem ??= `index cache ${this.file}: ${damaged(WHAT[name])}; ${then}`;
+  }
+
+  /** A section's bytes, checksum verified (undefined if absent, damaged or unreadable; `problem` says which). */
+  private read(name: SectionName): Buffer | undefined {
+    const kept = this.kept.get(name);
+    if (kept) return kept;
+    const at = this.header.sections[name];
+    const sum = this.header.sums[name];
+    if (!at || !sum) return undefined;
     let fd: number | undefined;
     try {
       fd = fs.openSync(this.file, 'r');
       if (fs.fstatSync(fd).size !== this.size) return undefined; // rewritten meanwhile
-      const text = sum === null ? undefined : readSection(fd, this.base, section, sum);
-      if (text === undefined) this.problem = `index cache ${this.file}: the checksum of its ${what} does not match (damaged); ${what === 'corpus' ? 'building the corpus again' : 'reading and parsing the files again'}`;
-      return text;
+      const b = readSection(fd, this.base, at, sum);
+      if (b === undefined) this.say(name);
+      return b;
     } catch {
       return undefined;
     } finally {
@@ -241,17 +301,35 @@ export class CacheReader {
     }
   }
 
+  /** Whether the cache has a corpus built from the files of `key` (nothing read yet). */
+  hasCorpus(key: string): boolean {
+    return this.header.sections.works !== null && this.header.corpusKey === key;
+  }
+
   /** The cached corpus, if there is one, it was built from `key`, and it is well-formed. */
   corpus(key: string): CachedCorpus | undefined {
-    const at = this.header.sections.corpus;
-    if (!at || this.header.corpusKey !== key) return undefined;
+    if (!this.hasCorpus(key)) return undefined;
     try {
-      const text = this.read(at, this.header.sums.corpus, 'corpus');
-      if (text === undefined) return undefined;
-      const c = JSON.parse(text) as unknown;
-      return isCachedCorpus(c) ? c : undefined;
+      const w = this.read('works');
+      const p = w && this.read('problems');
+      if (!w || !p) return undefined;
+      const works = decodeSection(w);
+      const problems = JSON.parse(p.toString('utf8')) as unknown;
+      if (!isPackedWorks(works) || !isProblems(problems)) {
+        this.problem ??= `index cache ${this.file}: its corpus is malformed; building the corpus again`;
+        return undefined;
+      }
+      // A damaged search index costs its rebuild only.
+      const sb = this.header.sections.search ? this.read('search') : undefined;
+      const search = sb ? decodeSection(sb) : undefined;
+      return { works, problems, ...(isPackedSearch(search, works.ends.length) ? { search } : {}) };
     } catch {
+      this.problem ??= `index cache ${this.file}: its corpus could not be read; building the corpus again`;
       return undefined;
+    } finally {
+      this.kept.delete('works');
+      this.kept.delete('search');
+      this.kept.delete('problems');
     }
   }
 
@@ -269,52 +347,69 @@ export class CacheReader {
   }
 
   /**
-   * Checks the checksums of the parse and corpus sections without keeping their text (read in
-   * chunks): which of them can be used. Sets `problem` when one cannot.
+   * Checks the checksums of the parse section (in chunks, without keeping it) and of the corpus
+   * sections (kept: a warm start reads them next): which of them can be used. Sets `problem`
+   * when one cannot. CRC-32 over ~100 MB at 50,000 works: tens of milliseconds.
    */
   verify(): { parsed: boolean; corpus: boolean } {
-    const ok = (at: [number, number] | null, sum: string | null, what: string): boolean => {
-      if (!at || !sum) return false;
-      let fd: number | undefined;
-      try {
-        fd = fs.openSync(this.file, 'r');
-        if (fs.fstatSync(fd).size !== this.size) return false;
-        const h = crypto.createHash('sha1');
-        const buf = Buffer.allocUnsafe(Math.min(at[1], 4 << 20));
-        for (let got = 0; got < at[1]; ) {
-          const n = fs.readSync(fd, buf, 0, Math.min(buf.length, at[1] - got), this.base + at[0] + got);
-          if (n <= 0) return false;
-          h.update(buf.subarray(0, n));
-          got += n;
-        }
-        if (h.digest('hex') === sum) return true;
-        this.problem = `index cache ${this.file}: the checksum of its ${what} does not match (damaged); ${what === 'corpus' ? 'building the corpus again' : 'reading and parsing the files again'}`;
-        return false;
-      } catch {
-        return false;
-      } finally {
-        if (fd !== undefined) fs.closeSync(fd);
+    const parsed = this.checkInChunks('parsed');
+    let corpus = this.header.sections.works !== null;
+    for (const name of ['works', 'problems', 'search'] as const) {
+      if (!corpus || !this.header.sections[name]) continue;
+      const b = this.read(name);
+      if (b) this.kept.set(name, b);
+      else if (name !== 'search') corpus = false;
+    }
+    return { parsed, corpus };
+  }
+
+  /** Drops what `verify` kept (the corpus was not needed after all). */
+  release(): void {
+    this.kept.clear();
+  }
+
+  private checkInChunks(name: SectionName): boolean {
+    const at = this.header.sections[name];
+    const sum = this.header.sums[name];
+    if (!at || !sum) return false;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.file, 'r');
+      if (fs.fstatSync(fd).size !== this.size) return false;
+      let crc = 0;
+      const buf = Buffer.allocUnsafe(Math.min(at[1], 4 << 20));
+      for (let got = 0; got < at[1]; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, at[1] - got), this.base + at[0] + got);
+        if (n <= 0) return false;
+        crc = zlib.crc32(buf.subarray(0, n), crc);
+        got += n;
       }
-    };
-    return { parsed: ok(this.header.sections.parsed, this.header.sums.parsed, 'parsed files'), corpus: ok(this.header.sections.corpus, this.header.sums.corpus, 'corpus') };
+      if (crc.toString(16).padStart(8, '0') === sum) return true;
+      this.say(name);
+      return false;
+    } catch {
+      return false;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   }
 
   /** The parse section's text, checksum verified (undefined if damaged or unreadable). */
   parsedText(): string | undefined {
-    return this.read(this.header.sections.parsed, this.header.sums.parsed, 'parsed files');
+    return this.read('parsed')?.toString('utf8');
   }
 }
 
-/** A section's text; undefined when its bytes do not have the checksum `sum`. */
-function readSection(fd: number, base: number, [off, len]: [number, number], sum: string): string | undefined {
-  const buf = Buffer.allocUnsafe(len);
+/** A section's bytes in a buffer of their own (8-byte aligned); undefined when they do not have the checksum `sum`. */
+function readSection(fd: number, base: number, [off, len]: Section, sum: string): Buffer | undefined {
+  const buf = Buffer.allocUnsafeSlow(len);
   let got = 0;
   while (got < len) {
     const n = fs.readSync(fd, buf, got, len - got, base + off + got);
     if (n <= 0) throw new Error('cache file truncated');
     got += n;
   }
-  return sha1(buf) === sum ? buf.toString('utf8') : undefined;
+  return sectionSum(buf) === sum ? buf : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,18 +423,17 @@ function isSection(s: unknown): s is [number, number] {
 }
 
 function isHeader(h: unknown): h is Header {
-  return (
-    isObj(h) &&
-    typeof h.magic === 'string' &&
-    typeof h.version === 'number' &&
-    typeof h.salt === 'string' &&
-    isObj(h.sections) &&
-    (h.corpusKey === null || typeof h.corpusKey === 'string') &&
-    isObj(h.sums) &&
-    typeof h.sums.manifest === 'string' &&
-    typeof h.sums.parsed === 'string' &&
-    (h.sums.corpus === null || typeof h.sums.corpus === 'string')
-  );
+  if (!isObj(h) || typeof h.magic !== 'string' || typeof h.version !== 'number' || typeof h.salt !== 'string' || !isObj(h.sections) || !isObj(h.sums)) return false;
+  if (!(h.corpusKey === null || typeof h.corpusKey === 'string')) return false;
+  const sections = h.sections;
+  const sums = h.sums;
+  for (const n of SECTIONS) {
+    const at = sections[n];
+    const sum = sums[n];
+    if (at === null && sum === null && n !== 'manifest' && n !== 'parsed') continue;
+    if (!isSection(at) || typeof sum !== 'string') return false;
+  }
+  return true;
 }
 
 function isManifestEntry(e: unknown): e is ManifestEntry {
@@ -354,16 +448,6 @@ function isParsedFile(p: unknown): p is ParsedFile {
   if (!isObj(p) || typeof p.file !== 'string' || !Array.isArray(p.records) || !Array.isArray(p.problems)) return false;
   for (const r of p.records) if (!isObj(r) || !isNum(r.line) || !isObj(r.csl) || !isObj(r.fieldLines)) return false;
   return p.problems.every(isProblem);
-}
-
-function isCachedCorpus(c: unknown): c is CachedCorpus {
-  if (!isObj(c) || !Array.isArray(c.works) || !Array.isArray(c.problems)) return false;
-  for (const w of c.works) {
-    if (!isObj(w) || typeof w.id !== 'string' || typeof w['citation-label'] !== 'string' || typeof w.type !== 'string') return false;
-    const x = w['x-corpus'];
-    if (!isObj(x) || typeof x.kind !== 'string' || !Array.isArray(x.sources) || !Array.isArray(x.contexts) || !Array.isArray(x.citedBy) || !Array.isArray(x.cites)) return false;
-  }
-  return c.problems.every(isProblem);
 }
 
 /**
@@ -385,7 +469,11 @@ export interface IndexWithCacheOptions extends LoadOptions, CacheOptions {
   readOnly?: boolean;
 }
 
-export type IndexWithCacheResult = Corpus & { missing: string[]; stats: IndexCacheStats };
+/**
+ * The corpus, with its search index. Works from a warm start are the editor's read-only views
+ * (workStore.ts: parsed when read, without `SourceRef.fields`).
+ */
+export type IndexWithCacheResult = Corpus & { search: SearchIndex; missing: string[]; stats: IndexCacheStats };
 
 /**
  * Indexes files and folders like `indexPaths`, reusing the cache in `cacheDir`: unchanged files
@@ -395,7 +483,7 @@ export type IndexWithCacheResult = Corpus & { missing: string[]; stats: IndexCac
 export function indexWithCache(paths: readonly string[], cacheDir: string, opts: IndexWithCacheOptions = {}): IndexWithCacheResult {
   const t0 = performance.now();
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const ms = { total: 0, load: 0, parse: 0, build: 0, save: 0 };
+  const ms = { total: 0, load: 0, parse: 0, build: 0, search: 0, save: 0 };
   const { files, missing, problems: walkProblems, raw } = expandPaths(paths);
 
   let t = performance.now();
@@ -468,11 +556,29 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
         const parsed = reader.parsed();
         if (parsed) trySave(cacheDir, allCached.map((s) => ({ ...s.m, parsed: parsed[s.i] })), corpus, opts, ms);
       }
+      t = performance.now();
+      const works = new WorkStore().add(corpus.works);
+      // Keys from the heads as stored (keysOf, without a proxy trap per work).
+      const byId = new Map<string, Work>();
+      const { ids, aliases } = corpus.works;
+      let next = 0;
+      for (let i = 0; i < ids.length; i++) {
+        byId.set(ids[i], works[i]);
+        if (next < aliases.length && aliases[next][0] === i) for (const a of aliases[next++][1]) byId.set(a, works[i]);
+      }
+      let search: SearchIndex;
+      if (corpus.search) search = SearchIndex.unpack(works, corpus.search);
+      else {
+        search = SearchIndex.build(works);
+        ms.search += performance.now() - t;
+      }
+      ms.load += performance.now() - t;
       ms.total = performance.now() - t0;
       return {
-        works: corpus.works,
+        works,
         problems: [...walkProblems, ...corpus.problems],
-        byId: new Map(corpus.works.flatMap((w) => keysOf(w).map((k) => [k, w] as const))),
+        byId,
+        search,
         missing,
         stats: { files: files.length, fromCache, parsed: 0, rehashed, corpusFromCache: true, cacheValid: true, ...note(reader), ms },
       };
@@ -517,13 +623,18 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
   const corpus = buildCorpus(parsedFiles);
   ms.build += performance.now() - t;
 
+  t = performance.now();
+  const search = SearchIndex.build(corpus.works);
+  ms.search += performance.now() - t;
+
   if (!opts.readOnly) {
     const allOk = entries.length === parsedFiles.length;
-    trySave(cacheDir, entries, allOk ? corpus : undefined, opts, ms);
+    trySave(cacheDir, entries, allOk ? { works: corpus.works, problems: corpus.problems, search: search.pack().packed } : undefined, opts, ms);
   }
   ms.total = performance.now() - t0;
   return {
     ...corpus,
+    search,
     problems: [...walkProblems, ...corpus.problems],
     missing,
     stats: { files: files.length, fromCache: fromCacheFinal, parsed: parsedCount, rehashed, corpusFromCache: false, cacheValid: reader !== undefined, ...note(reader), ms },
@@ -546,7 +657,7 @@ function ioProblem(file: string, e: unknown): ParsedFile {
   return { file, records: [], problems: [{ file, line: 1, severity: 'error', message: `Could not read the file (${code ?? (e as Error).message}).` }] };
 }
 
-function trySave(dir: string, entries: CacheEntry[], corpus: CachedCorpus | undefined, opts: CacheOptions, ms: IndexCacheStats['ms']): void {
+function trySave(dir: string, entries: CacheEntry[], corpus: CorpusToSave | undefined, opts: CacheOptions, ms: IndexCacheStats['ms']): void {
   const t = performance.now();
   try {
     saveCache(dir, entries, corpus, opts);

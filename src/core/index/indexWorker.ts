@@ -19,7 +19,9 @@ import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, packedTransfer, SearchIndex } from '../search/search';
 import { type WorkEntry, workEntriesByFile } from '../manuscript/navigation';
 import { SessionCache } from './sessionCache';
-import { type PackedWorks, packedWorksTransfer, packWorks } from '../model/workStore';
+import { type PackedWorks, packedWorksTransfer, packWorks, slicePackedWorks, WorkStore } from '../model/workStore';
+import { encodeSection } from './cacheSections';
+import type { CorpusToSave } from './indexCache';
 
 export type IndexRequest =
   /** `mtimeMs` (with the bytes' length) identifies this content in the warm-start cache. */
@@ -73,11 +75,13 @@ export type IndexResponse =
 export class IndexSession {
   private readonly files = new Map<string, ParsedFile>();
   /** The works of the last build (the editor reads them a chunk at a time, and asks about them). */
-  private built: Work[] | undefined;
+  private built: readonly Work[] | undefined;
+  /** The same works in the editor's form (workStore.ts), which `works` requests are cut from. */
+  private packed: PackedWorks | undefined;
   private entries: Map<string, WorkEntry[]> | undefined;
   private cache: SessionCache | undefined;
   /** What the next `cache-save` writes: the files and corpus of the last build. */
-  private toSave: { files: ParsedFile[]; corpus: { works: Work[]; problems: Problem[] } } | undefined;
+  private toSave: { files: ParsedFile[]; corpus: CorpusToSave } | undefined;
   /** Files whose parse is in the cache, not read yet (see `build`). */
   private readonly fromCache = new Set<string>();
   /** The folder walk's problems (see `walk-problems`), added to every build's. */
@@ -149,18 +153,36 @@ export class IndexSession {
             this.fromCache.clear();
           }
           const parsed = needParses ? names.map((f) => this.files.get(f)!) : [];
-          const corpus = cached ?? buildCorpus(parsed);
-          this.toSave = this.cache && needParses ? { files: parsed, corpus: { works: corpus.works, problems: corpus.problems } } : undefined;
-          const t1 = Date.now();
-          const { packed } = SearchIndex.build(corpus.works).pack();
-          this.built = corpus.works;
+          let packed: PackedWorks;
+          let problems: Problem[];
+          let search: PackedSearchIndex;
+          let t1: number;
+          if (cached) {
+            packed = cached.works;
+            problems = cached.problems;
+            t1 = Date.now();
+            search = cached.search ?? SearchIndex.build(new WorkStore().add(packed)).pack().packed;
+          } else {
+            const corpus = buildCorpus(parsed);
+            problems = corpus.problems;
+            // The editor's form of the works, made once per build: its chunks are slices of it,
+            // and the cache writes it as it is.
+            packed = packWorks(corpus.works);
+            t1 = Date.now();
+            search = SearchIndex.build(corpus.works).pack().packed;
+          }
+          // Encoded now: the search index's buffers move to the editor with the answer.
+          this.toSave = this.cache && needParses ? { files: parsed, corpus: { works: packed, problems, search: encodeSection(search) } } : undefined;
+          this.packed = packed;
+          // Read-only views of the packed works, parsed when read (entries, below): the plain
+          // works of a fresh build are not kept.
+          this.built = new WorkStore().add(packed);
           this.entries = undefined;
-          return { id: req.id, kind: 'built', count: corpus.works.length, problems: this.walkProblems.length ? [...this.walkProblems, ...corpus.problems] : corpus.problems, search: packed, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
+          return { id: req.id, kind: 'built', count: packed.ends.length, problems: this.walkProblems.length ? [...this.walkProblems, ...problems] : problems, search, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'works': {
-          const built = this.built;
-          if (!built) throw new Error('no build to fetch works from');
-          return { id: req.id, kind: 'works', chunk: packWorks(built.slice(req.from, req.to)) };
+          if (!this.packed) throw new Error('no build to fetch works from');
+          return { id: req.id, kind: 'works', chunk: slicePackedWorks(this.packed, req.from, req.to) };
         }
         case 'entries': {
           if (!this.built) return { id: req.id, kind: 'entries', entries: [] };

@@ -17,9 +17,14 @@ export interface WireChunk {
   works: WireWork[];
 }
 
-export function toWire(works: readonly Work[]): WireChunk {
-  const files: string[] = [];
-  const index = new Map<string, number>();
+/** File numbers shared by several `toWire` calls (one table for a list packed in batches). */
+export interface FileTable {
+  files: string[];
+  index: Map<string, number>;
+}
+
+export function toWire(works: readonly Work[], table: FileTable = { files: [], index: new Map() }): WireChunk {
+  const { files, index } = table;
   const fileId = (f: string): number => {
     let i = index.get(f);
     if (i === undefined) {

@@ -19,7 +19,7 @@
 import { yearOf } from './keys';
 import type { Work } from './model';
 import { fold, nameKey } from './names';
-import { fromWire, Interner, toWire, type WireWork } from './wire';
+import { type FileTable, fromWire, Interner, toWire, type WireWork } from './wire';
 
 /** Record (has a record of its own), related (only listed as related by records), or cited only. */
 export type WorkRole = 'record' | 'cited' | 'related';
@@ -95,14 +95,37 @@ export interface PackedWorks {
 }
 
 export function packWorks(works: readonly Work[]): PackedWorks {
-  const wire = toWire(works);
+  // In batches: the wire objects and encoded pieces of one batch die young. Made for all
+  // 50,000 works at once, they outlived the young generation and packing took 2.4 s, not 0.9 s.
+  const table: FileTable = { files: [], index: new Map() };
   const encoder = new TextEncoder();
-  const parts = wire.works.map((w) => encoder.encode(JSON.stringify(w)));
   const ends = new Uint32Array(works.length);
+  const batches: Uint8Array[] = [];
   let size = 0;
-  parts.forEach((p, i) => (ends[i] = size += p.length));
+  const BATCH = 250;
+  for (let from = 0; from < works.length; from += BATCH) {
+    const wire = toWire(works.slice(from, from + BATCH), table).works;
+    const parts = wire.map((w) => encoder.encode(JSON.stringify(w)));
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const batch = new Uint8Array(n);
+    let at = 0;
+    parts.forEach((p, k) => {
+      batch.set(p, at);
+      at += p.length;
+      ends[from + k] = size + at;
+    });
+    size += n;
+    batches.push(batch);
+  }
   const bytes = new Uint8Array(size);
-  parts.forEach((p, i) => bytes.set(p, i ? ends[i - 1] : 0));
+  let at = 0;
+  for (const b of batches) {
+    bytes.set(b, at);
+    at += b.length;
+  }
+  batches.length = 0;
+  const wire = { files: table.files };
   const heads = works.map(headOf);
   return {
     files: wire.files,
@@ -114,6 +137,24 @@ export function packWorks(works: readonly Work[]): PackedWorks {
     roles: Uint8Array.from(heads, (h) => ROLES.indexOf(h.role)),
     years: Uint32Array.from(heads, (h) => h.year ?? 0),
     aliases: heads.flatMap((h, i) => (h.aliases ? [[i, h.aliases] as [number, readonly string[]]] : [])),
+  };
+}
+
+/** Works [from, to) of a packed list, as a packed list of their own (copied: its buffers can move to another thread). */
+export function slicePackedWorks(p: PackedWorks, from: number, to: number): PackedWorks {
+  const start = from ? p.ends[from - 1] : 0;
+  const ends = p.ends.slice(from, to);
+  for (let i = 0; i < ends.length; i++) ends[i] -= start;
+  return {
+    files: p.files,
+    bytes: p.bytes.slice(start, to > from ? p.ends[to - 1] : start),
+    ends,
+    ids: p.ids.slice(from, to),
+    labels: p.labels.slice(from, to),
+    whos: p.whos.slice(from, to),
+    roles: p.roles.slice(from, to),
+    years: p.years.slice(from, to),
+    aliases: p.aliases.flatMap(([i, a]) => (i >= from && i < to ? [[i - from, a] as [number, readonly string[]]] : [])),
   };
 }
 

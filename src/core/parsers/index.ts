@@ -1,6 +1,6 @@
 /** Format sniffing from content (never from the file name) and dispatch to one parser per format. */
 import type { ParsedFile, SourceFormat } from '../model/model';
-import { parseBibtex } from './bibtex';
+import { parseBibtex, parseCleanBibtex } from './bibtex';
 import { parseCrossrefXml, sniffCrossrefXml } from './crossrefXml';
 import { parseCslJson } from './cslJson';
 import { parseCsv, sniffCsv } from './csv';
@@ -48,6 +48,9 @@ const PARSERS: Record<Exclude<SourceFormat, 'markdown'>, Parser> = {
   refworks: parseRefworks,
 };
 
+/** Parsers that would clean the text again (BOM, NULs, CRs): their form for a text known clean (`parseText`'s `clean`). */
+const CLEAN_PARSERS: Partial<Record<Exclude<SourceFormat, 'markdown'>, Parser>> = { bibtex: parseCleanBibtex };
+
 /** Decides the layout of a corpus file from its first 64 KB of text. */
 export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | undefined {
   const head = text.slice(0, 65536).replace(/^\uFEFF/, '');
@@ -81,13 +84,13 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
   return undefined;
 }
 
-/** Parses text of a known or sniffed format. Never throws: a parser crash becomes a problem. */
-export function parseText(text: string, file: string, format = sniffFormat(text)): ParsedFile {
+/** Parses text of a known or sniffed format (`clean`: it has no BOM, NULs or CRs). Never throws: a parser crash becomes a problem. */
+export function parseText(text: string, file: string, format = sniffFormat(text), clean = false): ParsedFile {
   if (!format) {
     return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, MEDLINE/PubMed, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Web of Science tagged, Ovid, Refer/EndNote, RefWorks, Scopus/CSV, DataCite, OpenAlex, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
   }
   try {
-    return PARSERS[format](text, file);
+    return (clean ? (CLEAN_PARSERS[format] ?? PARSERS[format]) : PARSERS[format])(text, file);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return { file, format, records: [], problems: [{ file, line: 1, severity: 'error', message: `Could not read this ${format} file (${msg}); skipped it.` }] };

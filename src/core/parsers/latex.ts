@@ -484,6 +484,9 @@ export function latexToUnicode(text: string, rich = false): string {
   if (nparts === 0) result = '';
   else if (nparts === 1) result = parts[0];
   else result = parts.slice(0, nparts).join('');
+  // The pieces are slices of the caller's text (often a whole file's): left in this
+  // module-level array they would keep that text alive after parsing.
+  for (let i = 0; i < nparts; i++) parts[i] = '';
   nparts = 0;
   if (lastSpace && result.length > 0) {
     if (result.charCodeAt(result.length - 1) === 32) result = result.slice(0, -1);
