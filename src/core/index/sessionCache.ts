@@ -12,6 +12,7 @@
  */
 import { CacheReader, corpusKey, type CacheEntry, hashBytes, type ManifestEntry, saveCache, trusted } from './indexCache';
 import type { ParsedFile, Problem, Work } from '../model/model';
+import { problemText } from '../model/problemText';
 
 export class SessionCache {
   private reader: CacheReader | undefined;
@@ -60,7 +61,7 @@ export class SessionCache {
     const parsed = i === undefined ? undefined : this.parses?.[i];
     if (parsed) return parsed;
     this.meta.delete(file);
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'The index cache could not be read back; run "Re-index Corpus" to read this file again.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('The index cache could not be read back; run "Re-index Corpus" to read this file again.') }] };
   }
 
   /**
