@@ -7,9 +7,8 @@
  *
  * Arguments are data (file names, keys, counts, field names, an error text from Node or a
  * parser library), never English words of our own: a phrase that must itself be translated is a
- * nested `problemText(…)` (e.g. "a string" in "Item 3 is a string, not a CSL item"), translated
- * first. Every template is the first argument of a `problemText('…')` call written as a string
- * literal, so test/unit/l10n.test.ts finds them all and fails on one the zh-CN bundle lacks.
+ * nested phrase made the same way (e.g. "a string" in "Item 3 is a string, not a CSL item"), translated
+ * first. Every template is the first argument of a call of `problemText`, written as a string literal, so test/unit/l10n.test.ts finds them all and fails on one the zh-CN bundle lacks.
  */
 
 /** A value that fills a placeholder: data as it is, or a phrase translated before it is put in. */

@@ -6,7 +6,7 @@
  */
 import type { CslDate, CslFields, Name, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
-import { type ProblemText, problemText } from '../model/problemText';
+import type { ProblemText } from '../model/problemText';
 
 /** One value line of a field: the first line after the tag, or one continuation line. */
 export interface ValueLine {

@@ -254,19 +254,16 @@ export function readXmlFile(
     const before = recs.filter((r) => doc.lineAt(r.end) < errLine);
     const dropped = recs.length - before.length;
     recs = before;
+    const kept = before.length === 1 ? problemText('kept the 1 record before that line') : before.length ? problemText('kept the {0} records before that line', before.length) : problemText('no record could be read');
     problems.unshift({
       file,
       line: errLine,
       severity: 'error',
       ...(doc.error.fatal
         ? problemText('Could not read this {0} file ({1}); skipped it.', what, doc.error.message.replace(/^\[\w+\]\s*/, '').replace(/\.$/, ''))
-        : problemText(
-            dropped ? 'This {0} file is not well-formed XML at line {1} ({2}); {3}, skipped the rest.' : 'This {0} file is not well-formed XML at line {1} ({2}); {3}.',
-            what,
-            errLine,
-            doc.error.message.replace(/\.$/, ''),
-            before.length === 1 ? problemText('kept the 1 record before that line') : before.length ? problemText('kept the {0} records before that line', before.length) : problemText('no record could be read'),
-          )),
+        : dropped
+          ? problemText('This {0} file is not well-formed XML at line {1} ({2}); {3}, skipped the rest.', what, errLine, doc.error.message.replace(/\.$/, ''), kept)
+          : problemText('This {0} file is not well-formed XML at line {1} ({2}); {3}.', what, errLine, doc.error.message.replace(/\.$/, ''), kept)),
     });
   }
   const records: ParsedRecord[] = [];
