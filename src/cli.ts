@@ -268,7 +268,7 @@ function main(): void {
       process.stderr.write(terminalSafe(e.message ? `corpus-cite: ${e.message}\n${USAGE}` : USAGE) + '\n');
       process.exitCode = 2;
     } else if (e instanceof WriteRefused) {
-      process.stderr.write(terminalSafe(`corpus-cite: ${e.message}`) + '\n');
+      process.stderr.write(terminalSafe(`corpus-cite: ${problemMessage(e.text, t)}`) + '\n');
       process.exitCode = 1;
     } else if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
       process.exitCode ??= 0;
