@@ -7,7 +7,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import { spawnSync } from 'child_process';
+import { indexWithCache } from '../../src/core/index/indexCache';
 import { incompleteEntryNotes } from '../../src/core/format/bibliographyBlock';
 import { bundleTranslate, localeFromEnv } from '../../src/core/format/l10nBundle';
 import { englishText, renderCard } from '../../src/core/format/render';
@@ -172,6 +174,26 @@ describe('problems in Simplified Chinese', () => {
     const p: Problem = { file: 'a.json', line: 2, severity: 'error', ...problemText('Item {0} is {1}, not a CSL item; skipped it', 1, problemText('a value of type {0}', 'bigint')) };
     const parsed = ParsedFileSchema.parse({ file: 'a.json', records: [], problems: [p] });
     assert.deepStrictEqual(parsed.problems[0], p);
+  });
+
+  it('problems keep their templates through the warm-start cache (files and corpus from the cache)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-cite-l10n-'));
+    try {
+      const corpus = path.join(dir, 'corpus');
+      fs.mkdirSync(corpus);
+      const past = new Date(Date.now() - 60_000);
+      for (const f of fs.readdirSync(path.join(ROOT, 'fixtures', 'bad'))) {
+        fs.copyFileSync(path.join(ROOT, 'fixtures', 'bad', f), path.join(corpus, f));
+        fs.utimesSync(path.join(corpus, f), past, past);
+      }
+      const cold = indexWithCache([corpus], path.join(dir, 'cache'));
+      const warm = indexWithCache([corpus], path.join(dir, 'cache'));
+      assert.strictEqual(warm.stats.corpusFromCache, true);
+      assert.ok(cold.problems.length >= 10 && cold.problems.every((p) => p.template !== undefined));
+      assert.deepStrictEqual(warm.problems, cold.problems);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints `index fixtures/bad` in Chinese: no English sentence left besides file names and record data', () => {

@@ -117,7 +117,7 @@ function parseRelated(lines: Line[], file: string, problems: Problem[]): ParsedR
   const flush = () => {
     if (!cur) return;
     if (cur.authors.length) cur.rec.csl.author = cur.authors;
-    if (!cur.done) problems.push({ file, line: cur.rec.line, severity: 'info', ...problemText('Related paper "{0}" has no source line ([J]. Journal, year, ...); kept its title and authors.', cur.rec.csl.title ?? '') });
+    if (!cur.done) problems.push({ file, line: cur.rec.line, severity: 'info', ...problemText('Related paper "{0}" has no source line ([J]. Journal, year, ...); kept its title and authors.', String(cur.rec.csl.title)) });
     out.push(cur.rec);
     cur = undefined;
   };
