@@ -18,18 +18,24 @@ import { expandPaths, indexPaths } from './core/build/loadFiles';
 import { WorkLookup } from './core/search/lookup';
 import { checkManuscript } from './core/manuscript/manuscript';
 import type { Problem, Work } from './core/model/model';
-
-const USAGE = `Usage:
-  corpus-cite index [--json] PATH...
-  corpus-cite export --format csl-json|bibtex|ris [--out FILE] PATH...
-  corpus-cite bib --style NAME|FILE.csl [--format text|html|markdown] PATH...
-  corpus-cite check [--json] MANUSCRIPT.md --corpus PATH...
-PATH is a corpus file or a folder (searched recursively).
-check --json prints {"citations": [...], "unknown": [...], "uncited": [ids]}; a citation is
-{kind, key, text, line, start, end (0-based), works: [ids]} plus bracketed/meta/nocite/... for Pandoc keys.`;
+import { problemMessage } from './core/model/problemText';
 
 /** Human output in the user's language (LANG / LC_ALL / LC_MESSAGES / LANGUAGE), from the extension's l10n bundle. */
 const t = bundleTranslate(path.join(__dirname, '..', 'l10n'), localeFromEnv());
+
+/** The usage text: the command lines as they are typed, the sentences in the user's language. */
+const USAGE = [
+  t('Usage:'),
+  '  corpus-cite index [--json] PATH...',
+  '  corpus-cite export --format csl-json|bibtex|ris [--out FILE] PATH...',
+  '  corpus-cite bib --style NAME|FILE.csl [--format text|html|markdown] PATH...',
+  '  corpus-cite check [--json] MANUSCRIPT.md --corpus PATH...',
+  t('PATH is a corpus file or a folder (searched recursively).'),
+  t('check --json prints {0}; a citation is\n{1} plus bracketed/meta/nocite/... for Pandoc keys.', '{"citations": [...], "unknown": [...], "uncited": [ids]}', '{kind, key, text, line, start, end (0-based), works: [ids]}'),
+].join('\n');
+
+/** Severity words of a problem line (`file:line: error: message`, as compilers print them). */
+const SEVERITY_WORD: Record<Problem['severity'], string> = { error: t('error'), warning: t('warning'), info: t('info') };
 
 class UsageError extends Error {}
 
@@ -103,18 +109,28 @@ function load(paths: string[], args: Args) {
 }
 
 function problemLine(p: Problem): string {
-  return terminalSafe(`${p.file}:${p.line}: ${p.severity}: ${p.message}`);
+  return terminalSafe(`${p.file}:${p.line}: ${SEVERITY_WORD[p.severity]}: ${problemMessage(p, t)}`);
+}
+
+/** Terminal columns of a string: East Asian wide characters (CJK, Hangul, full-width forms) take two. */
+function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+  }
+  return n;
 }
 
 function table(works: readonly Work[]): string {
   const rows = works.map((w) => {
     const src = w['x-corpus'].sources[0];
     const title = (w.title ?? '').replace(/\s+/g, ' ');
-    return [w['citation-label'], w['x-corpus'].kind, title.length > 60 ? title.slice(0, 59) + '…' : title, src ? `${src.file.split(/[\\/]/).pop()}:${src.line}` : ''];
+    return [w['citation-label'], w['x-corpus'].kind === 'record' ? t('record') : t('cited'), title.length > 60 ? title.slice(0, 59) + '…' : title, src ? `${src.file.split(/[\\/]/).pop()}:${src.line}` : ''];
   });
   const head = [t('LABEL'), t('KIND'), t('TITLE'), t('SOURCE')];
-  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => [...r[i]].length))));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i] - [...c].length)))).join('  ');
+  const widths = head.map((h, i) => Math.min(60, Math.max(columns(h), ...rows.map((r) => columns(r[i])))));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i] - columns(c))))).join('  ');
   return [fmt(head), ...rows.map(fmt)].map(terminalSafe).join('\n') + '\n';
 }
 
@@ -252,7 +268,7 @@ function main(): void {
       process.stderr.write(terminalSafe(e.message ? `corpus-cite: ${e.message}\n${USAGE}` : USAGE) + '\n');
       process.exitCode = 2;
     } else if (e instanceof WriteRefused) {
-      process.stderr.write(terminalSafe(`corpus-cite: ${e.message}`) + '\n');
+      process.stderr.write(terminalSafe(`corpus-cite: ${problemMessage(e.text, t)}`) + '\n');
       process.exitCode = 1;
     } else if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
       process.exitCode ??= 0;

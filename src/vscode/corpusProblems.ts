@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../core/model/model';
 import { planProblems } from '../core/index/problemReport';
+import { problemMessage } from '../core/model/problemText';
 import { DIAGNOSTIC_SOURCE } from './ids';
 
 /** New problems named one by one in the log per rebuild; the rest are counted. */
@@ -40,15 +41,22 @@ export class CorpusProblems implements vscode.Disposable {
     const plan = planProblems(problems, this.logged, { maxLogged: MAX_LOGGED_PROBLEMS, maxPerFile: MAX_DIAGNOSTICS_PER_FILE });
     if (!plan) return;
     const shown = new Map<string, string>();
+    // In the display language: the core's problems carry their English template and arguments.
+    const translated = new Map<Problem, string>();
+    const text = (p: Problem): string => {
+      let s = translated.get(p);
+      if (s === undefined) translated.set(p, (s = problemMessage(p, (m, ...a) => vscode.l10n.t(m, ...a))));
+      return s;
+    };
     for (const p of plan.toLog) {
       let display = shown.get(p.file);
       if (display === undefined) shown.set(p.file, (display = this.files.displayPath(p.file)));
-      const line = `[problem] ${display}:${p.line} ${p.message}`;
+      const line = `[problem] ${display}:${p.line} ${text(p)}`;
       if (p.severity === 'error') this.log.error(line);
       else if (p.severity === 'warning') this.log.warn(line);
       else this.log.info(line);
     }
-    if (plan.notLogged) this.log.warn(`[problem] … and ${plan.notLogged} more new problems: see the Problems panel`);
+    if (plan.notLogged) this.log.warn(`[problem] ${vscode.l10n.t('… and {0} more new problems: see the Problems panel', plan.notLogged)}`);
     this.logged = plan.keys;
     const byUri = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
     for (const [file, { shown: list, more }] of plan.byFile) {
@@ -59,7 +67,7 @@ export class CorpusProblems implements vscode.Disposable {
       if (!entry) byUri.set(k, (entry = { uri, list: [] }));
       for (const p of list) {
         const line = Math.max(0, p.line - 1);
-        const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), p.message, SEVERITY[p.severity]);
+        const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), text(p), SEVERITY[p.severity]);
         d.source = DIAGNOSTIC_SOURCE;
         entry.list.push(d);
       }

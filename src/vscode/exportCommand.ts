@@ -8,7 +8,8 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type AtomicFileSystem, writeAtomically, writeFileAtomicAsync } from '../core/io/atomic';
+import { type AtomicFileSystem, WriteRefused, writeAtomically, writeFileAtomicAsync } from '../core/io/atomic';
+import { problemMessage } from '../core/model/problemText';
 import { citedWorks } from '../core/manuscript/manuscript';
 import type { CorpusService } from './corpusService';
 import { CommandIds } from './ids';
@@ -94,7 +95,7 @@ export function registerExportCommand(service: CorpusService, log: vscode.LogOut
       await service.markAsOutput(target);
       await writeTextAtomically(target, text);
     } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
+      return fail(e instanceof WriteRefused ? problemMessage(e.text, (m, ...a) => vscode.l10n.t(m, ...a)) : e instanceof Error ? e.message : String(e));
     }
     log.info(`[export] ${works.length} works as ${format.label} to ${target.toString(true)}`);
     note(vscode.l10n.t('exported {0} works as {1} to {2}.', works.length, format.label, vscode.workspace.asRelativePath(target)));

@@ -149,6 +149,28 @@ describe('Robustness', function () {
       await waitFor('the good entries', () => ['A good entry', 'The entry after the broken one'].every((t) => api.works.some((w) => w.title === t)));
     });
 
+    // Runs in a host started with a Chinese display language (npm run test:integration:zh).
+    describe('in Simplified Chinese (zh-cn host)', () => {
+      before(function () {
+        if (vscode.env.language !== 'zh-cn') this.skip();
+      });
+
+      it('shows the problems of a broken BibTeX file in Chinese in the Problems panel', async () => {
+        const src = path.join(extensionPath, 'fixtures', 'bad', 'bibtex-broken-and-duplicate.bib');
+        const file = corpusPath('zz-broken-zh.bib');
+        write(file, fs.readFileSync(src));
+        const uri = vscode.Uri.file(file);
+        const diags = await waitFor('diagnostics on zz-broken-zh.bib', () => {
+          const d = ourDiagnostics(uri);
+          return d.length >= 2 ? d : undefined;
+        }, 30_000);
+        const messages = diags.map((d) => d.message).sort();
+        assert.ok(messages.some((m) => m === '从此处开始的条目花括号不配对；已跳过'), messages.join('\n'));
+        assert.ok(messages.some((m) => m === '重复的键“good2019”（第 1 行也有）；两条均保留'), messages.join('\n'));
+        for (const m of messages) assert.doesNotMatch(m.replace('good2019', ''), /[A-Za-z]{2,}/, m);
+      });
+    });
+
     it('lists the first 500 problems of a file with thousands, and counts the rest', async () => {
       // 620 entries without a citation key, and one good entry at the end.
       const bib = Array.from({ length: 620 }, (_, i) => `@article{,\n  title = {Keyless ${i}}\n}\n`).join('') + '@article{zzlastgood,\n  title = {The last good entry},\n  author = {Good, Gail},\n  year = {2020}\n}\n';

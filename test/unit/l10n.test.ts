@@ -1,16 +1,20 @@
 /**
  * English and Simplified Chinese: every `%key%` of package.json is in package.nls.json and
  * package.nls.zh-cn.json (and neither has keys of its own), and every message the extension
- * passes to `vscode.l10n.t` has a Chinese translation in l10n/bundle.l10n.zh-cn.json with the
- * same placeholders.
+ * passes to `vscode.l10n.t` — and every problem template the core makes with `problemText` —
+ * has a Chinese translation in l10n/bundle.l10n.zh-cn.json with the same placeholders.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import { spawnSync } from 'child_process';
+import { indexWithCache } from '../../src/core/index/indexCache';
 import { incompleteEntryNotes } from '../../src/core/format/bibliographyBlock';
 import { bundleTranslate, localeFromEnv } from '../../src/core/format/l10nBundle';
-import { renderCard } from '../../src/core/format/render';
+import { englishText, renderCard } from '../../src/core/format/render';
+import { ParsedFileSchema, type Problem } from '../../src/core/model/model';
+import { type ProblemArg, problemMessage, problemText } from '../../src/core/model/problemText';
 import { ROOT } from './helpers/corpus';
 
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -26,6 +30,38 @@ function nlsKeys(value: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** A string literal (`'…'` or `"…"`) at the start of `s` (after spaces): its value, or undefined. */
+function leadingLiteral(s: string): string | undefined {
+  const m = /^\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")/.exec(s);
+  return m ? (m[1] ?? m[2]).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : undefined;
+}
+
+/** Every .ts file under `dir` (relative to ROOT). */
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
+}
+
+/**
+ * The problem templates of the core: the first argument of every `problemText(` call in
+ * src/core, which must be a string literal (a template built at run time could not be checked,
+ * so it is reported in `notLiteral`).
+ */
+function problemTemplates(): { templates: Map<string, string>; notLiteral: string[] } {
+  const templates = new Map<string, string>();
+  const notLiteral: string[] = [];
+  for (const f of tsFiles('src/core')) {
+    const src = read(f);
+    for (const m of src.matchAll(/\bproblemText\(/g)) {
+      if (/function\s+$/.test(src.slice(Math.max(0, m.index - 12), m.index))) continue;
+      const rest = src.slice(m.index + m[0].length);
+      const lit = leadingLiteral(rest);
+      if (lit === undefined) notLiteral.push(`${f}: problemText(${rest.slice(0, 40)}`);
+      else if (!templates.has(lit)) templates.set(lit, f);
+    }
+  }
+  return { templates, notLiteral };
+}
+
 /** The messages given to `l10n.t('…')` in the extension's sources (and `t('…')` of the report). */
 function runtimeMessages(): Map<string, string> {
   const out = new Map<string, string>();
@@ -34,15 +70,18 @@ function runtimeMessages(): Map<string, string> {
     .filter((f) => f.endsWith('.ts'))
     .map((f) => `src/vscode/${f}`)
     .concat(['src/extension.ts']);
-  const literal = String.raw`'((?:[^'\\]|\\.)*)'`;
-  for (const f of files) for (const m of read(f).matchAll(new RegExp(String.raw`l10n\.t\(\s*` + literal, 'g'))) out.set(m[1].replace(/\\'/g, "'"), f);
+  const literalsAfter = (f: string, call: RegExp) => {
+    const src = read(f);
+    return [...src.matchAll(call)].map((m) => leadingLiteral(src.slice(m.index + m[0].length))).filter((s) => s !== undefined);
+  };
+  for (const f of files) for (const m of literalsAfter(f, /\bl10n\.t\(/g)) out.set(m, f);
   // The core's reports, cards and bibliography notes are translated through the `t` the editor
   // passes in (core never imports vscode): `t('…')` and `markdownMessage(t, '…')`.
-  for (const f of CORE_TRANSLATED) {
-    for (const m of read(f).matchAll(new RegExp(String.raw`(?:\bt\(|markdownMessage\(\s*t,)\s*` + literal, 'g'))) out.set(m[1].replace(/\\'/g, "'"), f);
-  }
+  for (const f of CORE_TRANSLATED) for (const m of literalsAfter(f, /(?:\bt\(|markdownMessage\(\s*t,)/g)) out.set(m, f);
+  // The core's problems, translated where they are shown (Problems panel, log, CLI).
+  for (const [m, f] of problemTemplates().templates) out.set(m, f);
   // The hover's action links (workCard.ts `link('…', command)`).
-  for (const m of read('src/vscode/workCard.ts').matchAll(new RegExp(String.raw`\blink\(\s*` + literal, 'g'))) out.set(m[1], 'src/vscode/workCard.ts');
+  for (const m of literalsAfter('src/vscode/workCard.ts', /\blink\(/g)) out.set(m, 'src/vscode/workCard.ts');
   return out;
 }
 
@@ -100,6 +139,96 @@ describe('localization (English, Simplified Chinese)', () => {
       assert.deepStrictEqual(placeholders(String(t)), placeholders(m), `placeholders of ${m}`);
       assert.match(String(t), /[\u4e00-\u9fff]|^Corpus Cite/, `not translated: ${m}`);
     }
+  });
+});
+
+describe('problems in Simplified Chinese', () => {
+  const bundle = json('l10n/bundle.l10n.zh-cn.json');
+  const { templates, notLiteral } = problemTemplates();
+
+  it('every problem template of the core is a string literal with a Chinese translation that keeps its placeholders', () => {
+    assert.deepStrictEqual(notLiteral, [], 'problemText called with a template that is not a string literal');
+    assert.ok(templates.size > 100, `only ${templates.size} problem templates found`);
+    const missing = [...templates].filter(([m]) => typeof bundle[m] !== 'string').map(([m, f]) => `${f}: ${m}`);
+    assert.deepStrictEqual(missing, [], 'problem templates without a zh-CN translation');
+    for (const m of templates.keys()) {
+      assert.deepStrictEqual(placeholders(String(bundle[m])), placeholders(m), `placeholders of ${m}`);
+      assert.match(String(bundle[m]), /[\u4e00-\u9fff]/, `not translated: ${m}`);
+    }
+  });
+
+  it('makes the English message from the template, translates nested phrases first, fills each place once', () => {
+    const text = problemText('Item {0} is {1}, not a CSL item; skipped it', 3, problemText('a string'));
+    assert.strictEqual(text.message, 'Item 3 is a string, not a CSL item; skipped it');
+    assert.deepStrictEqual(text.args, [3, { template: 'a string' }]);
+    const zh = bundleTranslate(path.join(ROOT, 'l10n'), 'zh-cn');
+    assert.strictEqual(problemMessage(text, zh), '第 3 项是字符串，不是 CSL 条目；已跳过');
+    assert.strictEqual(problemMessage(text, englishText), text.message);
+    // A value that looks like a placeholder stays as it is (record data is never re-filled).
+    assert.strictEqual(problemText("Duplicate key '{0}' (also at line {1}); kept both", '{1}', 7).message, "Duplicate key '{1}' (also at line 7); kept both");
+    // A problem without a template (an older cache) shows its English message.
+    assert.strictEqual(problemMessage({ message: 'Old text.' }, zh), 'Old text.');
+  });
+
+  it('the problem schema keeps the template and its arguments (nested phrases too)', () => {
+    const p: Problem = { file: 'a.json', line: 2, severity: 'error', ...problemText('Item {0} is {1}, not a CSL item; skipped it', 1, problemText('a value of type {0}', 'bigint')) };
+    const parsed = ParsedFileSchema.parse({ file: 'a.json', records: [], problems: [p] });
+    assert.deepStrictEqual(parsed.problems[0], p);
+  });
+
+  it('problems keep their templates through the warm-start cache (files and corpus from the cache)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-cite-l10n-'));
+    try {
+      const corpus = path.join(dir, 'corpus');
+      fs.mkdirSync(corpus);
+      const past = new Date(Date.now() - 60_000);
+      for (const f of fs.readdirSync(path.join(ROOT, 'fixtures', 'bad'))) {
+        fs.copyFileSync(path.join(ROOT, 'fixtures', 'bad', f), path.join(corpus, f));
+        fs.utimesSync(path.join(corpus, f), past, past);
+      }
+      const cold = indexWithCache([corpus], path.join(dir, 'cache'));
+      const warm = indexWithCache([corpus], path.join(dir, 'cache'));
+      assert.strictEqual(warm.stats.corpusFromCache, true);
+      assert.ok(cold.problems.length >= 10 && cold.problems.every((p) => p.template !== undefined));
+      assert.deepStrictEqual(warm.problems, cold.problems);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints `index fixtures/bad` in Chinese: no English sentence left besides file names and record data', () => {
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` (npm test does)');
+    const run = (lang: string, ...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'index', ...args, 'fixtures/bad'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: lang, LC_ALL: '', LANGUAGE: '', LC_MESSAGES: '', CORPUS_CITE_LOCALE: '' } });
+    const data = JSON.parse(run('C', '--json').stdout) as { works: { 'citation-label': string; title?: string; 'x-corpus': { sources: { file: string; line: number }[] } }[]; problems: Problem[] };
+    assert.ok(data.problems.length >= 10 && data.problems.every((p) => p.template), 'every problem of fixtures/bad has a template');
+    const zh = run('zh_CN.UTF-8');
+    const en = run('C');
+    assert.strictEqual(zh.status, en.status);
+    // Record data (labels, titles as the table cuts them, sources), file names and the values that
+    // fill the templates (keys, field names, Node's own error texts) are not ours to translate.
+    const leaves = (a: ProblemArg): string[] => (typeof a === 'object' ? (a.args ?? []).flatMap(leaves) : [String(a)]);
+    const dataText = new Set<string>(['fixtures/bad']);
+    for (const w of data.works) {
+      const title = (w.title ?? '').replace(/\s+/g, ' ');
+      for (const s of [w['citation-label'], title, title.slice(0, 59) + '…', ...w['x-corpus'].sources.map((s) => `${s.file.split('/').pop()}:${s.line}`)]) if (s) dataText.add(s);
+    }
+    for (const p of data.problems) for (const s of [p.file, ...(p.args ?? []).flatMap(leaves)]) dataText.add(s);
+    const strip = (s: string) => [...dataText].sort((a, b) => b.length - a.length).reduce((acc, d) => acc.split(d).join(' '), s);
+    // Names and codes that the Chinese text keeps as they are.
+    const kept = new Set(['CSL', 'JSON', 'ER', 'NUL', 'UTF', 'id', 'ms']);
+    const english = (s: string) => (strip(s).match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !kept.has(w));
+    const problemLines = zh.stderr.split('\n').filter((l) => /^fixtures\//.test(l));
+    assert.strictEqual(problemLines.length, data.problems.length, zh.stderr);
+    for (const l of problemLines) assert.match(l, /^[^:]+:\d+: (错误|警告|信息): /, l);
+    for (const l of zh.stderr.split('\n')) assert.deepStrictEqual(english(l), [], l);
+    const rows = zh.stdout.trimEnd().split('\n');
+    assert.strictEqual(rows.length, data.works.length + 1);
+    for (const l of rows) assert.deepStrictEqual(english(l), [], l);
+    assert.match(rows[1], /\s(记录|被引用)\s/);
+    // The English run is the English text, unchanged.
+    assert.match(en.stderr, /: error: Unbalanced braces in entry starting here; skipped it/);
+    assert.match(en.stdout, /^LABEL\s+KIND\s+TITLE\s+SOURCE$/m);
+    assert.match(en.stdout, /\srecord\s/);
   });
 });
 

@@ -6,6 +6,7 @@ import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './citations';
 import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../model/keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from '../model/model';
 import { fold, nameKey } from '../model/names';
+import { problemText } from '../model/problemText';
 
 type Origin = 'record' | 'related' | 'reference' | 'citation';
 
@@ -167,7 +168,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
     for (const block of rec.textBlocks ?? []) {
       const cites = extractCitations(block);
-      if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', message: `More than ${MAX_CITATIONS_PER_BLOCK} citations in one block of text: took the first ${cites.length}.` });
+      if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', ...problemText('More than {0} citations in one block of text: took the first {1}.', MAX_CITATIONS_PER_BLOCK, cites.length) });
       for (const c of cites) {
         nodes.push({
           origin: 'citation',
@@ -255,8 +256,12 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   for (const [i, j] of doiConflicts) {
     const n = nodes[i];
     const o = nodes[j];
-    const where = o.source.file === n.source.file ? `line ${o.source.line}` : `${o.source.file}:${o.source.line}`;
-    problems.push({ file: n.source.file, line: n.source.line, severity: 'warning', message: `Same DOI ${normDoi(n.csl.DOI)} as the record at ${where}, but a different title; kept them apart as two works.` });
+    const doi = String(normDoi(n.csl.DOI));
+    const text =
+      o.source.file === n.source.file
+        ? problemText('Same DOI {0} as the record at line {1}, but a different title; kept them apart as two works.', doi, o.source.line)
+        : problemText('Same DOI {0} as the record at {1}:{2}, but a different title; kept them apart as two works.', doi, o.source.file, o.source.line);
+    problems.push({ file: n.source.file, line: n.source.line, severity: 'warning', ...text });
   }
   const byIdentity = new Map<string, number[]>();
   for (const [title, list] of recByTitle) {
@@ -371,7 +376,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
         continue;
       }
       if (fullMatches.length > 1) {
-        problems.push({ file: nodes[s].source.file, line: nodes[s].source.line, severity: 'info', message: `Citation ${nodes[s].context?.text ?? key} matches ${fullMatches.length} works; kept it apart.` });
+        problems.push({ file: nodes[s].source.file, line: nodes[s].source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', nodes[s].context?.text ?? key, fullMatches.length) });
       }
       for (const o of stubs) {
         if (o === s) continue;
@@ -504,7 +509,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
         const here = nodes[c.node].source;
         const there = nodes[win.node].source;
         if (here.file === there.file) continue; // the parser has said so
-        problems.push({ file: here.file, line: here.line, severity: 'warning', message: `The key ${key} is also the key of a different entry (${there.file}:${there.line}); @${key} refers to that one.` });
+        problems.push({ file: here.file, line: here.line, severity: 'warning', ...problemText('The key {0} is also the key of a different entry ({1}:{2}); @{0} refers to that one.', key, there.file, there.line) });
       }
     }
     // Claims were made per draft in file and line order, so `owned` lists are in it.

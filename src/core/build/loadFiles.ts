@@ -7,6 +7,7 @@ import type { ParsedFile, Problem, TextBlock } from '../model/model';
 import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from '../io/jsonDepth';
 import { parseText } from '../parsers';
 import { ioErrorProblem, notRegularProblem, readRegularFileSync, unknownFilesProblem } from '../io/readFile';
+import { problemText } from '../model/problemText';
 
 export { unknownFilesProblem };
 
@@ -63,7 +64,9 @@ function boundTextBlocks(parsed: ParsedFile): ParsedFile {
     file: parsed.file,
     line: c.line,
     severity: 'info',
-    message: `${c.n === 1 ? 'A text block' : `${c.n} text blocks`} longer than ${MAX_CITATION_TEXT_CHARS / 1024}K characters: citations were looked for in the first ${MAX_CITATION_TEXT_CHARS / 1024}K only (the record keeps its whole text).`,
+    ...(c.n === 1
+      ? problemText('A text block longer than {0}K characters: citations were looked for in the first {0}K only (the record keeps its whole text).', MAX_CITATION_TEXT_CHARS / 1024)
+      : problemText('{0} text blocks longer than {1}K characters: citations were looked for in the first {1}K only (the record keeps its whole text).', c.n, MAX_CITATION_TEXT_CHARS / 1024)),
   };
   return { ...parsed, records, problems: [...parsed.problems, problem] };
 }
@@ -83,7 +86,7 @@ function boundJsonDepth(text: string, parsed: ParsedFile): ParsedFile {
       if (csl === rec.csl) [csl, fieldLines] = [{ ...rec.csl }, { ...rec.fieldLines }];
       delete (csl as Record<string, unknown>)[key];
       delete fieldLines[key];
-      problems.push({ file: parsed.file, line: rec.fieldLines[key] ?? rec.line, severity: 'warning', message: `Field '${key}' is nested more than ${MAX_JSON_DEPTH} levels deep; dropped it (the record is kept).` });
+      problems.push({ file: parsed.file, line: rec.fieldLines[key] ?? rec.line, severity: 'warning', ...problemText("Field '{0}' is nested more than {1} levels deep; dropped it (the record is kept).", key, MAX_JSON_DEPTH) });
     }
     const children = rec.children?.map((c) => ({ ...c, record: fix(c.record) }));
     return csl === rec.csl && !children ? rec : { ...rec, csl, fieldLines, ...(children ? { children } : {}) };
@@ -94,12 +97,12 @@ function boundJsonDepth(text: string, parsed: ParsedFile): ParsedFile {
 
 /** Parses one file's bytes: decode, sniff, parse. Never throws. */
 export function parseBytes(bytes: Uint8Array, file: string): ParsedFile {
-  if (bytes.length === 0) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Empty file; nothing to index.' }] };
+  if (bytes.length === 0) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('Empty file; nothing to index.') }] };
   const decoded = decodeBytes(bytes);
-  if (decoded.binary) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'This looks like a binary file, not text; skipped it.' }] };
+  if (decoded.binary) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('This looks like a binary file, not text; skipped it.') }] };
   const text = normaliseNewlines(decoded.text);
   const parsed = boundTextBlocks(boundJsonDepth(text, parseText(text, file, undefined, true)));
-  const notes: Problem[] = decoded.notes.map((message) => ({ file, line: 1, severity: 'info' as const, message }));
+  const notes: Problem[] = decoded.noteTexts.map((text) => ({ file, line: 1, severity: 'info' as const, ...text }));
   return { ...parsed, problems: [...notes, ...parsed.problems] };
 }
 
@@ -204,12 +207,12 @@ export function expandPaths(paths: readonly string[]): ExpandedPaths {
             st = fs.statSync(abs);
           } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
-            problem(name, { line: 1, severity: 'warning', message: code === 'ELOOP' ? 'A loop of symbolic links; skipped it.' : `A symbolic link to nothing (${code ?? 'error'}); skipped it.` });
+            problem(name, { line: 1, severity: 'warning', ...(code === 'ELOOP' ? problemText('A loop of symbolic links; skipped it.') : problemText('A symbolic link to nothing ({0}); skipped it.', code ?? 'error')) });
             continue;
           }
           real = realOf(abs);
           if (!real) {
-            problem(name, { line: 1, severity: 'warning', message: 'A symbolic link that cannot be resolved; skipped it.' });
+            problem(name, { line: 1, severity: 'warning', ...problemText('A symbolic link that cannot be resolved; skipped it.') });
             continue;
           }
         } else real = Buffer.concat([f.real, SEP, d.name]);
@@ -227,7 +230,7 @@ export function expandPaths(paths: readonly string[]): ExpandedPaths {
         }
         if (!validUtf8(d.name)) {
           raw.set(name, abs);
-          problem(name, { line: 1, severity: 'info', message: `The file name is not valid UTF-8; read it, and name it here with its other bytes as \\xNN.` });
+          problem(name, { line: 1, severity: 'info', ...problemText('The file name is not valid UTF-8; read it, and name it here with its other bytes as \\xNN.') });
         }
         addFile(abs, name, real);
       }
@@ -249,7 +252,7 @@ export function expandPaths(paths: readonly string[]): ExpandedPaths {
       } catch {
         // not there at all
       }
-      if (isLink) problem(p, { line: 1, severity: 'error', message: `A symbolic link to nothing (${(e as NodeJS.ErrnoException).code ?? 'error'}); skipped it.` });
+      if (isLink) problem(p, { line: 1, severity: 'error', ...problemText('A symbolic link to nothing ({0}); skipped it.', (e as NodeJS.ErrnoException).code ?? 'error') });
       else if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') missing.push(p);
       else problem(p, ioErrorProblem(e, 'path'));
       continue;

@@ -38,10 +38,11 @@ import { CACHE_FILE } from './cacheFile';
 import { decodeSection, encodeSection, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
 import { type Corpus, buildCorpus } from '../build/corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from '../build/loadFiles';
-import { notRegularProblem, readRegularFileSync } from '../io/readFile';
+import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/readFile';
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, SearchIndex } from '../search/search';
 import { type PackedWorks, packWorks, WorkStore } from '../model/workStore';
+import { problemText } from '../model/problemText';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
@@ -518,7 +519,7 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
     }
     if (st.size > max) {
       // Reported, not read; cached by size + mtime like any other file.
-      const parsed: ParsedFile = { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: `File is ${(st.size / 1048576).toFixed(1)} MB, over the ${(max / 1048576).toFixed(0)} MB limit (setting corpusCite.maxFileSizeMB); skipped it.` }] };
+      const parsed: ParsedFile = { file, records: [], problems: [{ file, ...overSizeProblem(st.size, max) }] };
       slots.push({ kind: 'fresh', entry: { path: file, size: st.size, mtimeMs: st.mtimeMs, hash: '', parsed } });
       continue;
     }
@@ -654,7 +655,7 @@ function freshEntry(file: string, max: number, raw?: Buffer): { kind: 'fresh'; e
 
 function ioProblem(file: string, e: unknown): ParsedFile {
   const code = (e as NodeJS.ErrnoException).code;
-  return { file, records: [], problems: [{ file, line: 1, severity: 'error', message: `Could not read the file (${code ?? (e as Error).message}).` }] };
+  return { file, records: [], problems: [{ file, line: 1, severity: 'error', ...problemText('Could not read the file ({0}).', code ?? (e as Error).message) }] };
 }
 
 function trySave(dir: string, entries: CacheEntry[], corpus: CorpusToSave | undefined, opts: CacheOptions, ms: IndexCacheStats['ms']): void {

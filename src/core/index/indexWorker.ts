@@ -22,6 +22,7 @@ import { SessionCache } from './sessionCache';
 import { type PackedWorks, packedWorksTransfer, packWorks, slicePackedWorks, WorkStore } from '../model/workStore';
 import { encodeSection } from './cacheSections';
 import type { CorpusToSave } from './indexCache';
+import { problemText } from '../model/problemText';
 
 export type IndexRequest =
   /** `mtimeMs` (with the bytes' length) identifies this content in the warm-start cache. */
@@ -206,8 +207,8 @@ export class IndexSession {
     } catch (e) {
       // A parse failure must not lose the file: record it as a problem on the file.
       if (req.kind === 'parse') {
-        const message = `Could not parse the file (${e instanceof Error ? e.message : String(e)}).`;
-        this.files.set(req.file, { file: req.file, records: [], problems: [{ file: req.file, line: 1, severity: 'error', message }] });
+        const text = problemText('Could not parse the file ({0}).', e instanceof Error ? e.message : String(e));
+        this.files.set(req.file, { file: req.file, records: [], problems: [{ file: req.file, line: 1, severity: 'error', ...text }] });
         return { id: req.id, kind: 'parsed', file: req.file, records: 0, ms: 0 };
       }
       return { id: req.id, kind: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };

@@ -13,6 +13,7 @@
  */
 import { CacheReader, type CachedCorpus, corpusKey, type CacheEntry, type CorpusToSave, hashBytes, type ManifestEntry, saveCache, trusted } from './indexCache';
 import type { ParsedFile } from '../model/model';
+import { problemText } from '../model/problemText';
 
 export class SessionCache {
   private reader: CacheReader | undefined;
@@ -61,7 +62,7 @@ export class SessionCache {
     const parsed = i === undefined ? undefined : this.parses?.[i];
     if (parsed) return parsed;
     this.meta.delete(file);
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'The index cache could not be read back; run "Re-index Corpus" to read this file again.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('The index cache could not be read back; run "Re-index Corpus" to read this file again.') }] };
   }
 
   /**

@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { type ProblemText, problemText } from '../model/problemText';
 
 /** Temporary files are `.<name>.<pid>.<random>.corpus-cite.tmp` beside the target. */
 const TEMP_SUFFIX = '.corpus-cite.tmp';
@@ -20,8 +21,12 @@ const TEMP_SUFFIX = '.corpus-cite.tmp';
 /** Temporary files of this process that exist right now (removed on SIGINT/SIGTERM, see below). */
 const liveTemps = new Set<string>();
 
-/** A write that was refused before anything was written: the message says why, in a sentence. */
-export class WriteRefused extends Error {}
+/** A write that was refused before anything was written: the message says why, in a sentence (`text`: its l10n template). */
+export class WriteRefused extends Error {
+  constructor(readonly text: ProblemText) {
+    super(text.message);
+  }
+}
 
 function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}${TEMP_SUFFIX}`);
@@ -87,7 +92,7 @@ function resolveTarget(file: string): Target {
     real = fs.realpathSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new WriteRefused(`${file} cannot be reached (${code ?? 'error'}); nothing was written.`);
+    if (code !== 'ENOENT') throw new WriteRefused(problemText('{0} cannot be reached ({1}); nothing was written.', file, code ?? 'error'));
     // A dangling symbolic link: write the file it names, as `echo > link` would.
     try {
       const link = fs.readlinkSync(file);
@@ -102,7 +107,7 @@ function resolveTarget(file: string): Target {
   } catch {
     st = undefined;
   }
-  if (st && !st.isFile()) throw new WriteRefused(`${file} is not a regular file (a folder, device or pipe); nothing was written.`);
+  if (st && !st.isFile()) throw new WriteRefused(problemText('{0} is not a regular file (a folder, device or pipe); nothing was written.', file));
   if (st) {
     let writable = (st.mode & 0o222) !== 0;
     if (writable) {
@@ -112,7 +117,7 @@ function resolveTarget(file: string): Target {
         writable = false;
       }
     }
-    if (!writable) throw new WriteRefused(`${file} is read-only; it was not replaced. Make it writable or choose another file.`);
+    if (!writable) throw new WriteRefused(problemText('{0} is read-only; it was not replaced. Make it writable or choose another file.', file));
   }
   return { file: real, existing: st };
 }

@@ -3,6 +3,7 @@
  * Windows exports, GB18030 pages saved from Chinese-interface databases, Windows-1252 / Latin-1
  * from older European libraries (or lines of it mixed into UTF-8), stray NULs.
  */
+import { type ProblemText, problemText } from '../model/problemText';
 
 export interface Decoded {
   text: string;
@@ -10,6 +11,8 @@ export interface Decoded {
   encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030' | 'windows-1252' | (string & {});
   /** Human-readable notes about what was repaired (shown as info problems). */
   notes: string[];
+  /** The same notes with their l10n templates (`problemText`). */
+  noteTexts: ProblemText[];
   /** True when the bytes look like a binary file rather than text. */
   binary: boolean;
 }
@@ -166,7 +169,7 @@ function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
 }
 
 /** Decodes not-UTF-8 bytes: the declared or guessed legacy encoding, line by line when mixed with UTF-8. */
-function decodeLegacy(bytes: Uint8Array, notes: string[]): { text: string; encoding: string } {
+function decodeLegacy(bytes: Uint8Array, notes: ProblemText[]): { text: string; encoding: string } {
   // Pages saved from Chinese-interface databases are GB18030 (a superset of GBK/GB2312); older
   // European libraries are Windows-1252 / Latin-1; some files mix UTF-8 lines with Latin-1 ones
   // (entries pasted from two tools). The file's own declaration is taken when the bytes do not
@@ -180,7 +183,7 @@ function decodeLegacy(bytes: Uint8Array, notes: string[]): { text: string; encod
     else if (guessed === 'gb18030') legacy = declared;
   }
   const label = legacy === 'gb18030' ? 'GB18030' : legacy === 'windows-1252' ? 'Windows-1252' : legacy.toUpperCase();
-  const why = declared && declared !== legacy ? ` (it says ${declared}, which its bytes contradict)` : declared ? ' (as it says)' : '';
+  const why = declared && declared !== legacy ? problemText(' (it says {0}, which its bytes contradict)', declared) : declared ? problemText(' (as it says)') : '';
   if (legacy !== 'gb18030') {
     // Lines that are valid UTF-8 with non-ASCII characters beside lines that are not: mixed.
     let utf8Lines = 0;
@@ -198,17 +201,21 @@ function decodeLegacy(bytes: Uint8Array, notes: string[]): { text: string; encod
     if (utf8Lines > 0 && legacyLines > 0) {
       const utf8 = new TextDecoder('utf-8');
       const old = legacyDecoder(legacy);
-      notes.push(`Not valid UTF-8 throughout: read ${legacyLines} line${legacyLines === 1 ? '' : 's'} as ${label}${why}, the other ${utf8Lines} with accents as UTF-8.`);
+      notes.push(
+        legacyLines === 1
+          ? problemText('Not valid UTF-8 throughout: read {0} line as {1}{2}, the other {3} with accents as UTF-8.', legacyLines, label, why, utf8Lines)
+          : problemText('Not valid UTF-8 throughout: read {0} lines as {1}{2}, the other {3} with accents as UTF-8.', legacyLines, label, why, utf8Lines),
+      );
       return { text: spans.map(([a, b], k) => (lineValid[k] ? utf8 : old).decode(bytes.subarray(a, b))).join('\n'), encoding: legacy };
     }
   }
-  notes.push(`Not valid UTF-8; read as ${label}${why}.`);
+  notes.push(problemText('Not valid UTF-8; read as {0}{1}.', label, why));
   return { text: legacyDecoder(legacy).decode(bytes), encoding: legacy };
 }
 
 /** Decodes a corpus file's bytes, detecting the encoding from BOMs and content. */
 export function decodeBytes(bytes: Uint8Array): Decoded {
-  const notes: string[] = [];
+  const notes: ProblemText[] = [];
   let encoding: Decoded['encoding'] = 'utf-8';
   let body = bytes;
   let text: string | undefined;
@@ -225,7 +232,7 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
     const u16 = guessUtf16(bytes);
     if (u16) {
       encoding = u16;
-      notes.push(`Read as ${u16.toUpperCase()} (no byte-order mark).`);
+      notes.push(problemText('Read as {0} (no byte-order mark).', u16.toUpperCase()));
     } else if ((text = decodeUtf8Strict(bytes)) === undefined) {
       const r = decodeLegacy(bytes, notes);
       text = r.text;
@@ -246,10 +253,10 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
   const binary = encoding.startsWith('utf-16') ? false : controlShare(body, 8192) > 0.1;
   if (text.includes('\u0000')) {
     text = text.replace(/\u0000/g, '');
-    notes.push('Removed NUL bytes.');
+    notes.push(problemText('Removed NUL bytes.'));
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { text, encoding, notes, binary };
+  return { text, encoding, notes: notes.map((n) => n.message), noteTexts: notes, binary };
 }
 
 /** Normalises line endings (CRLF and bare CR) to LF so line numbers agree with editors. */

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Problem } from '../model/model';
 import { ioErrorProblem, notRegularProblem, unknownFilesProblem } from './readFile';
+import { problemText } from '../model/problemText';
 
 const SPECIAL = /[.+^$()|\\]/;
 
@@ -156,7 +157,7 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
       const childRel = rel ? `${rel}/${d.name}` : d.name;
       if (d.name.includes('\ufffd') && report && (matches(childRel) || inCorpusFolder(childRel))) {
         // Not valid UTF-8 (Node shows such bytes as U+FFFD): the editor cannot name the file to open it.
-        report({ file: path.join(abs, d.name), line: 1, severity: 'warning', message: 'The file name is not valid UTF-8, so the editor cannot open it; rename it to index it (the command line reads it).' });
+        report({ file: path.join(abs, d.name), line: 1, severity: 'warning', ...problemText('The file name is not valid UTF-8, so the editor cannot open it; rename it to index it (the command line reads it).') });
         continue;
       }
       const childAbs = path.join(abs, d.name);
@@ -174,7 +175,7 @@ export async function findMatchingFiles(root: string, globs: readonly string[], 
           // A dangling link, or a loop of them.
           if (report && !d.name.startsWith('.') && (matches(childRel) || inCorpusFolder(childRel))) {
             const code = (e as NodeJS.ErrnoException).code;
-            report({ file: childAbs, line: 1, severity: 'warning', message: code === 'ELOOP' ? 'A loop of symbolic links; skipped it.' : `A symbolic link to nothing (${code ?? 'error'}); skipped it.` });
+            report({ file: childAbs, line: 1, severity: 'warning', ...(code === 'ELOOP' ? problemText('A loop of symbolic links; skipped it.') : problemText('A symbolic link to nothing ({0}); skipped it.', code ?? 'error')) });
           }
           continue;
         }

@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import type { Problem } from '../model/model';
+import { type ProblemText, problemText } from '../model/problemText';
 
 const CHUNK = 1 << 20;
 const NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
@@ -19,27 +20,43 @@ export type FileRead = { bytes: Buffer; size: number; mtimeMs: number } | { prob
 
 /** What kind of non-regular file `st` is, in words. */
 export function fileKind(st: fs.Stats | fs.Dirent<string | Buffer>): string {
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isDirectory()) return 'a folder';
-  return 'not a regular file';
+  return fileKindText(st).message;
+}
+
+function fileKindText(st: fs.Stats | fs.Dirent<string | Buffer>): ProblemText {
+  if (st.isFIFO()) return problemText('a named pipe (FIFO)');
+  if (st.isSocket()) return problemText('a socket');
+  if (st.isCharacterDevice()) return problemText('a character device');
+  if (st.isBlockDevice()) return problemText('a block device');
+  if (st.isDirectory()) return problemText('a folder');
+  return problemText('not a regular file');
 }
 
 export function notRegularProblem(st: fs.Stats | fs.Dirent<string | Buffer>): Omit<Problem, 'file'> {
-  return { line: 1, severity: 'warning', message: `This is ${fileKind(st)}, not a regular file; skipped it without reading.` };
+  return { line: 1, severity: 'warning', ...problemText('This is {0}, not a regular file; skipped it without reading.', fileKindText(st)) };
 }
 
 export function overSizeProblem(size: number | undefined, max: number): Omit<Problem, 'file'> {
-  const what = size === undefined ? `File is over the ${(max / 1048576).toFixed(0)} MB limit` : `File is ${(size / 1048576).toFixed(1)} MB, over the ${(max / 1048576).toFixed(0)} MB limit`;
-  return { line: 1, severity: 'warning', message: `${what} (setting corpusCite.maxFileSizeMB); skipped it.` };
+  const limit = (max / 1048576).toFixed(0);
+  const text =
+    size === undefined
+      ? problemText('File is over the {0} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', limit)
+      : problemText('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (size / 1048576).toFixed(1), limit);
+  return { line: 1, severity: 'warning', ...text };
 }
 
-export function ioErrorProblem(e: unknown, what = 'file'): Omit<Problem, 'file'> {
+export function ioErrorProblem(e: unknown, what: 'file' | 'folder' | 'path' = 'file'): Omit<Problem, 'file'> {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'ENOENT: it does not exist, or is a symbolic link to nothing' : code === 'EACCES' || code === 'EPERM' ? `${code}: permission denied` : code === 'ELOOP' ? 'ELOOP: a loop of symbolic links' : (code ?? (e as Error).message);
-  return { line: 1, severity: 'error', message: `Could not read the ${what} (${why}).` };
+  const why =
+    code === 'ENOENT'
+      ? problemText('ENOENT: it does not exist, or is a symbolic link to nothing')
+      : code === 'EACCES' || code === 'EPERM'
+        ? problemText('{0}: permission denied', code)
+        : code === 'ELOOP'
+          ? problemText('ELOOP: a loop of symbolic links')
+          : (code ?? (e as Error).message);
+  const text = what === 'folder' ? problemText('Could not read the folder ({0}).', why) : what === 'path' ? problemText('Could not read the path ({0}).', why) : problemText('Could not read the file ({0}).', why);
+  return { line: 1, severity: 'error', ...text };
 }
 
 /** Reads a regular file, at most `max` bytes (more is a problem). Never throws. */
@@ -120,19 +137,22 @@ export function unknownFilesProblem(folder: string, names: readonly string[]): P
   if (names.length === 0) return undefined;
   const sorted = [...names].sort();
   if (sorted.length <= 3) {
-    return { file: folder, line: 1, severity: 'info', message: `Not a corpus format, not read: ${sorted.join(', ')}.` };
+    return { file: folder, line: 1, severity: 'info', ...problemText('Not a corpus format, not read: {0}.', sorted.join(', ')) };
   }
   const count = (re: RegExp) => sorted.filter((n) => re.test(n)).length;
   const pdf = count(PDF);
   const image = count(IMAGE);
   const office = count(OFFICE);
   const other = sorted.length - pdf - image - office;
-  const parts: string[] = [];
-  if (pdf) parts.push(`${pdf} PDF file${pdf === 1 ? '' : 's'}`);
-  if (image) parts.push(`${image} image${image === 1 ? '' : 's'}`);
-  if (office) parts.push(`${office} office document${office === 1 ? '' : 's'}`);
-  if (other) parts.push(`${other} other file${other === 1 ? '' : 's'}`);
-  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  const parts: ProblemText[] = [];
+  if (pdf) parts.push(pdf === 1 ? problemText('{0} PDF file', pdf) : problemText('{0} PDF files', pdf));
+  if (image) parts.push(image === 1 ? problemText('{0} image', image) : problemText('{0} images', image));
+  if (office) parts.push(office === 1 ? problemText('{0} office document', office) : problemText('{0} office documents', office));
+  if (other) parts.push(other === 1 ? problemText('{0} other file', other) : problemText('{0} other files', other));
+  // At most four kinds, so the list is one of three shapes (each a sentence the translator sees whole).
+  const [a, b, c, d] = parts;
+  const list = parts.length === 4 ? problemText('{0}, {1}, {2} and {3}', a, b, c, d) : parts.length === 3 ? problemText('{0}, {1} and {2}', a, b, c) : parts.length === 2 ? problemText('{0} and {1}', a, b) : a;
   const examples = sorted.filter((n) => !PDF.test(n) && !IMAGE.test(n) && !OFFICE.test(n)).slice(0, 3);
-  return { file: folder, line: 1, severity: 'info', message: `${list} here are not corpus formats; not read${examples.length ? ` (e.g. ${examples.join(', ')})` : ''}.` };
+  const text = examples.length ? problemText('{0} here are not corpus formats; not read (e.g. {1}).', list, examples.join(', ')) : problemText('{0} here are not corpus formats; not read.', list);
+  return { file: folder, line: 1, severity: 'info', ...text };
 }

@@ -130,11 +130,20 @@ export const ParsedRecordSchema: z.ZodType<ParsedRecord> = z.lazy(() =>
 export const SeveritySchema = z.enum(['error', 'warning', 'info']);
 export type Severity = z.infer<typeof SeveritySchema>;
 
+/** A value in a problem's template: data, or a phrase translated before it fills its place (`problemText.ts`). */
+export type ProblemArgValue = string | number | { template: string; args?: ProblemArgValue[] };
+const ProblemArgSchema: z.ZodType<ProblemArgValue> = z.lazy(() => z.union([z.string(), z.number(), z.object({ template: z.string(), args: z.array(ProblemArgSchema).optional() })]));
+
 export const ProblemSchema = z.object({
   file: z.string(),
   line: z.number().int().positive(),
   severity: SeveritySchema,
+  /** The English text (always complete: logs, JSON output and tests read it). */
   message: z.string(),
+  /** The English template of `message` with `{0}` placeholders: its l10n key. */
+  template: z.string().optional(),
+  /** The values of the template's placeholders. */
+  args: z.array(ProblemArgSchema).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 

@@ -6,6 +6,7 @@
  */
 import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { latexToUnicode } from './latex';
+import { type ProblemText, problemText } from '../model/problemText';
 
 const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
@@ -308,9 +309,10 @@ class BibScanner {
   private lineCursor = 0;
   private lineNo = 1;
   /** Set when a scan fails: what went wrong and where to resync. */
-  private errMessage = '';
+  private errMessage: ProblemText = problemText('Unbalanced braces in entry starting here; skipped it');
   private errAt = -1;
-  private warned = '';
+  /** The field before which a comma is missing (a warning on the entry once it is read). */
+  private warned: string | undefined;
   // The current entry's fields: known ones by id (values), unknown ones by name (lines only).
   private readonly vals: Vals = new Array<string | undefined>(KNOWN_COUNT).fill(undefined);
   private readonly valLines: number[] = new Array<number>(KNOWN_COUNT).fill(0);
@@ -403,14 +405,14 @@ class BibScanner {
     }
   }
 
-  private fail(message: string, at: number): -1 {
+  private fail(message: ProblemText, at: number): -1 {
     this.errMessage = message;
     this.errAt = at;
     return -1;
   }
 
   private failUnbalanced(at: number): -1 {
-    return this.fail('Unbalanced braces in entry starting here; skipped it', at);
+    return this.fail(problemText('Unbalanced braces in entry starting here; skipped it'), at);
   }
 
   /** `{...}` starting at `p`: index after the closing brace, or -1 (runaway / EOF). */
@@ -487,7 +489,7 @@ class BibScanner {
     this.expanded += take.length;
     if (take.length < macro.length && !this.expansionWarned) {
       this.expansionWarned = true;
-      this.problems.push({ file: this.file, line: this.lineAt(at), severity: 'warning', message: `@string expansion past the limit (${MAX_EXPANDED_VALUE / 1024}K characters per value, ${MAX_EXPANDED_TOTAL / 1048576}M per file): the value was cut there.` });
+      this.problems.push({ file: this.file, line: this.lineAt(at), severity: 'warning', ...problemText('@string expansion past the limit ({0}K characters per value, {1}M per file): the value was cut there.', MAX_EXPANDED_VALUE / 1024, MAX_EXPANDED_TOTAL / 1048576) });
     }
     return take;
   }
@@ -515,10 +517,10 @@ class BibScanner {
         if (!isNameChar(d)) break;
         if (d >= 65 && d <= 90) upper = true;
       }
-      if (p === nameStart) return this.unexpected(nameStart, 'a field name');
+      if (p === nameStart) return this.unexpected(nameStart, problemText('a field name'));
       const name = upper ? src.slice(nameStart, p).toLowerCase() : src.slice(nameStart, p);
       p = this.skipWs(p);
-      if (src.charCodeAt(p) !== 61) return this.unexpected(p, `'=' after field '${name}'`);
+      if (src.charCodeAt(p) !== 61) return this.unexpected(p, problemText("'=' after field '{0}'", name));
       p = this.skipWs(p + 1);
       let value = '';
       for (;;) {
@@ -541,7 +543,7 @@ class BibScanner {
             const macro = this.macros.get(word.toLowerCase());
             value += macro === undefined ? word : this.expansion(macro, value.length, nameStart);
           }
-        } else return this.unexpected(p, `a value for field '${name}'`);
+        } else return this.unexpected(p, problemText("a value for field '{0}'", name));
         p = this.skipWs(end);
         if (src.charCodeAt(p) !== 35) break; // '#'
         p = this.skipWs(p + 1);
@@ -569,25 +571,25 @@ class BibScanner {
         while (q < n && isNameChar(src.charCodeAt(q))) q++;
         q = this.skipWs(q);
         if (src.charCodeAt(q) === 61) {
-          this.warned = `Missing comma before field '${src.slice(p, q).trim()}'`;
+          this.warned = src.slice(p, q).trim();
           continue;
         }
       }
-      return this.unexpected(p, `',' or '${String.fromCharCode(close)}' after field '${name}'`);
+      return this.unexpected(p, problemText("',' or '{0}' after field '{1}'", String.fromCharCode(close), name));
     }
   }
 
-  private unexpected(p: number, expected: string): -1 {
+  private unexpected(p: number, expected: ProblemText): -1 {
     if (p >= this.n) return this.failUnbalanced(this.n);
     const c = this.src.charCodeAt(p);
     // An entry that never closes runs into the next one.
     if (c === 64 && this.entryStartAt(this.src.lastIndexOf('\n', p) + 1) === p) return this.failUnbalanced(p);
     const ch = this.src[p];
-    return this.fail(`Unexpected '${ch}' in entry starting here (expected ${expected}); skipped it`, p);
+    return this.fail(problemText("Unexpected '{0}' in entry starting here (expected {1}); skipped it", ch, expected), p);
   }
 
-  private problem(line: number, severity: Problem['severity'], message: string): void {
-    this.problems.push({ file: this.file, line, severity, message });
+  private problem(line: number, severity: Problem['severity'], text: ProblemText): void {
+    this.problems.push({ file: this.file, line, severity, ...text });
   }
 
   /** Records a failed entry and returns the position to resume scanning from. */
@@ -629,19 +631,19 @@ class BibScanner {
       if (type === '' || (open !== 123 && open !== 40)) {
         // Outside entries everything is a comment; only complain about `@word` starting a line.
         if (type !== '' && this.atLineStart(at)) {
-          this.problem(this.lineAt(at), 'error', `'@${type}' has no opening brace; skipped it`);
+          this.problem(this.lineAt(at), 'error', problemText("'@{0}' has no opening brace; skipped it", type));
           pos = this.resync(at + 1);
         } else pos = at + 1;
         continue;
       }
       const close = open === 123 ? 125 : 41;
       const line = this.lineAt(at);
-      this.warned = '';
+      this.warned = undefined;
       if (type === 'comment' || type === 'preamble') {
         const end = this.skipBody(p, close);
         if (end < 0) {
           if (type === 'comment') {
-            this.errMessage = 'Unbalanced braces in @comment starting here; skipped to the next entry';
+            this.errMessage = problemText('Unbalanced braces in @comment starting here; skipped to the next entry');
             this.problem(line, 'warning', this.errMessage);
             pos = this.errAt > at && this.errAt < n ? this.errAt : this.resync(at + 1);
           } else pos = this.recover(line, at);
@@ -664,7 +666,7 @@ class BibScanner {
       p = this.skipWs(p);
       const afterKey = src.charCodeAt(p);
       if (key === '' || afterKey === 61) {
-        this.problem(line, 'error', `Entry '@${type}' has no citation key; skipped it`);
+        this.problem(line, 'error', problemText("Entry '@{0}' has no citation key; skipped it", type));
         pos = this.resync(at + 1);
         continue;
       }
@@ -674,20 +676,20 @@ class BibScanner {
       let end: number;
       if (afterKey === close) end = p + 1;
       else if (afterKey === 44) end = this.scanFields(p + 1, close, true);
-      else end = this.unexpected(p, `',' after the key '${key}'`);
+      else end = this.unexpected(p, problemText("',' after the key '{0}'", key));
       if (end < 0) {
         pos = this.recover(line, at);
         continue;
       }
       if (this.closedEarly(end)) {
-        this.problem(line, 'error', 'Unbalanced braces in entry starting here (an extra closing brace ends it early); skipped it');
+        this.problem(line, 'error', problemText('Unbalanced braces in entry starting here (an extra closing brace ends it early); skipped it'));
         pos = this.resync(at + 1);
         continue;
       }
-      if (this.warned) this.problem(line, 'warning', `${this.warned} in entry '${key}'`);
+      if (this.warned !== undefined) this.problem(line, 'warning', problemText("Missing comma before field '{0}' in entry '{1}'", this.warned, key));
       const prev = this.keyLines.get(key);
       if (prev !== undefined) {
-        this.problem(line, 'warning', `Duplicate key '${key}' (also at line ${prev}); kept both`);
+        this.problem(line, 'warning', problemText("Duplicate key '{0}' (also at line {1}); kept both", key, prev));
       } else this.keyLines.set(key, line);
       const fl = this.fieldLines();
       const child = this.inherit && (this.vals[F_CROSSREF] !== undefined || this.vals[F_XDATA] !== undefined);
@@ -722,11 +724,11 @@ class BibScanner {
     const resolve = (e: Entry, depth: number): void => {
       if (e.state === 2) return;
       if (e.state === 1) {
-        this.problem(e.line, 'warning', `Entry '${e.key}' inherits from itself through crossref/xdata; kept its own fields only`);
+        this.problem(e.line, 'warning', problemText("Entry '{0}' inherits from itself through crossref/xdata; kept its own fields only", e.key));
         return;
       }
       if (depth > MAX_INHERITANCE_DEPTH) {
-        this.problem(e.line, 'warning', `Entry '${e.key}' is more than ${MAX_INHERITANCE_DEPTH} crossref/xdata steps from the entry citing it; those above it inherit nothing through it`);
+        this.problem(e.line, 'warning', problemText("Entry '{0}' is more than {1} crossref/xdata steps from the entry citing it; those above it inherit nothing through it", e.key, MAX_INHERITANCE_DEPTH));
         return;
       }
       e.state = 1;
@@ -738,9 +740,9 @@ class BibScanner {
           if (!k) continue;
           const p = find(k);
           if (p === undefined) {
-            this.problem(e.lines[id], 'warning', `Entry '${e.key}': ${id === F_XDATA ? 'xdata' : 'crossref'} '${k}' names no entry in this file; nothing inherited from it`);
+            this.problem(e.lines[id], 'warning', problemText("Entry '{0}': {1} '{2}' names no entry in this file; nothing inherited from it", e.key, id === F_XDATA ? 'xdata' : 'crossref', k));
           } else if (p !== e) parents.push([p, id === F_XDATA]);
-          else this.problem(e.line, 'warning', `Entry '${e.key}' inherits from itself through crossref/xdata; kept its own fields only`);
+          else this.problem(e.line, 'warning', problemText("Entry '{0}' inherits from itself through crossref/xdata; kept its own fields only", e.key));
         }
       }
       for (const [p, xdata] of parents) {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CslFieldsSchema, DateSchema, NameSchema, type CslFields, type Name, type ParsedFile, type ParsedRecord, type Problem } from '../model/model';
 import { jsonStringEnd } from './jsonShape';
+import { type ProblemText, problemText } from '../model/problemText';
 
 function cleanText(text: string): string {
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -264,14 +265,19 @@ function quickValid(item: Record<string, unknown>): boolean {
   return true;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
+/** What a JSON value is, in words (JSON has these six kinds; anything else is named by its type). */
+function describe(v: unknown): ProblemText {
+  if (v === null) return problemText('null');
+  if (Array.isArray(v)) return problemText('an array');
   const t = typeof v;
-  return t === 'object' || t === 'undefined' ? `an ${t}` : `a ${t}`;
+  if (t === 'object') return problemText('an object');
+  if (t === 'string') return problemText('a string');
+  if (t === 'number') return problemText('a number');
+  if (t === 'boolean') return problemText('a boolean');
+  return problemText('a value of type {0}', t);
 }
 
-const NOT_CSL = 'Not a recognised corpus format: JSON, but not CSL-JSON, DataCite or OpenAlex (no item has CSL fields such as type, author, issued, container-title or DOI); skipped it.';
+const NOT_CSL = problemText('Not a recognised corpus format: JSON, but not CSL-JSON, DataCite or OpenAlex (no item has CSL fields such as type, author, issued, container-title or DOI); skipped it.');
 
 /** CSL item types (CSL 1.0.2), to tell a CSL `type` from any other JSON's. */
 const CSL_TYPES = new Set(
@@ -310,14 +316,14 @@ export function parseCslJson(text: string, file: string): ParsedFile {
   const src = cleanText(text);
   const records: ParsedRecord[] = [];
   const problems: Problem[] = [];
-  const problem = (line: number, severity: Problem['severity'], message: string): void => {
-    problems.push({ file, line: Math.max(1, line), severity, message });
+  const problem = (line: number, severity: Problem['severity'], text: ProblemText): void => {
+    problems.push({ file, line: Math.max(1, line), severity, ...text });
   };
   const layout = scanLayout(src);
 
   let items: unknown[] | undefined;
   let errorLine = 0;
-  let parseError = '';
+  let parseError: string | ProblemText = '';
   try {
     const data: unknown = JSON.parse(src);
     if (Array.isArray(data)) items = data;
@@ -325,14 +331,15 @@ export function parseCslJson(text: string, file: string): ParsedFile {
       items = (data as { items: unknown[] }).items;
     } else if (data && typeof data === 'object') items = [data];
     else {
-      problem(1, 'error', `Expected a CSL-JSON array of items, found ${describe(data)}; skipped the file`);
+      problem(1, 'error', problemText('Expected a CSL-JSON array of items, found {0}; skipped the file', describe(data)));
       return { file, format: 'csl-json', records, problems };
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
     errorLine = m ? lineOfOffset(src, Number(m[1])) : lineOfOffset(src, src.length);
-    parseError = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the text ends early');
+    const why = msg.replace(/ in JSON at position \d+.*$/, '');
+    parseError = why === 'Unexpected end of JSON input' ? problemText('the text ends early') : why;
   }
 
   const notCsl: number[] = [];
@@ -353,13 +360,13 @@ export function parseCslJson(text: string, file: string): ParsedFile {
       } catch (e) {
         const endLine = line + (src.slice(span.start, span.end).match(/\n/g)?.length ?? 0);
         if (errorLine < line || errorLine > endLine) {
-          problem(line, 'error', `Item ${k + 1} is not valid JSON (${e instanceof Error ? e.message : String(e)}); skipped it`);
+          problem(line, 'error', problemText('Item {0} is not valid JSON ({1}); skipped it', k + 1, e instanceof Error ? e.message : String(e)));
         }
         continue;
       }
     }
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problem(line, 'error', `Item ${k + 1} is ${describe(item)}, not a CSL item; skipped it`);
+      problem(line, 'error', problemText('Item {0} is {1}, not a CSL item; skipped it', k + 1, describe(item)));
       continue;
     }
     if (!looksLikeCslItem(item as Record<string, unknown>)) {
@@ -371,10 +378,16 @@ export function parseCslJson(text: string, file: string): ParsedFile {
   }
   if (notCsl.length && !records.length && !parseError) {
     // Nothing here is CSL: the JSON is some other format, not a broken CSL file.
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: NOT_CSL }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...NOT_CSL }] };
   }
   if (notCsl.length) {
-    problem(notCsl[0], 'warning', `${notCsl.length} item${notCsl.length === 1 ? ' has' : 's have'} no CSL fields (type, author, issued, container-title, DOI…); skipped ${notCsl.length === 1 ? 'it' : 'them'}`);
+    problem(
+      notCsl[0],
+      'warning',
+      notCsl.length === 1
+        ? problemText('{0} item has no CSL fields (type, author, issued, container-title, DOI…); skipped it', 1)
+        : problemText('{0} items have no CSL fields (type, author, issued, container-title, DOI…); skipped them', notCsl.length),
+    );
   }
   if (parseError) {
     const k = records.length;
@@ -382,9 +395,11 @@ export function parseCslJson(text: string, file: string): ParsedFile {
       file,
       line: Math.max(1, errorLine),
       severity: 'error',
-      message:
-        `Not valid JSON at line ${errorLine} (${parseError}); ` +
-        (k ? `indexed the ${k} complete item${k === 1 ? '' : 's'} around it` : 'no complete item could be recovered'),
+      ...(k === 1
+        ? problemText('Not valid JSON at line {0} ({1}); indexed the 1 complete item around it', errorLine, parseError)
+        : k
+          ? problemText('Not valid JSON at line {0} ({1}); indexed the {2} complete items around it', errorLine, parseError, k)
+          : problemText('Not valid JSON at line {0} ({1}); no complete item could be recovered', errorLine, parseError)),
     });
   }
   return { file, format: 'csl-json', records, problems };
@@ -395,7 +410,7 @@ function toRecord(
   line: number,
   keyLines: Record<string, number>,
   index: number,
-  problem: (line: number, severity: Problem['severity'], message: string) => void,
+  problem: (line: number, severity: Problem['severity'], text: ProblemText) => void,
 ): ParsedRecord | undefined {
   let candidate = normalise(item);
   if (quickValid(candidate)) return buildRecord(candidate, item.id, line, keyLines, index, problem);
@@ -410,11 +425,11 @@ function toRecord(
     candidate = { ...candidate };
     for (const key of bad) {
       delete candidate[key];
-      problem(keyLines[key] ?? line, 'warning', `Item ${index + 1}: field '${key}' is not valid CSL (${describeField(item[key])}); dropped it`);
+      problem(keyLines[key] ?? line, 'warning', problemText("Item {0}: field '{1}' is not valid CSL ({2}); dropped it", index + 1, key, describeField(item[key])));
     }
     parsed = CslFieldsSchema.safeParse(candidate);
     if (!parsed.success) {
-      problem(line, 'error', `Item ${index + 1} is not a valid CSL item; skipped it`);
+      problem(line, 'error', problemText('Item {0} is not a valid CSL item; skipped it', index + 1));
       return undefined;
     }
   }
@@ -427,7 +442,7 @@ function buildRecord(
   line: number,
   keyLines: Record<string, number>,
   index: number,
-  problem: (line: number, severity: Problem['severity'], message: string) => void,
+  problem: (line: number, severity: Problem['severity'], text: ProblemText) => void,
 ): ParsedRecord {
   const fieldLines: Record<string, number> = {};
   for (const key in csl) {
@@ -437,12 +452,12 @@ function buildRecord(
   const record: ParsedRecord = { line, csl, fieldLines };
   if (typeof id === 'string' && id.trim()) record.sourceKey = id;
   else if (typeof id === 'number') record.sourceKey = String(id);
-  else problem(line, 'warning', `Item ${index + 1} has no id; indexed it without a key`);
+  else problem(line, 'warning', problemText('Item {0} has no id; indexed it without a key', index + 1));
   if (csl.abstract) record.textBlocks = [{ text: csl.abstract, line: keyLines.abstract ?? line }];
   return record;
 }
 
-function describeField(v: unknown): string {
-  if (typeof v === 'string') return 'a string';
+function describeField(v: unknown): ProblemText {
+  if (typeof v === 'string') return problemText('a string');
   return describe(v);
 }

@@ -12,6 +12,7 @@ import { parse } from 'csv-parse/sync';
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { cleanDoi } from './jsonShape';
+import { problemText } from '../model/problemText';
 
 type Field =
   | 'title' | 'authors' | 'fullNames' | 'year' | 'date' | 'source' | 'sourceShort' | 'volume' | 'issue' | 'artNo'
@@ -343,17 +344,17 @@ export function parseCsv(text: string, file: string): ParsedFile {
   try {
     rows = parse(src, options) as unknown as Row[];
   } catch (e) {
-    problems.push({ file, line: 1, severity: 'error', message: `The CSV cannot be read (${e instanceof Error ? e.message : String(e)}); skipped it` });
+    problems.push({ file, line: 1, severity: 'error', ...problemText('The CSV cannot be read ({0}); skipped it', e instanceof Error ? e.message : String(e)) });
     return { file, format: 'csv', records, problems };
   }
   for (const sk of skipped) {
     // The error names the line where csv-parse gave up; the broken row starts after the last good one.
     let start = 1;
     for (const r of rows) if (r.info.lines < sk.lines) start = r.info.lines + 1;
-    problems.push({ file, line: start, severity: 'error', message: `A row starting here cannot be read (${sk.message}); skipped it` });
+    problems.push({ file, line: start, severity: 'error', ...problemText('A row starting here cannot be read ({0}); skipped it', sk.message) });
   }
   if (!rows.length) {
-    problems.push({ file, line: 1, severity: 'warning', message: 'The CSV file has no header row' });
+    problems.push({ file, line: 1, severity: 'warning', ...problemText('The CSV file has no header row') });
     return { file, format: 'csv', records, problems };
   }
   const header = rows[0].record.map((c) => c.trim().toLowerCase());
@@ -381,11 +382,11 @@ export function parseCsv(text: string, file: string): ParsedFile {
       return v ? v : undefined;
     };
     if (!get('title')) {
-      problems.push({ file, line, severity: 'warning', message: `Row ${r} has no title; skipped it` });
+      problems.push({ file, line, severity: 'warning', ...problemText('Row {0} has no title; skipped it', r) });
       continue;
     }
     records.push(rowRecord(get, line));
   }
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'The CSV file has a header row but no records' });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('The CSV file has a header row but no records') });
   return { file, format: 'csv', records, problems };
 }

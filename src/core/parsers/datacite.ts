@@ -12,6 +12,7 @@
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
+import { problemText } from '../model/problemText';
 
 /** True when a parsed JSON value is (or wraps) a DataCite record. */
 export function looksLikeDataCite(v: unknown): boolean {
@@ -239,20 +240,20 @@ export function parseDataCite(text: string, file: string): ParsedFile {
   const problems: Problem[] = [];
   const read = jsonItems(text, 'data', true);
   if ('error' in read) {
-    problems.push({ file, line: read.error.line, severity: 'error', message: `Not valid JSON (${read.error.message}); skipped the DataCite file` });
+    problems.push({ file, line: read.error.line, severity: 'error', ...problemText('Not valid JSON ({0}); skipped the DataCite file', read.error.message) });
     return { file, format: 'datacite-json', records, problems };
   }
   const { items, lines } = read;
   items.forEach((item, i) => {
     const line = lines[i] ?? 1;
     if (!looksLikeDataCite(item)) {
-      problems.push({ file, line, severity: 'warning', message: `Item ${i + 1} is not a DataCite record (no titles, creators or types); skipped it` });
+      problems.push({ file, line, severity: 'warning', ...problemText('Item {0} is not a DataCite record (no titles, creators or types); skipped it', i + 1) });
       return;
     }
     const rec = recordOf(item, line);
     if (rec) records.push(rec);
-    else problems.push({ file, line, severity: 'warning', message: `DataCite record ${i + 1} has no title, DOI or creator; skipped it` });
+    else problems.push({ file, line, severity: 'warning', ...problemText('DataCite record {0} has no title, DOI or creator; skipped it', i + 1) });
   });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No DataCite records found' });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No DataCite records found') });
   return { file, format: 'datacite-json', records, problems };
 }

@@ -7,6 +7,7 @@
 import type { CslFields, ParsedFile, ParsedRecord } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { extractDoi, joinWrapped, normalisePages, parseDateParts, segmentWord, squash, titleCaseIfShouting, toLines, vocabularyOf } from '../model/text';
+import { problemText } from '../model/problemText';
 
 const HEADER = /^(Published date|Date|Pages|DOI|Author|Subject Matter|Publisher|Journal|Issue|Volume|ISSN)\s*(.*)$/;
 const FOOTER = /\bVOL\.\s*(\w+)\s+NO\.\s*(\w+)\s+(\d{4}),\s*pp?\.\s*([\w]+(?:\s*[-–]\s*[\w]+)?)/i;
@@ -32,7 +33,7 @@ export function sniffEmerald(head: string): boolean {
 export function parseEmerald(text: string, file: string): ParsedFile {
   const lines = toLines(text);
   const titleLine = lines.find((l) => l.text);
-  if (!titleLine) return { file, format: 'emerald-vlex', records: [], problems: [{ file, line: 1, severity: 'error', message: 'Empty Emerald page; skipped it.' }] };
+  if (!titleLine) return { file, format: 'emerald-vlex', records: [], problems: [{ file, line: 1, severity: 'error', ...problemText('Empty Emerald page; skipped it.') }] };
   const title = squash(titleLine.text);
   const csl: CslFields = { type: 'article-journal', title };
   const fieldLines: Record<string, number> = { title: titleLine.n };

@@ -21,6 +21,7 @@ import { parseSemanticScholar, sniffSemanticScholar } from './semanticScholar';
 import { parseWosChinese, sniffWosChinese } from './wosChinese';
 import { parseZoteroRdf, sniffZoteroRdf } from './zoteroRdf';
 import { parseWosTagged, sniffWosTagged } from './wosTagged';
+import { problemText } from '../model/problemText';
 
 type Parser = (text: string, file: string) => ParsedFile;
 
@@ -87,12 +88,12 @@ export function sniffFormat(text: string): Exclude<SourceFormat, 'markdown'> | u
 /** Parses text of a known or sniffed format (`clean`: it has no BOM, NULs or CRs). Never throws: a parser crash becomes a problem. */
 export function parseText(text: string, file: string, format = sniffFormat(text), clean = false): ParsedFile {
   if (!format) {
-    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', message: 'Not a recognised corpus format (BibTeX, RIS, CSL-JSON, MEDLINE/PubMed, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Web of Science tagged, Ovid, Refer/EndNote, RefWorks, Scopus/CSV, DataCite, OpenAlex, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.' }] };
+    return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('Not a recognised corpus format (BibTeX, RIS, CSL-JSON, MEDLINE/PubMed, PubMed XML, Crossref XML, EndNote XML, MODS, Zotero RDF, MARCXML, Web of Science tagged, Ovid, Refer/EndNote, RefWorks, Scopus/CSV, DataCite, OpenAlex, Semantic Scholar JSON, Web of Science, ScienceOpen or Emerald page); skipped it.') }] };
   }
   try {
     return (clean ? (CLEAN_PARSERS[format] ?? PARSERS[format]) : PARSERS[format])(text, file);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { file, format, records: [], problems: [{ file, line: 1, severity: 'error', message: `Could not read this ${format} file (${msg}); skipped it.` }] };
+    return { file, format, records: [], problems: [{ file, line: 1, severity: 'error', ...problemText('Could not read this {0} file ({1}); skipped it.', format, msg) }] };
   }
 }

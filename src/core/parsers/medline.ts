@@ -6,6 +6,7 @@
 import type { Name, ParsedFile, ParsedRecord } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
+import { problemText } from '../model/problemText';
 
 /** `PMID- 1`, `TI  - x`, `FAU - x`, `AU  -x`: tag of 2–4 capitals/digits, padded, then `- `. */
 function classify(raw: string): LineKind {
@@ -162,8 +163,8 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 export function parseMedline(text: string, file: string): ParsedFile {
   // A PMID line always starts a record, even when no blank line came before it.
   const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'blank', startTag: 'PMID' });
-  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.PMID || r.csl.DOI), 'A MEDLINE record has no title (TI), PMID or DOI; skipped it.');
-  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines before the first MEDLINE field (TAG - value) were ignored.' });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No MEDLINE records (PMID- / TI  - lines) found.' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.PMID || r.csl.DOI), problemText('A MEDLINE record has no title (TI), PMID or DOI; skipped it.'));
+  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Lines before the first MEDLINE field (TAG - value) were ignored.') });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No MEDLINE records (PMID- / TI  - lines) found.') });
   return { file, format: 'medline', records, problems };
 }

@@ -10,6 +10,7 @@
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { arr, cleanDoi, isObject, isoDateParts, jsonItems, pageRange, str } from './jsonShape';
+import { problemText } from '../model/problemText';
 
 /** True when a parsed JSON value is an OpenAlex work. */
 export function looksLikeOpenAlexWork(v: unknown): boolean {
@@ -165,7 +166,7 @@ export function parseOpenAlex(text: string, file: string): ParsedFile {
   const problems: Problem[] = [];
   const read = jsonItems(text, 'results');
   if ('error' in read) {
-    problems.push({ file, line: read.error.line, severity: 'error', message: `Not valid JSON (${read.error.message}); skipped the OpenAlex file` });
+    problems.push({ file, line: read.error.line, severity: 'error', ...problemText('Not valid JSON ({0}); skipped the OpenAlex file', read.error.message) });
     return { file, format: 'openalex-json', records, problems };
   }
   const { items, lines } = read;
@@ -173,8 +174,8 @@ export function parseOpenAlex(text: string, file: string): ParsedFile {
     const line = lines[i] ?? 1;
     const rec = isObject(item) && looksLikeOpenAlexWork(item) ? recordOf(item, line) : undefined;
     if (rec) records.push(rec);
-    else problems.push({ file, line, severity: 'warning', message: `Item ${i + 1} is not an OpenAlex work with a title or DOI; skipped it` });
+    else problems.push({ file, line, severity: 'warning', ...problemText('Item {0} is not an OpenAlex work with a title or DOI; skipped it', i + 1) });
   });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'info', message: 'No OpenAlex works found (the results list is empty)' });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'info', ...problemText('No OpenAlex works found (the results list is empty)') });
   return { file, format: 'openalex-json', records, problems };
 }

@@ -6,6 +6,7 @@
  */
 import type { CslDate, Name, ParsedFile, ParsedRecord } from '../model/model';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
+import { problemText } from '../model/problemText';
 
 /** Long field labels (the "display with labels" layout) → the short tag of the same field. */
 const LABELS: Record<string, string> = {
@@ -355,8 +356,8 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 export function parseOvid(text: string, file: string): ParsedFile {
   // Fields without a `<n>` mark: a copy without the numbering; taken as one record.
   const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'start', before: 'record' });
-  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'An Ovid record has no title (TI) or DOI; skipped it.');
-  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines before the first Ovid record (<1>) were ignored.' });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No Ovid records (<1> followed by fields) found.' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), problemText('An Ovid record has no title (TI) or DOI; skipped it.'));
+  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Lines before the first Ovid record (<1>) were ignored.') });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No Ovid records (<1> followed by fields) found.') });
   return { file, format: 'ovid', records, problems };
 }

@@ -6,6 +6,7 @@
 import type { Name, ParsedFile, ParsedRecord } from '../model/model';
 import { isCitekey } from '../model/keys';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, normaliseRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
+import { problemText } from '../model/problemText';
 
 function classify(raw: string): LineKind {
   if (raw.charCodeAt(0) === 37 /* % */ && raw.length >= 2 && (raw.length === 2 || raw.charCodeAt(2) === 32 || raw.charCodeAt(2) === 9)) {
@@ -147,8 +148,8 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 export function parseRefer(text: string, file: string): ParsedFile {
   // `%0` opens a record even without a blank line before it.
   const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'blank', startTag: '0' });
-  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'A Refer/EndNote record has no title (%T) or DOI (%R); skipped it.');
-  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines outside a Refer/EndNote record (not starting with %) were ignored.' });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No Refer/EndNote records (%A, %T … lines) found.' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), problemText('A Refer/EndNote record has no title (%T) or DOI (%R); skipped it.'));
+  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Lines outside a Refer/EndNote record (not starting with %) were ignored.') });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No Refer/EndNote records (%A, %T … lines) found.') });
   return { file, format: 'refer', records, problems };
 }

@@ -5,6 +5,7 @@
  */
 import type { Name, ParsedFile, ParsedRecord } from '../model/model';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, recordsOf, scanTagged, splitRecords, standardNumbers } from './tagged';
+import { problemText } from '../model/problemText';
 
 function classify(raw: string): LineKind {
   const m = /^([A-Z][A-Z0-9]) (.*)$/.exec(raw) ?? /^([A-Z][A-Z0-9])$/.exec(raw);
@@ -126,8 +127,8 @@ function toRecord(fields: TagField[], line: number): ParsedRecord {
 /** Parses a RefWorks tagged export. Never throws; problems come back with their lines. */
 export function parseRefworks(text: string, file: string): ParsedFile {
   const { groups, strayLine } = splitRecords(scanTagged(text, classify), { by: 'start', startTag: 'RT', before: 'stray' });
-  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), 'A RefWorks record has no title (T1) or DOI (DO); skipped it.');
-  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines outside a RefWorks record (before its RT line) were ignored.' });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No RefWorks records (RT … lines) found.' });
+  const { records, problems } = recordsOf(groups, file, toRecord, (r) => !!(r.csl.title || r.csl.DOI), problemText('A RefWorks record has no title (T1) or DOI (DO); skipped it.'));
+  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Lines outside a RefWorks record (before its RT line) were ignored.') });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No RefWorks records (RT … lines) found.') });
   return { file, format: 'refworks', records, problems };
 }

@@ -4,6 +4,7 @@
  */
 import type { CslDate, CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
+import { problemText } from '../model/problemText';
 
 const TYPE_MAP: Record<string, string> = {
   JOUR: 'article-journal',
@@ -327,7 +328,7 @@ export function parseRis(text: string, file: string): ParsedFile {
     }
     if (t.tag === 'TY') {
       if (fields) {
-        problems.push({ file, line: recordLine, severity: 'warning', message: 'Record has no ER line before the next TY; ended it there' });
+        problems.push({ file, line: recordLine, severity: 'warning', ...problemText('Record has no ER line before the next TY; ended it there') });
         records.push(toRecord(fields, recordLine));
       }
       fields = [];
@@ -346,14 +347,14 @@ export function parseRis(text: string, file: string): ParsedFile {
     fields.push(last);
   }
   if (fields) {
-    problems.push({ file, line: recordLine, severity: 'warning', message: 'Record has no ER line at the end of the file; ended it there' });
+    problems.push({ file, line: recordLine, severity: 'warning', ...problemText('Record has no ER line at the end of the file; ended it there') });
     records.push(toRecord(fields, recordLine));
   }
   if (strayLine) {
-    problems.push({ file, line: strayLine, severity: 'warning', message: 'Tagged lines outside a record (before TY or after ER) were ignored' });
+    problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Tagged lines outside a record (before TY or after ER) were ignored') });
   }
   if (records.length === 0 && problems.length === 0) {
-    problems.push({ file, line: 1, severity: 'warning', message: 'No RIS records (TY  - ...) found' });
+    problems.push({ file, line: 1, severity: 'warning', ...problemText('No RIS records (TY  - ...) found') });
   }
   return { file, format: 'ris', records, problems };
 }

@@ -6,6 +6,7 @@
 import type { CslFields, Name, ParsedFile, ParsedRecord } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { type Line, extractDoi, normalisePages, parseDateParts, squash, toLines } from '../model/text';
+import { problemText } from '../model/problemText';
 
 /** Page furniture: never part of a field. */
 const FURNITURE = new RegExp(
@@ -92,7 +93,7 @@ export function parseScienceOpen(text: string, file: string): ParsedFile {
   const secs = sections(lines);
   const head = (secs.get('head') ?? []).filter((l) => l.text && !FURNITURE.test(l.text));
   const titleLine = head.find((l) => !ARTICLE_TYPES.test(l.text));
-  if (!titleLine) return { file, format: 'scienceopen', records: [], problems: [{ file, line: 1, severity: 'error', message: 'No title found on this ScienceOpen page; skipped it.' }] };
+  if (!titleLine) return { file, format: 'scienceopen', records: [], problems: [{ file, line: 1, severity: 'error', ...problemText('No title found on this ScienceOpen page; skipped it.') }] };
   const csl: CslFields = { type: 'article-journal', title: squash(titleLine.text) };
   const fieldLines: Record<string, number> = { title: titleLine.n };
   const rec: ParsedRecord = { line: titleLine.n, csl, fieldLines };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { hasCjk, normalisePages, parseDateParts, squash, toLines } from '../model/text';
+import { problemText } from '../model/problemText';
 
 const S2Author = z.union([z.string(), z.object({ name: z.string().nullish() }).passthrough()]);
 const S2Schema = z
@@ -189,13 +190,14 @@ export function parseSemanticScholar(text: string, file: string): ParsedFile {
       abstract: plain.length > 1 ? { text: squash(plain.slice(1).join(' ')), n: plainLines[1] } : undefined,
     };
     if (parseError !== undefined) {
-      problems.push({ file, line: start, severity: 'error', message: `This line is not valid JSON (${parseError.replace(/^.*?JSON[^:]*:\s*/, '')}); ${plainParts.title ? 'indexed the plain-text title and abstract after it instead' : 'skipped it'}.` });
+      const why = parseError.replace(/^.*?JSON[^:]*:\s*/, '');
+      problems.push({ file, line: start, severity: 'error', ...(plainParts.title ? problemText('This line is not valid JSON ({0}); indexed the plain-text title and abstract after it instead.', why) : problemText('This line is not valid JSON ({0}); skipped it.', why)) });
       if (plainParts.title) records.push(recordFrom({}, undefined, start, plainParts));
       i = j;
       continue;
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      problems.push({ file, line: start, severity: 'error', message: 'This line is JSON but not a record object; skipped it.' });
+      problems.push({ file, line: start, severity: 'error', ...problemText('This line is JSON but not a record object; skipped it.') });
       i = j;
       continue;
     }
@@ -211,19 +213,19 @@ export function parseSemanticScholar(text: string, file: string): ParsedFile {
       outer = S2Schema.safeParse(fields);
     }
     if (!outer.success) {
-      problems.push({ file, line: start, severity: 'error', message: 'Record has an unexpected shape; skipped it.' });
+      problems.push({ file, line: start, severity: 'error', ...problemText('Record has an unexpected shape; skipped it.') });
       i = j;
       continue;
     }
-    if (dropped.length) problems.push({ file, line: start, severity: 'warning', message: `Ignored fields with unexpected types: ${dropped.join(', ')}.` });
+    if (dropped.length) problems.push({ file, line: start, severity: 'warning', ...problemText('Ignored fields with unexpected types: {0}.', dropped.join(', ')) });
     let inner: S2 | undefined;
     if (outer.data.resultStr) {
       try {
         const parsed = S2Schema.safeParse(JSON.parse(outer.data.resultStr));
         if (parsed.success) inner = parsed.data;
-        else problems.push({ file, line: start, severity: 'warning', message: 'The embedded "resultStr" record has an unexpected shape; used the outer record.' });
+        else problems.push({ file, line: start, severity: 'warning', ...problemText('The embedded "resultStr" record has an unexpected shape; used the outer record.') });
       } catch {
-        problems.push({ file, line: start, severity: 'warning', message: 'The embedded "resultStr" record is not valid JSON; used the outer record.' });
+        problems.push({ file, line: start, severity: 'warning', ...problemText('The embedded "resultStr" record is not valid JSON; used the outer record.') });
       }
     }
     records.push(recordFrom(outer.data, inner, start, plainParts));

@@ -6,6 +6,7 @@
  */
 import type { CslDate, CslFields, Name, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
+import type { ProblemText } from '../model/problemText';
 
 /** One value line of a field: the first line after the tag, or one continuation line. */
 export interface ValueLine {
@@ -161,14 +162,14 @@ export function recordsOf(
   file: string,
   toRecord: (fields: TagField[], line: number) => ParsedRecord,
   keep: (r: ParsedRecord) => boolean,
-  skipped: string,
+  skipped: ProblemText,
 ): { records: ParsedRecord[]; problems: Problem[] } {
   const records: ParsedRecord[] = [];
   const problems: Problem[] = [];
   for (const g of groups) {
     const rec = toRecord(g.fields, g.line);
     if (keep(rec)) records.push(rec);
-    else problems.push({ file, line: g.line, severity: 'warning', message: skipped });
+    else problems.push({ file, line: g.line, severity: 'warning', ...skipped });
   }
   return { records, problems };
 }

@@ -6,6 +6,7 @@
 import type { CslFields, Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { type Line, extractDoi, normalisePages, squash, titleCaseIfShouting, toLines, yearFromDoi } from '../model/text';
+import { problemText } from '../model/problemText';
 
 type Section =
   | 'authors' | 'affiliations' | 'keywords' | 'doi' | 'clc' | 'subject' | 'abstract' | 'cite' | 'collect'
@@ -116,7 +117,7 @@ function parseRelated(lines: Line[], file: string, problems: Problem[]): ParsedR
   const flush = () => {
     if (!cur) return;
     if (cur.authors.length) cur.rec.csl.author = cur.authors;
-    if (!cur.done) problems.push({ file, line: cur.rec.line, severity: 'info', message: `Related paper "${cur.rec.csl.title}" has no source line ([J]. Journal, year, ...); kept its title and authors.` });
+    if (!cur.done) problems.push({ file, line: cur.rec.line, severity: 'info', ...problemText('Related paper "{0}" has no source line ([J]. Journal, year, ...); kept its title and authors.', String(cur.rec.csl.title)) });
     out.push(cur.rec);
     cur = undefined;
   };
@@ -155,7 +156,7 @@ export function parseWosChinese(text: string, file: string): ParsedFile {
   const lines = toLines(text);
   const problems: Problem[] = [];
   const titleLine = lines.find((l) => l.text && !labelOf(l.text));
-  if (!titleLine) return { file, format: 'wos-cn', records: [], problems: [{ file, line: 1, severity: 'error', message: 'No title line found in this Web of Science record; skipped the file.' }] };
+  if (!titleLine) return { file, format: 'wos-cn', records: [], problems: [{ file, line: 1, severity: 'error', ...problemText('No title line found in this Web of Science record; skipped the file.') }] };
   const { title, group } = splitTrailingGroupAuthor(squash(titleLine.text));
   const csl: CslFields = { type: 'article-journal', title };
   const fieldLines: Record<string, number> = { title: titleLine.n };

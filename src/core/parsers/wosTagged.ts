@@ -8,6 +8,7 @@ import type { Name, ParsedFile, ParsedRecord, Problem } from '../model/model';
 import { parsePersonName } from '../model/names';
 import { titleCaseIfShouting } from '../model/text';
 import { FieldBag, type LineKind, RecordBuilder, type TagField, type ValueLine, cleanPersonName, doiIn, joined, pageRange, parseLooseDate, scanTagged, standardNumbers } from './tagged';
+import { problemText } from '../model/problemText';
 
 /** Tags Web of Science (Core Collection, BIOSIS, Zoological Record, Derwent, MEDLINE via WoS) writes. */
 const KNOWN = new Set(
@@ -247,7 +248,7 @@ export function parseWosTagged(text: string, file: string): ParsedFile {
     if (!fields) return;
     const rec = toRecord(fields, start);
     if (rec.csl.title || rec.csl.DOI) records.push(rec);
-    else problems.push({ file, line: start, severity: 'warning', message: 'A Web of Science record has no title (TI) or DOI (DI); skipped it.' });
+    else problems.push({ file, line: start, severity: 'warning', ...problemText('A Web of Science record has no title (TI) or DOI (DI); skipped it.') });
     fields = undefined;
   };
   for (const it of items) {
@@ -266,13 +267,13 @@ export function parseWosTagged(text: string, file: string): ParsedFile {
     const f = it.field;
     if (f.tag === 'FN' || f.tag === 'VR') {
       if (fields) {
-        problems.push({ file, line: start, severity: 'warning', message: 'A Web of Science record has no ER line before the next file header; ended it there.' });
+        problems.push({ file, line: start, severity: 'warning', ...problemText('A Web of Science record has no ER line before the next file header; ended it there.') });
         flush();
       }
       continue;
     }
     if (f.tag === 'PT' && fields) {
-      problems.push({ file, line: start, severity: 'warning', message: 'A Web of Science record has no ER line before the next PT; ended it there.' });
+      problems.push({ file, line: start, severity: 'warning', ...problemText('A Web of Science record has no ER line before the next PT; ended it there.') });
       flush();
     }
     if (!fields) {
@@ -282,10 +283,10 @@ export function parseWosTagged(text: string, file: string): ParsedFile {
     fields.push(f);
   }
   if (fields) {
-    problems.push({ file, line: start, severity: 'warning', message: 'The last Web of Science record has no ER line; ended it at the end of the file.' });
+    problems.push({ file, line: start, severity: 'warning', ...problemText('The last Web of Science record has no ER line; ended it at the end of the file.') });
     flush();
   }
-  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', message: 'Lines outside a Web of Science record (before PT or after ER) were ignored.' });
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: 'No Web of Science records (PT … ER) found.' });
+  if (strayLine) problems.push({ file, line: strayLine, severity: 'warning', ...problemText('Lines outside a Web of Science record (before PT or after ER) were ignored.') });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No Web of Science records (PT … ER) found.') });
   return { file, format: 'wos-tagged', records, problems };
 }

@@ -19,6 +19,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ParsedFile, ParsedRecord, Problem, SourceFormat } from '../model/model';
 import { lastAtOrBefore, lineStartOffsets } from '../model/text';
+import { problemText } from '../model/problemText';
 
 export interface XmlEl {
   /** Local name (namespace prefix removed). */
@@ -246,32 +247,35 @@ export function readXmlFile(
   try {
     recs = read(doc, problems);
   } catch (e) {
-    problems.push({ file, line: 1, severity: 'error', message: `Could not read this ${what} file (${e instanceof Error ? e.message : String(e)}); skipped it.` });
+    problems.push({ file, line: 1, severity: 'error', ...problemText('Could not read this {0} file ({1}); skipped it.', what, e instanceof Error ? e.message : String(e)) });
   }
   if (doc.error) {
     const errLine = doc.error.line;
     const before = recs.filter((r) => doc.lineAt(r.end) < errLine);
     const dropped = recs.length - before.length;
     recs = before;
+    const kept = before.length === 1 ? problemText('kept the 1 record before that line') : before.length ? problemText('kept the {0} records before that line', before.length) : problemText('no record could be read');
     problems.unshift({
       file,
       line: errLine,
       severity: 'error',
-      message: doc.error.fatal
-        ? `Could not read this ${what} file (${doc.error.message.replace(/^\[\w+\]\s*/, '').replace(/\.$/, '')}); skipped it.`
-        : `This ${what} file is not well-formed XML at line ${errLine} (${doc.error.message.replace(/\.$/, '')}); ${before.length ? `kept the ${before.length} record${before.length === 1 ? '' : 's'} before that line` : 'no record could be read'}${dropped ? `, skipped the rest` : ''}.`,
+      ...(doc.error.fatal
+        ? problemText('Could not read this {0} file ({1}); skipped it.', what, doc.error.message.replace(/^\[\w+\]\s*/, '').replace(/\.$/, ''))
+        : dropped
+          ? problemText('This {0} file is not well-formed XML at line {1} ({2}); {3}, skipped the rest.', what, errLine, doc.error.message.replace(/\.$/, ''), kept)
+          : problemText('This {0} file is not well-formed XML at line {1} ({2}); {3}.', what, errLine, doc.error.message.replace(/\.$/, ''), kept)),
     });
   }
   const records: ParsedRecord[] = [];
   for (const { record } of recs) {
     if (!record.csl.title && !record.csl.DOI) {
-      problems.push({ file, line: record.line, severity: 'warning', message: `This ${what} record has neither a title nor a DOI; skipped it.` });
+      problems.push({ file, line: record.line, severity: 'warning', ...problemText('This {0} record has neither a title nor a DOI; skipped it.', what) });
       continue;
     }
     for (const k of Object.keys(record.csl)) if (record.csl[k] === undefined || record.csl[k] === '') delete record.csl[k];
     records.push(record);
   }
-  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', message: `No records found in this ${what} file.` });
+  if (!records.length && !problems.length) problems.push({ file, line: 1, severity: 'warning', ...problemText('No records found in this {0} file.', what) });
   for (const p of problems) p.file = file;
   return { file, format, records, problems };
 }
