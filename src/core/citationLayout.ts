@@ -48,7 +48,10 @@ export function layoutCitationGraph(graph: Pick<CitationGraph, 'nodes' | 'edges'
     const t = graph.edges[e + 1];
     if (!g.hasDirectedEdge(s, t)) g.addDirectedEdge(s, t);
   }
-  const settings = { ...forceAtlas2.inferSettings(n), barnesHutOptimize: n > 400, linLogMode: false };
+  // Gravity 1 (strong) keeps the components of a corpus (one record and its references each)
+  // close together, so each is big enough on screen; distributing attraction over a node's
+  // links spreads the hubs (a record citing 40 works) instead of packing their references.
+  const settings = { ...forceAtlas2.inferSettings(n), gravity: 1, outboundAttractionDistribution: true, barnesHutOptimize: n > 400 };
   const max = Math.max(0, Math.floor(opts.iterations ?? defaultIterations(n)));
   const budget = opts.budgetMs ?? 2000;
   const batch = 20;

@@ -53,26 +53,34 @@ function normalise(css: string, fallback: string): string {
   ctx.fillStyle = css.trim();
   return ctx.fillStyle;
 }
-function withAlpha(colour: string, alpha: number): string {
+function rgbOf(colour: string): [number, number, number] {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
-  if (m) return `rgba(${parseInt(m[1], 16)}, ${parseInt(m[2], 16)}, ${parseInt(m[3], 16)}, ${alpha})`;
+  if (m) return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
   const r = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(colour);
-  return r ? `rgba(${r[1].trim()}, ${r[2].trim()}, ${r[3].trim()}, ${alpha})` : colour;
+  return r ? [Number(r[1]), Number(r[2]), Number(r[3])] : [128, 128, 128];
+}
+/** `colour` at `t` over `background`, as an opaque colour (WebGL blends alpha much fainter). */
+function mix(colour: string, background: string, t: number): string {
+  const a = rgbOf(colour);
+  const b = rgbOf(background);
+  const c = a.map((v, i) => Math.round(v * t + b[i] * (1 - t)).toString(16).padStart(2, '0'));
+  return `#${c.join('')}`;
 }
 function readColours(): Colours {
   const s = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => normalise(s.getPropertyValue(name), fallback);
   const foreground = v('--vscode-editor-foreground', '#cccccc');
   const muted = v('--vscode-descriptionForeground', '#999999');
+  const background = v('--vscode-editor-background', '#1e1e1e');
   return {
-    background: v('--vscode-editor-background', '#1e1e1e'),
+    background,
     foreground,
     muted,
     record: v('--vscode-charts-blue', '#3794ff'),
     cited: v('--vscode-charts-orange', '#d18616'),
-    edge: withAlpha(muted, 0.55),
-    dimNode: withAlpha(muted, 0.25),
-    dimEdge: withAlpha(muted, 0.08),
+    edge: mix(muted, background, 0.6),
+    dimNode: mix(muted, background, 0.35),
+    dimEdge: mix(muted, background, 0.15),
     selected: v('--vscode-focusBorder', '#007fd4'),
     widget: v('--vscode-editorHoverWidget-background', '#252526'),
     widgetBorder: v('--vscode-editorHoverWidget-border', '#454545'),
@@ -91,7 +99,9 @@ let hovered: string | undefined;
 const graph = new Graph({ type: 'directed', multi: false });
 let renderer: Sigma | undefined;
 
-const sizeOf = (n: MapNode) => Math.min(22, 3 + 2.2 * Math.sqrt(n.citedBy));
+// By how often the corpus cites the work; a record starts a little bigger (records are the
+// citing hubs, often cited by nothing in the corpus, and must still be easy to point at).
+const sizeOf = (n: MapNode) => Math.min(22, (n.kind === 'record' ? 5 : 3) + 2.2 * Math.sqrt(n.citedBy));
 
 function nodeColour(n: MapNode): string {
   return n.kind === 'record' ? colours.record : colours.cited;
@@ -233,8 +243,11 @@ function select(id: string | undefined, focus = false): void {
   showSide();
   renderer?.refresh({ skipIndexation: true });
   if (focus && selected && renderer) {
+    // Moved to only when it is out of sight (or near the edge): the picture stays where it was.
     const d = renderer.getNodeDisplayData(selected);
-    if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: Math.min(renderer.getCamera().ratio, 0.6) }, { duration: 400 });
+    const p = d && renderer.framedGraphToViewport(d);
+    const { width, height } = renderer.getDimensions();
+    if (d && p && (p.x < 40 || p.y < 40 || p.x > width - 40 || p.y > height - 40)) void renderer.getCamera().animate({ x: d.x, y: d.y }, { duration: 400 });
   }
 }
 
