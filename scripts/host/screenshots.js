@@ -24,6 +24,7 @@
 //   --file=<name>        Markdown file to open in it (default: review.md)
 //   --out=<dir>          where the PNGs go (default: media/screenshots)
 //   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, map, preview-apa, preview-gbt
+//   --map-search=<text>  the work the map shot picks with the map's search box (default: gillard 2022)
 //   --timeout=<seconds>  how long to wait for each widget (default 30)
 //   --width=<px> --height=<px>  window size (default 1280x800)
 //   --verbose            echo the server's and the browser's output
@@ -103,6 +104,7 @@ function parseArgs(argv) {
     completionPrefix: '[@peer support',
     // A record: its card has the formatted entry and the actions (Open DOI too).
     hoverText: '@gillard2022',
+    mapSearch: 'gillard 2022',
     viewName: 'Corpus',
     viewId: 'corpusCite.corpus',
   };
@@ -121,6 +123,7 @@ function parseArgs(argv) {
       case 'timeout': o.timeout = Number(value()); break;
       case 'width': o.width = Number(value()); break;
       case 'height': o.height = Number(value()); break;
+      case 'map-search': o.mapSearch = value(); break;
       case 'verbose': o.verbose = true; break;
       case 'help':
         process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 21).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
@@ -345,7 +348,7 @@ async function main() {
       if (!frame) throw new StepError('the citation map drawn in its webview');
       await page.waitForTimeout(800); // the first frames of sigma
       // Find the work with the search box, as a user would, and pick it.
-      await frame.locator('#search').fill('gillard 2022');
+      await frame.locator('#search').fill(opts.mapSearch);
       await frame.locator('#matches .row').first().waitFor({ state: 'visible', timeout: ms }).catch(() => {
         throw new StepError('a search match on the map');
       });

@@ -257,6 +257,7 @@ export class CitationMapPanel implements vscode.Disposable, CitationMapState {
       empty: vscode.l10n.t('No work of the corpus cites another one yet.'),
       noMatch: vscode.l10n.t('No work on the map matches.'),
       citedTimes: vscode.l10n.t('cited {0}× in the corpus'),
+      shownOf: vscode.l10n.t('{0} of {1} on the map'),
       webglMissing: vscode.l10n.t('The map needs WebGL, which this window does not offer.'),
     };
   }

@@ -95,13 +95,16 @@ let byId = new Map<string, number>();
 let citedByOf: number[][] = [];
 let citesOf: number[][] = [];
 let selected: string | undefined;
+/** The selected work's neighbours whose labels are drawn: all when few, else the 30 most cited. */
+let labelled = new Set<number>();
 let hovered: string | undefined;
 const graph = new Graph({ type: 'directed', multi: false });
 let renderer: Sigma | undefined;
 
 // By how often the corpus cites the work; a record starts a little bigger (records are the
-// citing hubs, often cited by nothing in the corpus, and must still be easy to point at).
-const sizeOf = (n: MapNode) => Math.min(22, (n.kind === 'record' ? 5 : 3) + 2.2 * Math.sqrt(n.citedBy));
+// citing hubs, often cited by nothing in the corpus, and must still be easy to point at). A big
+// map draws every work smaller, or 2,000 works would be one blot.
+const sizeOf = (n: MapNode, scale: number) => scale * Math.min(22, (n.kind === 'record' ? 5 : 3) + 2.2 * Math.sqrt(n.citedBy));
 
 function nodeColour(n: MapNode): string {
   return n.kind === 'record' ? colours.record : colours.cited;
@@ -129,7 +132,7 @@ function createRenderer(): Sigma | undefined {
         if (k === undefined || !selected) return data;
         const s = byId.get(selected)!;
         if (key === selected) return { ...data, highlighted: true, forceLabel: true, zIndex: 2 };
-        if (isNeighbour(s, k)) return { ...data, forceLabel: true, zIndex: 1 };
+        if (isNeighbour(s, k)) return { ...data, forceLabel: labelled.has(k), zIndex: 1 };
         return { ...data, color: colours.dimNode, label: '', zIndex: 0 };
       },
       edgeReducer: (edge, data) => {
@@ -226,19 +229,21 @@ function showSide(): void {
   open.textContent = strings.open;
   open.addEventListener('click', () => post({ type: 'open', id: n.id }));
   actions.append(reveal, open);
-  const list = (heading: string, ks: number[]) => {
+  const list = (heading: string, ks: number[], inCorpus: number) => {
     const h3 = document.createElement('h3');
-    h3.textContent = `${heading} (${ks.length})`;
+    // A capped map may show fewer of them than the corpus has: say both.
+    h3.textContent = ks.length === inCorpus ? `${heading} (${ks.length})` : `${heading} (${strings!.shownOf.replace('{0}', String(ks.length)).replace('{1}', String(inCorpus))})`;
     const ul = document.createElement('ul');
     for (const j of [...ks].sort((a, b) => nodes[b].citedBy - nodes[a].citedBy || nodes[a].label.localeCompare(nodes[b].label))) ul.append(workRow(j, (id) => select(id, true)));
     return [h3, ul];
   };
-  fill(side, h2, title, meta, actions, ...list(strings.citedBy, citedByOf[k]), ...list(strings.cites, citesOf[k]));
+  fill(side, h2, title, meta, actions, ...list(strings.citedBy, citedByOf[k], n.citedBy), ...list(strings.cites, citesOf[k], n.cites));
   side.hidden = false;
 }
 
 function select(id: string | undefined, focus = false): void {
   selected = id !== undefined && byId.has(id) ? id : undefined;
+  markLabelled();
   vscode.setState({ selected });
   showSide();
   renderer?.refresh({ skipIndexation: true });
@@ -249,6 +254,12 @@ function select(id: string | undefined, focus = false): void {
     const { width, height } = renderer.getDimensions();
     if (d && p && (p.x < 40 || p.y < 40 || p.x > width - 40 || p.y > height - 40)) void renderer.getCamera().animate({ x: d.x, y: d.y }, { duration: 400 });
   }
+}
+
+function markLabelled(): void {
+  const s = selected === undefined ? undefined : byId.get(selected);
+  const around = s === undefined ? [] : [...new Set([...citedByOf[s], ...citesOf[s]])];
+  labelled = new Set(around.sort((a, b) => nodes[b].citedBy - nodes[a].citedBy || a - b).slice(0, 30));
 }
 
 function showTip(id: string, x: number, y: number): void {
@@ -339,8 +350,9 @@ function load(g: MapGraph, refresh: boolean): void {
   citedByOf = nodes.map(() => []);
   citesOf = nodes.map(() => []);
   graph.clear();
+  const scale = Math.min(1, Math.max(0.35, Math.sqrt(300 / Math.max(1, nodes.length))));
   nodes.forEach((n, k) => {
-    graph.addNode(n.id, { x: g.positions[2 * k] ?? 0, y: g.positions[2 * k + 1] ?? 0, size: sizeOf(n), label: n.label, color: nodeColour(n) });
+    graph.addNode(n.id, { x: g.positions[2 * k] ?? 0, y: g.positions[2 * k + 1] ?? 0, size: sizeOf(n, scale), label: n.label, color: nodeColour(n) });
   });
   for (let e = 0; e + 1 < g.edges.length; e += 2) {
     const s = g.edges[e];
@@ -360,9 +372,11 @@ function load(g: MapGraph, refresh: boolean): void {
     return;
   }
   // Few works: every label (they do not crowd); many: sigma's grid keeps the bigger ones.
-  renderer.setSetting('labelRenderedSizeThreshold', nodes.length <= 150 ? 0 : 7);
+  renderer.setSetting('labelRenderedSizeThreshold', nodes.length <= 150 ? 0 : 7 * scale);
   renderer.setSetting('labelDensity', nodes.length <= 150 ? 1 : 0.5);
+  renderer.setSetting('hideEdgesOnMove', graph.size > 2000);
   selected = keep !== undefined && byId.has(keep) ? keep : undefined;
+  markLabelled();
   showSide();
   renderer.refresh();
   if (!refresh) renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });

@@ -38,6 +38,8 @@ export interface MapStrings {
   noMatch: string;
   /** "cited {0}× in the corpus", `{0}` replaced by the webview. */
   citedTimes: string;
+  /** "{0} of {1} on the map": a list the cap cut. */
+  shownOf: string;
   webglMissing: string;
 }
 
