@@ -10,7 +10,8 @@
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { z } from 'zod';
+// zod/mini, as the settings: the classic API would add ~440 KB to dist/extension.js.
+import * as z from 'zod/mini';
 import type { CitationMap } from '../core/citationGraph';
 import type { FromWebview, MapStrings, ToWebview } from '../webview/protocol';
 import { definitionRange } from './citationDefinitionProvider';
@@ -23,13 +24,14 @@ const VIEW_TYPE = 'corpusCite.citationMap';
 /** Corpus rebuilds closer together than this refresh the map once. */
 const REFRESH_DELAY_MS = 400;
 
-const WorkId = z.string().min(1).max(1000);
+const WorkId = z.string().check(z.minLength(1), z.maxLength(1000));
+const Count = z.int().check(z.minimum(0));
 const FromWebviewSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('rendered'), nodes: z.number().int().nonnegative(), edges: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('reveal'), id: WorkId }),
-  z.object({ type: z.literal('open'), id: WorkId }),
-  z.object({ type: z.literal('error'), message: z.string().max(4000) }),
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('rendered'), nodes: Count, edges: Count }),
+  z.strictObject({ type: z.literal('reveal'), id: WorkId }),
+  z.strictObject({ type: z.literal('open'), id: WorkId }),
+  z.strictObject({ type: z.literal('error'), message: z.string().check(z.maxLength(4000)) }),
 ]);
 
 interface Deps {

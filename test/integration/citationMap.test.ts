@@ -80,6 +80,9 @@ describe('Citation map', function () {
     assert.strictEqual(await m.receive({ type: 'run', command: 'workbench.action.terminal.new' }), false);
     assert.strictEqual(await m.receive({ type: 'reveal', id: 'no-such-work' }), false);
     assert.strictEqual(await m.receive('reveal'), false);
+    const onMap = m.posted!.nodes[0].id;
+    assert.strictEqual(await m.receive({ type: 'reveal', id: onMap, command: 'workbench.action.terminal.new' }), false, 'extra fields are refused');
+    assert.strictEqual(await m.receive({ type: 'open', id: 42 }), false);
     const offMap = api.works.find((w) => !m.posted!.nodes.some((n) => n.id === w.id));
     assert.ok(offMap, 'a work without citation links is not on the map');
     assert.strictEqual(await m.receive({ type: 'reveal', id: offMap.id }), false);
@@ -109,5 +112,20 @@ describe('Citation map', function () {
       sub.dispose();
     }
     assert.deepStrictEqual(api.citationMap.posted!.edges.length, before!.edges.length);
+  });
+
+  // Runs in a host started with a Chinese display language (npm run test:integration:zh).
+  describe('in Simplified Chinese (zh-cn host)', () => {
+    before(function () {
+      if (vscode.env.language !== 'zh-cn') this.skip();
+    });
+
+    it('says what the map shows in Chinese', async () => {
+      await vscode.commands.executeCommand('corpusCite.showCitationMap');
+      const posted = await waitFor('the graph posted to the webview', () => api.citationMap.posted, 60_000);
+      assert.strictEqual(api.citationMap.panel?.title, '引用关系图');
+      assert.match(posted.note, new RegExp(`^显示 ${api.works.length} 篇文献中的 ${posted.nodes.length} 篇`));
+      assert.doesNotMatch(posted.note, /works shown/);
+    });
   });
 });
