@@ -76,6 +76,15 @@ export class CitationMapPanel implements vscode.Disposable, CitationMapState {
     this.disposables.push(
       vscode.commands.registerCommand(CommandIds.showCitationMap, () => this.show()),
       deps.service.onDidChange(() => this.corpusChanged()),
+      // A map left open is there again after a reload of the window (activation event
+      // onWebviewPanel:corpusCite.citationMap): the page is made anew, the map asked for again.
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: (panel) => {
+          if (this._panel) panel.dispose();
+          else this.adopt(panel);
+          return Promise.resolve();
+        },
+      }),
     );
   }
 
@@ -95,11 +104,22 @@ export class CitationMapPanel implements vscode.Disposable, CitationMapState {
       this._panel.reveal();
       return;
     }
-    const root = vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Citation Map'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [root],
-    });
+    this.adopt(vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Citation Map'), vscode.ViewColumn.Active, this.options()));
+  }
+
+  /** The webview's options: scripts on (this panel only), files from dist/webview/ only. */
+  private options(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [this.root()] };
+  }
+  private root(): vscode.Uri {
+    return vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'webview');
+  }
+
+  /** Takes a new or restored panel as the map's. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    const root = this.root();
+    panel.webview.options = this.options();
+    panel.title = vscode.l10n.t('Citation Map');
     panel.iconPath = vscode.Uri.joinPath(this.deps.context.extensionUri, 'media', 'corpus.svg');
     this._panel = panel;
     this.ready = false;
