@@ -184,7 +184,7 @@ function citedTimes(n: MapNode): string {
   return (strings?.citedTimes ?? 'cited {0}×').replace('{0}', String(n.citedBy));
 }
 function describe(n: MapNode): string {
-  return [n.kind === 'record' ? strings?.record : strings?.cited, n.year !== undefined ? String(n.year) : '', citedTimes(n)].filter(Boolean).join(' · ');
+  return [n.kind === 'record' ? strings?.record : strings?.cited, n.year !== undefined ? String(n.year) : '', n.citedBy > 0 ? citedTimes(n) : ''].filter(Boolean).join(' · ');
 }
 
 /** A row that selects work `k` (label and title as text). */
