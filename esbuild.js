@@ -34,6 +34,19 @@ const entries = [
   { entryPoints: ['src/core/index/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   // citation-js in its own file, required on first use (see src/core/format/bibliography.ts).
   { entryPoints: ['src/core/format/citationJsImpl.ts'], outfile: 'dist/citation.js' },
+  // The citation map's layout (graphology), required by the index worker on the first map.
+  { entryPoints: ['src/core/format/citationLayout.ts'], outfile: 'dist/citationLayout.js' },
+  // The citation map's webview (sigma, WebGL): a browser script, loaded only by the map's panel.
+  // Its folder is the panel's one localResourceRoot.
+  {
+    entryPoints: ['src/webview/citationMap.ts'],
+    outdir: 'dist/webview',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    plugins: [],
+    loader: { '.css': 'css' },
+  },
 ];
 
 async function main() {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Work } from './core/model/model';
 import { registerBibliographyCommand } from './vscode/bibliographyCommand';
 import { registerCitationCodeActions } from './vscode/citationCodeActions';
+import { CitationMapPanel, type CitationMapState } from './vscode/citationMapPanel';
 import { registerCitationCodeLens } from './vscode/citationCodeLensProvider';
 import { registerCitationCompletion } from './vscode/citationCompletionProvider';
 import { registerCitationDefinition } from './vscode/citationDefinitionProvider';
@@ -64,6 +65,8 @@ export interface CorpusCiteApi {
   readonly filterPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
   /** The built-in Markdown preview's hook (`markdown.markdownItPlugins`): citations and the reference list. */
   extendMarkdownIt<T>(md: T): T;
+  /** The citation map's panel (command Show Citation Map): what was posted to it and drawn. */
+  readonly citationMap: CitationMapState;
 }
 
 export type { Grouping, TreeNode };
@@ -95,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
   const tree = registerCorpusTree(service, context, manuscripts);
   const preview = registerMarkdownPreview(service, log);
   const statusBar = new CorpusStatusBar(service);
+  const citationMap = new CitationMapPanel({ context, service, tree: tree.provider, view: tree.view, log });
   context.subscriptions.push(
     preview,
     statusBar,
@@ -111,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
     registerBibliographyCommand(service, log),
     registerExportCommand(service, log),
     registerCoverageCommand(service, diagnostics),
+    citationMap,
   );
   service.start();
 
@@ -153,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
       return currentFilterPick();
     },
     extendMarkdownIt: (md) => preview.extendMarkdownIt(md),
+    citationMap,
   };
 }
 

@@ -5,7 +5,9 @@
 // Corpus view from the command palette (tree.png), hovers `@gillard2022` and waits for the
 // hover with its actions (hover.png), types `[@peer support` on the line `Peer support is ` and
 // waits for the suggest widget with its details pane (completion.png). The typed text is never
-// saved. Then it groups the tree by cited works (tree-cited.png), and writes 1,500 record files
+// saved. Then it groups the tree by cited works (tree-cited.png), opens the citation map (Show
+// Citation Map), waits until its webview has drawn the graph and picks a work with the map's
+// search box (Gillard 2022, the record that cites most), so its links are lit and the side list says what it cites (map.png), and writes 1,500 record files
 // into the workspace copy to catch the status bar and the view's progress while they are indexed
 // (indexing.png). Then writes two short manuscripts into the (copied) workspace, one in APA and
 // one with `csl: gb-t-7714-2015-numeric`, opens each with the Markdown preview to the side (side
@@ -21,7 +23,8 @@
 //   --folder=<dir>       workspace (default: test/fixtures-workspace)
 //   --file=<name>        Markdown file to open in it (default: review.md)
 //   --out=<dir>          where the PNGs go (default: media/screenshots)
-//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, preview-apa, preview-gbt
+//   --only=<a,b>         take only some of: tree, completion, hover, tree-cited, indexing, map, preview-apa, preview-gbt
+//   --map-search=<text>  the work the map shot picks with the map's search box (default: gillard 2022)
 //   --timeout=<seconds>  how long to wait for each widget (default 30)
 //   --width=<px> --height=<px>  window size (default 1280x800)
 //   --verbose            echo the server's and the browser's output
@@ -32,7 +35,7 @@ const path = require('path');
 const lib = require('./lib');
 
 const TAG = 'screenshots';
-const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing', 'preview-apa', 'preview-gbt'];
+const SHOTS = ['tree', 'completion', 'hover', 'tree-cited', 'indexing', 'map', 'preview-apa', 'preview-gbt'];
 /** Record files written for indexing.png: enough for a few seconds of indexing. */
 const INDEXING_FILES = 1500;
 
@@ -101,6 +104,7 @@ function parseArgs(argv) {
     completionPrefix: '[@peer support',
     // A record: its card has the formatted entry and the actions (Open DOI too).
     hoverText: '@gillard2022',
+    mapSearch: 'gillard 2022',
     viewName: 'Corpus',
     viewId: 'corpusCite.corpus',
   };
@@ -119,6 +123,7 @@ function parseArgs(argv) {
       case 'timeout': o.timeout = Number(value()); break;
       case 'width': o.width = Number(value()); break;
       case 'height': o.height = Number(value()); break;
+      case 'map-search': o.mapSearch = value(); break;
       case 'verbose': o.verbose = true; break;
       case 'help':
         process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 21).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
@@ -314,6 +319,46 @@ async function main() {
       await expect(pane.locator('.monaco-list-row', { hasText: /cited by/ }), 'a cited work in the tree');
       await page.waitForTimeout(500);
       await shot('tree-cited');
+    }
+
+    // The citation map: the panel's webview draws the graph with sigma; picking a work with the
+    // map's search box selects it (its links stay lit, the side list says what it cites).
+    if (opts.only.includes('map')) {
+      await page.keyboard.press('Escape');
+      await runCommand('Corpus Cite: Show Citation Map');
+      const end = Date.now() + ms;
+      let frame = null;
+      let hub = null;
+      while (!hub && Date.now() < end) {
+        for (const f of page.frames()) {
+          hub = await f
+            .evaluate(() => {
+              const note = document.getElementById('note');
+              const canvas = document.querySelector('#graph canvas');
+              return note && canvas && /works shown/.test(note.textContent || '') ? true : null;
+            })
+            .catch(() => null);
+          if (hub) {
+            frame = f;
+            break;
+          }
+        }
+        if (!hub) await page.waitForTimeout(250);
+      }
+      if (!frame) throw new StepError('the citation map drawn in its webview');
+      await page.waitForTimeout(800); // the first frames of sigma
+      // Find the work with the search box, as a user would, and pick it.
+      await frame.locator('#search').fill(opts.mapSearch);
+      await frame.locator('#matches .row').first().waitFor({ state: 'visible', timeout: ms }).catch(() => {
+        throw new StepError('a search match on the map');
+      });
+      await frame.locator('#search').press('Enter');
+      await frame.locator('#side h2').waitFor({ state: 'visible', timeout: ms }).catch(() => {
+        throw new StepError('the side list of the selected work');
+      });
+      await page.waitForTimeout(900); // the camera's move
+      await shot('map');
+      await runCommand('View: Close Editor'); // the map; review.md (typed into, never saved) stays
     }
 
     // Indexing: thousands of new record files arrive; the status bar counts, the view shows progress.

@@ -14,6 +14,7 @@
  * it needs instead.
  */
 import type * as vscode from 'vscode';
+import type { CitationMap } from '../core/format/citationGraph';
 import type { ExportFormat, IndexResponse } from '../core/index/indexWorker';
 import type { WorkLookup } from '../core/search/lookup';
 import type { Work } from '../core/model/model';
@@ -221,6 +222,13 @@ export class CorpusService {
   async renderCitations(render: RenderRequest): Promise<RenderResult> {
     const res = await this.parts.client.request({ kind: 'render', render });
     if (res.kind === 'rendered') return res.result;
+    throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
+  }
+
+  /** The citation map of the corpus (core/citationGraph.ts), built and laid out in the worker. */
+  async citationMap(maxNodes?: number): Promise<CitationMap> {
+    const res = await this.parts.client.request({ kind: 'graph', maxNodes });
+    if (res.kind === 'graph') return res.map;
     throw new Error(res.kind === 'error' ? res.message.split('\n')[0] : `unexpected answer ${res.kind}`);
   }
 

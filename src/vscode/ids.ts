@@ -29,6 +29,7 @@ export const CommandIds = {
   updateBibliography: 'corpusCite.updateBibliography',
   exportCitedWorks: 'corpusCite.exportCitedWorks',
   showUncitedWorks: 'corpusCite.showUncitedWorks',
+  showCitationMap: 'corpusCite.showCitationMap',
   /** Internal (quick fix "Search the corpus…"): not contributed to the palette. */
   replaceCitation: 'corpusCite.replaceCitation',
 } as const;

@@ -21,7 +21,9 @@ const ALLOWED = [
   /^extension\/readme\.md$/,
   /^extension\/changelog\.md$/,
   /^extension\/LICENSE\.txt$/,
-  /^extension\/dist\/(extension|indexWorker|citation)\.js$/,
+  /^extension\/dist\/(extension|indexWorker|citation|citationLayout)\.js$/,
+  // The citation map's webview: its script and style, the panel's one resource root.
+  /^extension\/dist\/webview\/citationMap\.(js|css)$/,
   /^extension\/media\/(corpus\.svg|icon\.png|preview\.css|screenshots\/[a-z-]+\.png)$/,
   // The shipped CSL styles and locales, with their licence notice (media/csl/README.md).
   /^extension\/media\/csl\/(README\.md|styles\/[a-z0-9-]+\.csl|locales\/locales-[A-Za-z-]+\.xml)$/,
@@ -40,6 +42,9 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/indexWorker.js',
   'extension/dist/citation.js',
+  'extension/dist/citationLayout.js',
+  'extension/dist/webview/citationMap.js',
+  'extension/dist/webview/citationMap.css',
   'extension/media/icon.png',
   'extension/media/corpus.svg',
   'extension/media/preview.css',

@@ -66,9 +66,9 @@ describe('the Corpus view header (package.json view/title)', () => {
     assert.deepStrictEqual(navOf({ ...ready, 'corpusCite.filtered': true }), ['corpusCite.editFilter', 'corpusCite.groupBy']);
   });
 
-  it('keeps the rest in the … menu: Clear Filter, Reveal, Re-index, the sample corpus, the log', () => {
+  it('keeps the rest in the … menu: Clear Filter, Reveal, the citation map, Re-index, the sample corpus, the log', () => {
     const more = titleItems.filter((i) => !i.group?.startsWith('navigation')).map((i) => i.command);
-    for (const c of ['corpusCite.clearFilter', 'corpusCite.revealCurrent', 'corpusCite.reindex', 'corpusCite.showLog']) assert.ok(more.includes(c), c);
+    for (const c of ['corpusCite.clearFilter', 'corpusCite.revealCurrent', 'corpusCite.showCitationMap', 'corpusCite.reindex', 'corpusCite.showLog']) assert.ok(more.includes(c), c);
   });
 
   it('offers none of the view’s actions on its welcome (only Show Log, in the … menu)', () => {

@@ -13,6 +13,7 @@ import { parentPort } from 'worker_threads';
 import { type BibStyle, citationJs, exportBibtex, exportCslJson, exportRis, formatBibliography } from '../format/bibliography';
 import type { RenderRequest, RenderResult } from '../format/citationJsImpl';
 import type { StyleOptions } from '../format/styles';
+import { type CitationMap, citationMapOf } from '../format/citationGraph';
 import { buildCorpus } from '../build/corpus';
 import { parseBytes } from '../build/loadFiles';
 import type { ParsedFile, Problem, Work } from '../model/model';
@@ -54,7 +55,9 @@ export type IndexRequest =
    */
   | { id: number; kind: 'export'; works: Work[]; format: ExportFormat; style?: BibStyle; styleOptions?: StyleOptions; output?: 'text' | 'html' | 'markdown' }
   /** A manuscript's citations and reference list formatted by citeproc, for the Markdown preview. */
-  | { id: number; kind: 'render'; render: RenderRequest };
+  | { id: number; kind: 'render'; render: RenderRequest }
+  /** The citation map of the last build (citationGraph.ts), laid out here: off the editor's thread. */
+  | { id: number; kind: 'graph'; maxNodes?: number };
 
 export type ExportFormat = 'csl-json' | 'bibtex' | 'ris' | 'bibliography';
 
@@ -70,6 +73,7 @@ export type IndexResponse =
   | { id: number; kind: 'entries'; entries: WorkEntry[] }
   | { id: number; kind: 'text'; text: string }
   | { id: number; kind: 'rendered'; result: RenderResult }
+  | { id: number; kind: 'graph'; map: CitationMap }
   | { id: number; kind: 'error'; message: string };
 
 /** Parsed files by name, and the corpus built from them. Never throws from `handle`. */
@@ -203,6 +207,8 @@ export class IndexSession {
         }
         case 'render':
           return { id: req.id, kind: 'rendered', result: citationJs().renderCitations(req.render) };
+        case 'graph':
+          return { id: req.id, kind: 'graph', map: citationMapOf(this.built ?? [], req.maxNodes) };
       }
     } catch (e) {
       // A parse failure must not lose the file: record it as a problem on the file.
@@ -239,6 +245,6 @@ if (parentPort) {
   port.on('message', (req: IndexRequest) => {
     const res = session.handle(req);
     // The search index's typed arrays and the works' bytes move to the editor without a copy.
-    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : res.kind === 'works' ? packedWorksTransfer(res.chunk) : []);
+    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : res.kind === 'works' ? packedWorksTransfer(res.chunk) : res.kind === 'graph' ? [res.map.positions.buffer as ArrayBuffer] : []);
   });
 }
