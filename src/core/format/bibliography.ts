@@ -1,6 +1,6 @@
 /** Bibliographies and export files from works, with citation-js loaded lazily. */
-import * as path from 'path';
 import type { Work } from '../model/model';
+import { requireBundled } from '../io/lazyBundle';
 import { BUNDLED_STYLES, readLocale, resolveStyle, type StyleInfo, type StyleOptions } from './styles';
 
 type Impl = typeof import('./citationJsImpl');
@@ -14,20 +14,9 @@ let impl: Impl | undefined;
 /** Loads citation-js on first use: dist/citation.js when bundled, the TypeScript module in tests. */
 export function citationJs(): Impl {
   if (impl) return impl;
-  const candidates = [path.join(__dirname, 'citation.js'), path.join(__dirname, 'citationJsImpl')];
-  let lastError: unknown;
-  for (const c of candidates) {
-    try {
-      // A computed path keeps bundlers from inlining citation-js into the caller's bundle.
-      const req = require;
-      impl = req(c) as Impl;
-      impl.setLocaleSource(readLocale);
-      return impl;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new Error(`citation-js could not be loaded (${lastError instanceof Error ? lastError.message : String(lastError)})`);
+  impl = requireBundled<Impl>(__dirname, 'citation.js', 'citationJsImpl', 'citation-js');
+  impl.setLocaleSource(readLocale);
+  return impl;
 }
 
 /** A work as plain CSL-JSON: `x-corpus` removed, `citation-key` set so exports keep our ids. */

@@ -13,8 +13,8 @@
  * Titles and labels are corpus text, untrusted: they are kept as data (controls and invisible
  * characters removed, length capped), and the webview sets them as text, never as HTML.
  */
-import * as path from 'path';
 import type { Work } from '../model/model';
+import { requireBundled } from '../io/lazyBundle';
 import { cleanText } from './render';
 
 /** How many works the map shows at most unless told otherwise: a picture, not a table. */
@@ -147,19 +147,8 @@ let layoutImpl: LayoutImpl | undefined;
 
 /** The layout (citationLayout.ts) from dist/citationLayout.js when bundled (the worker), itself otherwise (tests). */
 export function loadCitationLayout(): LayoutImpl {
-  if (layoutImpl) return layoutImpl;
-  const candidates = [path.join(__dirname, 'citationLayout.js'), path.join(__dirname, 'citationLayout')];
-  let lastError: unknown;
-  for (const c of candidates) {
-    try {
-      const req = require; // a computed path keeps esbuild from inlining graphology into the worker
-      layoutImpl = req(c) as LayoutImpl;
-      return layoutImpl;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new Error(`the citation map's layout could not be loaded (${lastError instanceof Error ? lastError.message : String(lastError)})`);
+  layoutImpl ??= requireBundled<LayoutImpl>(__dirname, 'citationLayout.js', 'citationLayout', 'the citation map’s layout');
+  return layoutImpl;
 }
 
 /** The map as the index worker sends it: the graph, its layout, and what each step cost. */
