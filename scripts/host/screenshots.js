@@ -179,6 +179,9 @@ async function main() {
       payload.push(['extensionDevelopmentPath', opts.extensionDevelopmentPath]);
     }
     const folder = lib.copyWorkspace(opts.folder, dirs); // typing and tests never touch the fixture
+    // The preview manuscripts exist before the workbench opens: Quick Open's file index, built at
+    // start, did not always list files written later (seen on a loaded machine).
+    for (const p of PREVIEWS.filter((x) => opts.only.includes(x.shot))) fs.writeFileSync(path.join(folder, p.file), p.text);
     const port = await lib.freePort();
     const s = lib.startServer(server, dirs, port, {
       logFile: path.join(dirs.base, 'server.log'),
@@ -381,7 +384,6 @@ async function main() {
     if (previews.length) {
       await page.keyboard.press('Escape');
       await runCommand('File: Revert File'); // review.md as on disk again: no typed text, nothing to save
-      for (const p of previews) fs.writeFileSync(path.join(folder, p.file), p.text);
       await runCommand('View: Toggle Primary Side Bar Visibility');
     }
     for (const p of previews) {
