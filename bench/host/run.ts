@@ -175,7 +175,7 @@ function renderWarm(prime: WarmLaunchResult, runs: WarmLaunchResult[], primeLog:
   const lines = [
     `Warm restart: ${prime.works} works (one generated .bib), cache file ${(prime.cacheBytes / 1048576).toFixed(0)} MB, VS Code extension host (code-server), ${os.cpus().length} cores, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Times in ms from \`activate()\` resolving (the manuscript opened → activated is its own column); CPU = whole extension host process (index worker included) / its main thread.`,
     '',
-    '| launch | load average (1, 5, 15 min) | open → activated | → first completion with works | → all works in the editor | → ready | the extension\'s log: activation → ready = until the files are checked + … + fetching the works | CPU to first completion | CPU to ready | longest event-loop block | indexing pass |',
+    '| launch | load average (1, 5, 15 min) | open → activated | → first completion with works, end to end | → all works in the editor (our provider answers with them) | → ready | the extension\'s log: activation → ready = until the files are checked + … + fetching the works | CPU to first completion | CPU to ready | longest event-loop block | indexing pass |',
     '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
     row('first launch (cold index, writes the cache)', prime, primeLog),
     ...runs.map((r, i) => row(`restart ${i + 1}`, r, logs[i])),

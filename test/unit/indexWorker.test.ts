@@ -136,6 +136,60 @@ describe('IndexSession (the indexing worker’s state)', () => {
     );
   });
 
+  /** A session holding `n` generated works (one BibTeX file). */
+  const generated = (n: number): IndexSession => {
+    const bib = Array.from({ length: n }, (_, i) => `@article{w${i},\n  author = {Author${i % 97}, A.},\n  title = {Title number ${i}},\n  year = {${1990 + (i % 30)}}\n}\n`).join('\n');
+    const s = new IndexSession();
+    s.handle({ id: 1, kind: 'parse', file: '/tmp/generated.bib', bytes: new TextEncoder().encode(bib) });
+    return s;
+  };
+
+  it('asks for the next chunk before taking in the last one (one request in flight ahead), and gets every work once, in order', async () => {
+    const s = generated(400);
+    const events: string[] = [];
+    const b = await receiveBuild(
+      (req) => {
+        if (req.kind === 'works') events.push(`ask ${req.from}-${req.to}`);
+        return Promise.resolve(s.handle({ ...req, id: nextId++ }));
+      },
+      { pause: () => Promise.resolve(), firstChunk: 50, onProgress: (done) => events.push(`took ${done}`) },
+    );
+    assert.strictEqual(b.works.length, 400);
+    const once = await built(s, 10_000); // the same build fetched in one chunk
+    assert.deepStrictEqual(b.works.map((w) => w.id), once.works.map((w) => w.id));
+    assert.strictEqual(new Set(b.works.map((w) => w.id)).size, 400);
+    const asks = events.filter((e) => e.startsWith('ask')).map((e) => e.slice(4).split('-').map(Number));
+    // Contiguous, from 0 to the end, no chunk asked twice.
+    assert.strictEqual(asks[0][0], 0);
+    for (let i = 1; i < asks.length; i++) assert.strictEqual(asks[i][0], asks[i - 1][1], JSON.stringify(asks));
+    assert.strictEqual(asks[asks.length - 1][1], 400);
+    assert.ok(asks.length > 1);
+    // Chunk k+1 is asked for before chunk k is reported taken in.
+    for (let i = 0; i + 1 < asks.length; i++) {
+      assert.ok(events.indexOf(`ask ${asks[i + 1][0]}-${asks[i + 1][1]}`) < events.indexOf(`took ${asks[i][1]}`), events.join(', '));
+    }
+  });
+
+  it('sizes chunks by the time taken to take one in here, not by the round trip (a busy worker makes chunks bigger, not smaller)', async () => {
+    const s = generated(3000);
+    let clock = 0;
+    // Every round trip takes 100 ms of (fake) waiting for the worker; taking a chunk in takes no time.
+    const b = await receiveBuild(
+      async (req) => {
+        const res = s.handle({ ...req, id: nextId++ });
+        await Promise.resolve(); // the answer comes later (from the worker's thread)…
+        if (req.kind === 'works') clock += 100; // …after 100 ms
+        return res;
+      },
+      { pause: () => Promise.resolve(), firstChunk: 50, now: () => clock },
+    );
+    assert.strictEqual(b.works.length, 3000);
+    // 50, 100, 200, 400, 800, 1600 (the rest): doubling each step. Steered by the round trip the
+    // chunks stayed at the 50-work minimum: 60 round trips.
+    assert.ok(b.chunks <= 7, `${b.chunks} chunks`);
+    assert.ok(b.longestRoundTripMs >= 100);
+  });
+
   it('exports BibTeX and formatted entries', async function () {
     this.timeout(30_000); // citation-js loads on first use
     const s = new IndexSession();
