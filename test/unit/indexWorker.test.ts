@@ -314,25 +314,70 @@ describe('the index worker’s warm start (a cache from the last session)', () =
 });
 
 describe('the index worker’s priority', () => {
-  it('is lowered for the worker thread alone on Linux, and left alone elsewhere', async function () {
+  it('is lowered for the worker thread alone on Linux, at its first heavy job (a parse), and left alone elsewhere', async function () {
     assert.strictEqual(lowerThreadPriority('darwin'), false);
     assert.strictEqual(lowerThreadPriority('win32'), false);
     if (process.platform !== 'linux') this.skip();
     const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    // The worker module lowers its own thread's priority when it starts as a worker.
+    // The worker module answers the parent's requests; this code reports the thread's nice value
+    // at the start and after each request (its listener runs after the module's).
     const code = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('../../src/core/index/indexWorker'))});
-      require('worker_threads').parentPort.postMessage(require('fs').readFileSync('/proc/thread-self/stat', 'utf8'));`;
+      const { parentPort } = require('worker_threads'); const stat = () => require('fs').readFileSync('/proc/thread-self/stat', 'utf8');
+      parentPort.postMessage({ stat: stat() }); parentPort.on('message', () => parentPort.postMessage({ stat: stat() }));`;
     const mine = niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
     const w = new Worker(code, { eval: true });
-    try {
-      const stat = await new Promise<string>((resolve, reject) => {
-        w.once('message', resolve);
+    const stats: string[] = [];
+    const next = () =>
+      new Promise<string>((resolve, reject) => {
+        const on = (m: { stat?: string }) => {
+          if (m.stat === undefined) return;
+          w.off('message', on);
+          resolve(m.stat);
+        };
+        w.on('message', on);
         w.once('error', reject);
       });
-      assert.ok(niceOf(stat) >= 10, `worker nice ${niceOf(stat)}`);
+    try {
+      stats.push(await next());
+      const afterWalk = next();
+      w.postMessage({ id: 1, kind: 'walk-problems', problems: [] });
+      stats.push(await afterWalk);
+      const afterParse = next();
+      w.postMessage({ id: 2, kind: 'parse', file: '/tmp/x.bib', bytes: new TextEncoder().encode('@article{a, title={T}, year={2020}}') });
+      stats.push(await afterParse);
+      assert.strictEqual(niceOf(stats[0]), mine, 'at the start: the editor’s priority');
+      assert.strictEqual(niceOf(stats[1]), mine, 'after a light request');
+      assert.ok(niceOf(stats[2]) >= 10, `after a parse: nice ${niceOf(stats[2])}`);
       assert.strictEqual(niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8')), mine, 'the thread that started it keeps its priority');
     } finally {
       await w.terminate();
+    }
+  });
+
+  it('is not lowered for what a warm start waits on (cache open, cached files, the cached corpus, its works), and is for a cold build', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-heavy-'));
+    try {
+      const file = path.join(SEEDS, fs.readdirSync(SEEDS).sort()[0]);
+      const st = fs.statSync(file);
+      const start = (heavy: () => void) => {
+        const s = new IndexSession(heavy);
+        s.handle({ id: 1, kind: 'cache-open', dir, salt: 't' });
+        return s;
+      };
+      let calls = 0;
+      const first = start(() => calls++);
+      if (first.handle({ id: 2, kind: 'cached', file, size: st.size, mtimeMs: st.mtimeMs }).kind === 'miss') first.handle({ id: 3, kind: 'parse', file, bytes: fs.readFileSync(file), mtimeMs: st.mtimeMs });
+      await built(first, 1000);
+      first.handle({ id: 4, kind: 'cache-save' });
+      assert.strictEqual(calls, 1, 'cold: lowered once');
+      let warmCalls = 0;
+      const second = start(() => warmCalls++);
+      assert.strictEqual(second.handle({ id: 5, kind: 'cached', file, size: st.size, mtimeMs: st.mtimeMs }).kind, 'parsed');
+      const b = await built(second, 1000);
+      assert.ok(b.corpusFromCache);
+      assert.strictEqual(warmCalls, 0, 'warm: not lowered');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
