@@ -6,7 +6,14 @@
  * scripts/host/run-integration.js and writes its table into bench/RESULTS.md between the
  * bench:host markers. Needs `npm run build` and `npm run test:setup` (code-server, chromium).
  *
- * Environment: BENCH_HOST_SIZE (default 50000), BENCH_NO_WRITE=1 (print only).
+ * Then the warm-restart phase (bench/host/warm.ts): one launch that indexes the library and writes
+ * the warm-start cache, then BENCH_HOST_WARM_RUNS restarts on the same user data (the same
+ * workspace storage), each timed from activation to the first completion answered with works from
+ * the cache and to "ready"; its table goes between the bench:host-warm markers.
+ *
+ * Environment: BENCH_HOST_SIZE (default 50000), BENCH_NO_WRITE=1 (print only),
+ * BENCH_HOST_WARM_RUNS (restarts, default 5; 0: no warm phase), BENCH_HOST_ONLY=warm (the warm
+ * phase alone).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -15,6 +22,7 @@ import * as path from 'path';
 import { indexPaths } from '../../src/core/build/loadFiles';
 import { generate, OUT } from '../generate';
 import type { BlockStats, HostBenchResult } from './suite';
+import type { WarmLaunchResult } from './warm';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
@@ -97,14 +105,146 @@ function writeResults(table: string): void {
   fs.writeFileSync(RESULTS, text);
 }
 
+const WARM_BEGIN = '<!-- bench:host-warm:begin (written by npm run bench:host) -->';
+const WARM_END = '<!-- bench:host-warm:end -->';
+
+/** The newest log of the extension in a run dir's server logs (one dated folder per launch). */
+function extensionLog(base: string): string[] {
+  const logs = path.join(base, 's', 'logs');
+  if (!fs.existsSync(logs)) return [];
+  const found: { file: string; mtime: number }[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/Corpus Cite\.log$/.test(e.name)) found.push({ file: p, mtime: fs.statSync(p).mtimeMs });
+    }
+  };
+  walk(logs);
+  const newest = found.sort((a, b) => b.mtime - a.mtime)[0];
+  const lines = newest ? fs.readFileSync(newest.file, 'utf8').split('\n').filter((l) => /\[(index|activate)\]/.test(l)) : [];
+  // The file may hold earlier launches too: this launch's lines start at its activation.
+  let from = 0;
+  lines.forEach((l, i) => {
+    if (/\[activate\] activated in/.test(l)) from = i;
+  });
+  return lines.slice(from);
+}
+
+/** One launch of the warm suite on the kept run dir `base`; its result and the extension's log lines. */
+function warmLaunch(dir: string, base: string, phase: 'prime' | 'warm', n: number): { r: WarmLaunchResult; log: string[] } {
+  const out = path.join(base, `${phase}-${n}.json`);
+  const suite = path.join(ROOT, 'out', 'bench', 'host', 'warm');
+  const env = { ...process.env, CORPUS_CITE_BENCH_WARM: phase, CORPUS_CITE_BENCH_OUT: out };
+  log(`warm phase: ${phase} launch ${n}`);
+  const host = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'host', 'run-integration.js'), `--extensionTestsPath=${suite}`, `--folder=${dir}`, `--run-dir=${base}`, '--timeout=900'], { cwd: ROOT, stdio: 'inherit', env });
+  if (host.status !== 0 || !fs.existsSync(out)) throw new Error(`the warm-phase ${phase} launch failed (exit ${host.status})`);
+  return { r: JSON.parse(fs.readFileSync(out, 'utf8')) as WarmLaunchResult, log: extensionLog(base) };
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** What the launch's indexing pass says it took from the cache (from its log line). */
+function fromCache(log: string[]): string {
+  const pass = log.find((l) => /\[index\] \d+ files/.test(l)) ?? '';
+  const parsed = /parsed (\d+) file\(s\)/.exec(pass)?.[1] ?? '?';
+  return `${/took the corpus from the cache/.test(pass) ? 'corpus from the cache' : 'corpus built'}, ${parsed} parsed`;
+}
+
+/** The extension's own account (its log): activation → first index ready, and the fetch of the works. */
+function fromLog(log: string[]): { readyMs: number; fetchMs: number; chunks: number; waitMs: number } {
+  const pass = log.find((l) => /\[index\] \d+ files/.test(l)) ?? '';
+  const ready = /first index ready (\d+) ms/.exec(log.join('\n'));
+  const fetch = /received it in (\d+) chunks in (\d+) ms/.exec(pass);
+  const wait = /in a worker in (\d+) ms/.exec(pass);
+  return { readyMs: ready ? Number(ready[1]) : NaN, chunks: fetch ? Number(fetch[1]) : NaN, fetchMs: fetch ? Number(fetch[2]) : NaN, waitMs: wait ? Number(wait[1]) : NaN };
+}
+
+function renderWarm(prime: WarmLaunchResult, runs: WarmLaunchResult[], primeLog: string[], warmLog: string[], logs: string[][], started: Date): string {
+  const load = (r: WarmLaunchResult) => r.load.map((x) => x.toFixed(1)).join(' ');
+  const row = (label: string, r: WarmLaunchResult, l: string[]) => {
+    const x = fromLog(l);
+    return `| ${label} | ${load(r)} | ${f0(r.activateMs)} | ${f0(r.firstCompletionMs)} | ${f0(r.worksMs)} | ${f0(r.readyMs)} | ${f0(x.readyMs)} = ${f0(x.waitMs)} + … + ${f0(x.fetchMs)} (${x.chunks} chunks) | ${f0(r.cpuAtCompletion.processMs)} / ${f0(r.cpuAtCompletion.mainMs ?? NaN)} | ${f0(r.cpuAtReady.processMs)} / ${f0(r.cpuAtReady.mainMs ?? NaN)} | ${f0(r.blocks.maxBlockMs)} | ${fromCache(l)} |`;
+  };
+  const med = (f: (r: WarmLaunchResult) => number) => f0(median(runs.map(f)));
+  const lines = [
+    `Warm restart: ${prime.works} works (one generated .bib), cache file ${(prime.cacheBytes / 1048576).toFixed(0)} MB, VS Code extension host (code-server), ${os.cpus().length} cores, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Times in ms from \`activate()\` resolving (the manuscript opened → activated is its own column); CPU = whole extension host process (index worker included) / its main thread.`,
+    '',
+    '| launch | load average (1, 5, 15 min) | open → activated | → first completion with works, end to end | → all works in the editor (our provider answers with them) | → ready | the extension\'s log: activation → ready = until the files are checked + … + fetching the works | CPU to first completion | CPU to ready | longest event-loop block | indexing pass |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
+    row('first launch (cold index, writes the cache)', prime, primeLog),
+    ...runs.map((r, i) => row(`restart ${i + 1}`, r, logs[i])),
+    `| **median of ${runs.length} restarts** | | ${med((r) => r.activateMs)} | **${med((r) => r.firstCompletionMs)}** (range ${f0(Math.min(...runs.map((r) => r.firstCompletionMs)))}–${f0(Math.max(...runs.map((r) => r.firstCompletionMs)))}) | ${med((r) => r.worksMs)} | ${med((r) => r.readyMs)} | ${f0(median(logs.map((l) => fromLog(l).readyMs)))} |  ${med((r) => r.cpuAtCompletion.processMs)} / ${med((r) => r.cpuAtCompletion.mainMs ?? NaN)} | ${med((r) => r.cpuAtReady.processMs)} / ${med((r) => r.cpuAtReady.mainMs ?? NaN)} | ${med((r) => r.blocks.maxBlockMs)} | |`,
+    '',
+    `Target (issue 15): activation → first completion from a warm cache ≤ 1 s: ${median(runs.map((r) => r.firstCompletionMs)) <= 1000 ? 'met' : '**missed**'} (median).`,
+    '',
+    'The extension\'s log, first launch then the last restart:',
+    '',
+    '```',
+    ...primeLog.map((l) => l.replace(/^\S+ \S+ /, '')),
+    '…',
+    ...warmLog.map((l) => l.replace(/^\S+ \S+ /, '')),
+    '```',
+  ];
+  return lines.join('\n');
+}
+
+function warmPhase(dir: string, runs: number): string {
+  const started = new Date();
+  const base = fs.mkdtempSync(path.join(fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), 'ccw-'));
+  try {
+    const prime = warmLaunch(dir, base, 'prime', 0);
+    const results: WarmLaunchResult[] = [];
+    const logs: string[][] = [];
+    for (let i = 1; i <= runs; i++) {
+      const { r, log: l } = warmLaunch(dir, base, 'warm', i);
+      results.push(r);
+      logs.push(l);
+    }
+    const table = renderWarm(prime.r, results, prime.log, logs[logs.length - 1] ?? [], logs, started);
+    fs.rmSync(base, { recursive: true, force: true });
+    return table;
+  } catch (e) {
+    log(`warm phase failed; its run dir is kept: ${base}`);
+    throw e;
+  }
+}
+
+function writeBetween(begin: string, end: string, table: string): boolean {
+  const text = fs.readFileSync(RESULTS, 'utf8');
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  fs.writeFileSync(RESULTS, text.slice(0, a) + `${begin}\n${table}\n${end}` + text.slice(b + end.length));
+  return true;
+}
+
 function main(): void {
   const started = new Date();
   if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   const dir = workspace(SIZE);
-  const result = path.join(dir, 'host-bench-result.json');
-  fs.rmSync(result, { force: true });
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.integration.json')], { cwd: ROOT, stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error('tsc -p tsconfig.integration.json failed');
+  const warmRuns = Number(process.env.BENCH_HOST_WARM_RUNS ?? 5);
+  if (process.env.BENCH_HOST_ONLY !== 'warm') mainPhase(dir, started);
+  if (warmRuns > 0) {
+    const table = warmPhase(dir, warmRuns);
+    process.stdout.write(`${table}\n`);
+    if (process.env.BENCH_NO_WRITE !== '1') {
+      if (writeBetween(WARM_BEGIN, WARM_END, table)) log(`wrote the warm phase into ${path.relative(ROOT, RESULTS)}`);
+      else log(`no ${WARM_BEGIN} marker in ${path.relative(ROOT, RESULTS)}: printed only`);
+    }
+  }
+}
+
+function mainPhase(dir: string, started: Date): void {
+  const result = path.join(dir, 'host-bench-result.json');
+  fs.rmSync(result, { force: true });
   const suite = path.join(ROOT, 'out', 'bench', 'host', 'suite');
   const host = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'host', 'run-integration.js'), `--extensionTestsPath=${suite}`, `--folder=${dir}`, '--no-copy', '--timeout=1200'], { cwd: ROOT, stdio: 'inherit' });
   if (host.status !== 0 || !fs.existsSync(result)) throw new Error(`the host benchmark failed (exit ${host.status})`);

@@ -89,7 +89,7 @@ const EXTENSION_ID = 'corpus-cite.corpus-cite';
 const TICK_MS = 2;
 
 /** Records the gaps between ticks of a short interval timer until stopped, and the GC pauses. */
-function blockSampler(): { stop(): BlockStats } {
+export function blockSampler(): { stop(): BlockStats } {
   const gaps: number[] = [];
   const gcs: number[] = [];
   const gcEntries: { start: number; ms: number; kind: number }[] = [];
@@ -162,7 +162,7 @@ function blockSampler(): { stop(): BlockStats } {
  * With CORPUS_CITE_BENCH_PROFILE=dir, a CPU profile of the extension host's main thread for a
  * phase (open it in Chrome's DevTools or VS Code to see what a long block was).
  */
-function profiler(name: string): { stop(): Promise<void> } {
+export function profiler(name: string): { stop(): Promise<void> } {
   const dir = process.env.CORPUS_CITE_BENCH_PROFILE;
   if (!dir) return { stop: async () => undefined };
   const session = new inspector.Session();
@@ -186,7 +186,7 @@ const pct = (xs: number[], p: number): number => {
 };
 const dist = (xs: number[]): Dist => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs), n: xs.length });
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 600_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 600_000): Promise<void> {
   const t0 = Date.now();
   while (!check()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);

@@ -75,12 +75,13 @@ function chromiumPath() {
   return p;
 }
 
-function freePort() {
+/** A free port (`want`: that one, or reject when it is taken). */
+function freePort(want = 0) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(want, '127.0.0.1', () => {
       const { port } = srv.address();
       srv.close(() => resolve(port));
     });
@@ -90,9 +91,19 @@ function freePort() {
 /**
  * Fresh, short per-run dirs under /tmp (unix socket paths must stay < 108 bytes):
  * server data, user data, extensions, browser profile, XDG_* and TMPDIR.
+ *
+ * `reuse`: an existing (or new) base dir to use instead of a fresh one, for a second launch on
+ * the same user data (a restart: the workspace storage, and so the warm-start cache, is kept).
+ * Only the browser profile and TMPDIR start empty again: the web workbench would otherwise
+ * restore the last session's editors from the profile and activate the extension before the
+ * suite runs. The caller keeps (and finally removes) such a dir itself.
  */
-function makeRunDirs(tag) {
-  const base = fs.mkdtempSync(path.join(fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), `cc${tag}-`));
+function makeRunDirs(tag, { reuse } = {}) {
+  if (reuse) {
+    fs.mkdirSync(reuse, { recursive: true, mode: 0o700 });
+    for (const sub of ['b', 't']) fs.rmSync(path.join(reuse, sub), { recursive: true, force: true });
+  }
+  const base = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), `cc${tag}-`));
   const d = {
     base,
     serverData: path.join(base, 's'),
@@ -301,10 +312,13 @@ function timestamp() {
 /**
  * Copies the workspace folder into the run dir (<base>/w/<same name>), so that tests and
  * screenshots that write into it (settings, new corpus files, edits) never touch the
- * repository's fixture and parallel runs do not see each other's files.
+ * repository's fixture and parallel runs do not see each other's files. `keepExisting`: a copy
+ * already there (a reused run dir) is used as it is.
  */
-function copyWorkspace(folder, dirs) {
+function copyWorkspace(folder, dirs, { keepExisting = false } = {}) {
   const dst = path.join(dirs.base, 'w', path.basename(folder));
+  // A reused run dir keeps its copy as the last launch left it (same files, same mtimes).
+  if (keepExisting && fs.existsSync(dst)) return dst;
   fs.cpSync(folder, dst, { recursive: true, dereference: true });
   for (const f of walk(dst)) fs.chmodSync(f.path, f.dir ? 0o755 : 0o644); // seeds may be read-only
   return dst;

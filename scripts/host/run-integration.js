@@ -10,6 +10,8 @@
 //   --extensionTestsPath=<file>       suite entry exporting run() (default: out/test/integration/index)
 //   --folder=<dir> | <dir>            workspace folder to open (default: test/fixtures-workspace)
 //   --no-copy                         open the folder itself (default: a fresh copy in the run dir)
+//   --run-dir=<dir>                   use (and keep) this run dir: a later run on the same dir is a
+//                                     restart (same user data and workspace storage, same copy)
 //   --timeout=<seconds>               fail after this long (default 180, env CORPUS_CITE_HOST_TIMEOUT)
 //   --keep-logs                       keep the run's logs in .vscode-test/logs even when it passes
 //   --verbose                         also echo the server's and the browser's own output
@@ -45,6 +47,7 @@ function parseArgs(argv) {
     timeout: Number(process.env.CORPUS_CITE_HOST_TIMEOUT || 180),
     keepLogs: false,
     copy: true,
+    runDir: undefined,
     verbose: !!process.env.CORPUS_CITE_HOST_VERBOSE,
     locale: process.env.CORPUS_CITE_HOST_LOCALE ? process.env.CORPUS_CITE_HOST_LOCALE.toLowerCase() : undefined,
   };
@@ -64,9 +67,10 @@ function parseArgs(argv) {
       case 'timeout': o.timeout = Number(value()); break;
       case 'keep-logs': o.keepLogs = true; break;
       case 'no-copy': o.copy = false; break;
+      case 'run-dir': o.runDir = path.resolve(value()); break;
       case 'verbose': o.verbose = true; break;
       case 'help':
-        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
         process.exit(0);
         break;
       // Flags @vscode/test-electron passes to a desktop VS Code; the run makes its own dirs.
@@ -110,9 +114,9 @@ async function main() {
 
   const server = lib.findServer();
   lib.chromiumPath();
-  const dirs = lib.makeRunDirs('i');
+  const dirs = lib.makeRunDirs('i', { reuse: opts.runDir });
   lib.writeSettings(dirs);
-  const folder = opts.copy ? lib.copyWorkspace(opts.folder, dirs) : opts.folder;
+  const folder = opts.copy ? lib.copyWorkspace(opts.folder, dirs, { keepExisting: !!opts.runDir }) : opts.folder;
   const logDir = path.join(lib.ROOT, '.vscode-test', 'logs', `${TAG}-${lib.timestamp()}`);
   const testLog = [];
   const browserLog = [];
@@ -151,7 +155,13 @@ async function main() {
   };
 
   try {
-    const port = await lib.freePort();
+    // The web workbench names the workspace storage after the folder's vscode-remote URI, whose
+    // authority holds the port: a restart on a reused run dir needs the same port to find the
+    // same storage (and the extension's warm-start cache in it).
+    const portFile = opts.runDir ? path.join(dirs.base, 'port') : undefined;
+    const lastPort = portFile && fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, 'utf8')) : 0;
+    const port = lastPort ? await lib.freePort(lastPort).catch(() => { throw new Error(`port ${lastPort} of the reused run dir is taken: its workspace storage would not be found`); }) : await lib.freePort();
+    if (portFile) fs.writeFileSync(portFile, String(port));
     lib.log(TAG, `VS Code ${server.vscodeVersion} server (code-server ${server.version}) on 127.0.0.1:${port}, run dir ${dirs.base}`);
     const s = lib.startServer(server, dirs, port, {
       logFile: path.join(dirs.base, 'server.log'),
@@ -248,7 +258,7 @@ async function main() {
     lib.copyTree(path.join(dirs.base, 'url.txt'), path.join(logDir, 'url.txt'));
     lib.copyTree(path.join(dirs.serverData, 'logs'), path.join(logDir, 'server-logs'));
   }
-  lib.rmrf(dirs.base);
+  if (!opts.runDir) lib.rmrf(dirs.base);
 
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   let code;

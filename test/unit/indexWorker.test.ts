@@ -136,6 +136,60 @@ describe('IndexSession (the indexing worker’s state)', () => {
     );
   });
 
+  /** A session holding `n` generated works (one BibTeX file). */
+  const generated = (n: number): IndexSession => {
+    const bib = Array.from({ length: n }, (_, i) => `@article{w${i},\n  author = {Author${i % 97}, A.},\n  title = {Title number ${i}},\n  year = {${1990 + (i % 30)}}\n}\n`).join('\n');
+    const s = new IndexSession();
+    s.handle({ id: 1, kind: 'parse', file: '/tmp/generated.bib', bytes: new TextEncoder().encode(bib) });
+    return s;
+  };
+
+  it('asks for the next chunk before taking in the last one (one request in flight ahead), and gets every work once, in order', async () => {
+    const s = generated(400);
+    const events: string[] = [];
+    const b = await receiveBuild(
+      (req) => {
+        if (req.kind === 'works') events.push(`ask ${req.from}-${req.to}`);
+        return Promise.resolve(s.handle({ ...req, id: nextId++ }));
+      },
+      { pause: () => Promise.resolve(), firstChunk: 50, onProgress: (done) => events.push(`took ${done}`) },
+    );
+    assert.strictEqual(b.works.length, 400);
+    const once = await built(s, 10_000); // the same build fetched in one chunk
+    assert.deepStrictEqual(b.works.map((w) => w.id), once.works.map((w) => w.id));
+    assert.strictEqual(new Set(b.works.map((w) => w.id)).size, 400);
+    const asks = events.filter((e) => e.startsWith('ask')).map((e) => e.slice(4).split('-').map(Number));
+    // Contiguous, from 0 to the end, no chunk asked twice.
+    assert.strictEqual(asks[0][0], 0);
+    for (let i = 1; i < asks.length; i++) assert.strictEqual(asks[i][0], asks[i - 1][1], JSON.stringify(asks));
+    assert.strictEqual(asks[asks.length - 1][1], 400);
+    assert.ok(asks.length > 1);
+    // Chunk k+1 is asked for before chunk k is reported taken in.
+    for (let i = 0; i + 1 < asks.length; i++) {
+      assert.ok(events.indexOf(`ask ${asks[i + 1][0]}-${asks[i + 1][1]}`) < events.indexOf(`took ${asks[i][1]}`), events.join(', '));
+    }
+  });
+
+  it('sizes chunks by the time taken to take one in here, not by the round trip (a busy worker makes chunks bigger, not smaller)', async () => {
+    const s = generated(3000);
+    let clock = 0;
+    // Every round trip takes 100 ms of (fake) waiting for the worker; taking a chunk in takes no time.
+    const b = await receiveBuild(
+      async (req) => {
+        const res = s.handle({ ...req, id: nextId++ });
+        await Promise.resolve(); // the answer comes later (from the worker's thread)…
+        if (req.kind === 'works') clock += 100; // …after 100 ms
+        return res;
+      },
+      { pause: () => Promise.resolve(), firstChunk: 50, now: () => clock },
+    );
+    assert.strictEqual(b.works.length, 3000);
+    // 50, 100, 200, 400, 800, 1600 (the rest): doubling each step. Steered by the round trip the
+    // chunks stayed at the 50-work minimum: 60 round trips.
+    assert.ok(b.chunks <= 7, `${b.chunks} chunks`);
+    assert.ok(b.longestRoundTripMs >= 100);
+  });
+
   it('exports BibTeX and formatted entries', async function () {
     this.timeout(30_000); // citation-js loads on first use
     const s = new IndexSession();
@@ -260,25 +314,70 @@ describe('the index worker’s warm start (a cache from the last session)', () =
 });
 
 describe('the index worker’s priority', () => {
-  it('is lowered for the worker thread alone on Linux, and left alone elsewhere', async function () {
+  it('is lowered for the worker thread alone on Linux, at its first heavy job (a parse), and left alone elsewhere', async function () {
     assert.strictEqual(lowerThreadPriority('darwin'), false);
     assert.strictEqual(lowerThreadPriority('win32'), false);
     if (process.platform !== 'linux') this.skip();
     const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    // The worker module lowers its own thread's priority when it starts as a worker.
+    // The worker module answers the parent's requests; this code reports the thread's nice value
+    // at the start and after each request (its listener runs after the module's).
     const code = `require('tsx/cjs'); require(${JSON.stringify(require.resolve('../../src/core/index/indexWorker'))});
-      require('worker_threads').parentPort.postMessage(require('fs').readFileSync('/proc/thread-self/stat', 'utf8'));`;
+      const { parentPort } = require('worker_threads'); const stat = () => require('fs').readFileSync('/proc/thread-self/stat', 'utf8');
+      parentPort.postMessage({ stat: stat() }); parentPort.on('message', () => parentPort.postMessage({ stat: stat() }));`;
     const mine = niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
     const w = new Worker(code, { eval: true });
-    try {
-      const stat = await new Promise<string>((resolve, reject) => {
-        w.once('message', resolve);
+    const stats: string[] = [];
+    const next = () =>
+      new Promise<string>((resolve, reject) => {
+        const on = (m: { stat?: string }) => {
+          if (m.stat === undefined) return;
+          w.off('message', on);
+          resolve(m.stat);
+        };
+        w.on('message', on);
         w.once('error', reject);
       });
-      assert.ok(niceOf(stat) >= 10, `worker nice ${niceOf(stat)}`);
+    try {
+      stats.push(await next());
+      const afterWalk = next();
+      w.postMessage({ id: 1, kind: 'walk-problems', problems: [] });
+      stats.push(await afterWalk);
+      const afterParse = next();
+      w.postMessage({ id: 2, kind: 'parse', file: '/tmp/x.bib', bytes: new TextEncoder().encode('@article{a, title={T}, year={2020}}') });
+      stats.push(await afterParse);
+      assert.strictEqual(niceOf(stats[0]), mine, 'at the start: the editor’s priority');
+      assert.strictEqual(niceOf(stats[1]), mine, 'after a light request');
+      assert.ok(niceOf(stats[2]) >= 10, `after a parse: nice ${niceOf(stats[2])}`);
       assert.strictEqual(niceOf(fs.readFileSync('/proc/thread-self/stat', 'utf8')), mine, 'the thread that started it keeps its priority');
     } finally {
       await w.terminate();
+    }
+  });
+
+  it('is not lowered for what a warm start waits on (cache open, cached files, the cached corpus, its works), and is for a cold build', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-heavy-'));
+    try {
+      const file = path.join(SEEDS, fs.readdirSync(SEEDS).sort()[0]);
+      const st = fs.statSync(file);
+      const start = (heavy: () => void) => {
+        const s = new IndexSession(heavy);
+        s.handle({ id: 1, kind: 'cache-open', dir, salt: 't' });
+        return s;
+      };
+      let calls = 0;
+      const first = start(() => calls++);
+      if (first.handle({ id: 2, kind: 'cached', file, size: st.size, mtimeMs: st.mtimeMs }).kind === 'miss') first.handle({ id: 3, kind: 'parse', file, bytes: fs.readFileSync(file), mtimeMs: st.mtimeMs });
+      await built(first, 1000);
+      first.handle({ id: 4, kind: 'cache-save' });
+      assert.strictEqual(calls, 1, 'cold: lowered once');
+      let warmCalls = 0;
+      const second = start(() => warmCalls++);
+      assert.strictEqual(second.handle({ id: 5, kind: 'cached', file, size: st.size, mtimeMs: st.mtimeMs }).kind, 'parsed');
+      const b = await built(second, 1000);
+      assert.ok(b.corpusFromCache);
+      assert.strictEqual(warmCalls, 0, 'warm: not lowered');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
