@@ -46,5 +46,7 @@ export function registerCorpusTree(service: CorpusService, context: vscode.Exten
   };
   update();
   const sub = provider.onDidChangeView(update);
-  return { provider, view, disposable: vscode.Disposable.from(sub, view, provider) };
+  provider.setVisible(view.visible);
+  const shown = view.onDidChangeVisibility((e) => provider.setVisible(e.visible));
+  return { provider, view, disposable: vscode.Disposable.from(sub, shown, view, provider) };
 }
