@@ -54,13 +54,51 @@ class UnionFind {
   }
 }
 
-function families(csl: CslFields): string[] {
-  return (csl.author ?? []).map((a) => fold(nameKey(a))).filter(Boolean);
+/**
+ * `fold` of name keys, memoised for one build: ~97,000 nodes at 50k works name ~60,000
+ * distinct authors many times over (issue 15 counted 486,000 folds of names).
+ */
+type NameFold = (s: string) => string;
+function nameFolder(): NameFold {
+  const memo = new Map<string, string>();
+  return (s) => {
+    let f = memo.get(s);
+    if (f === undefined) {
+      f = fold(s);
+      memo.set(s, f);
+    }
+    return f;
+  };
 }
+
+/** The folded family names of the authors, empty ones left out. */
+function families(csl: CslFields, foldName: NameFold = fold): string[] {
+  const out: string[] = [];
+  const authors = csl.author;
+  if (!authors) return out;
+  for (let i = 0; i < authors.length; i++) {
+    const f = foldName(nameKey(authors[i]));
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** Set by buildCorpus for the length of one build (the builder is synchronous). */
+let buildFold: NameFold = fold;
 
 /** families() of a node's own CSL, memoised: nodes' CSL is not changed while merging. */
 function famOf(n: Node): string[] {
-  return (n.fam ??= families(n.csl));
+  return (n.fam ??= families(n.csl, buildFold));
+}
+
+function includesAll(short: readonly string[], long: readonly string[]): boolean {
+  if (long.length > 16) {
+    const set = new Set(long);
+    for (const f of short) if (!set.has(f)) return false;
+    return true;
+  }
+  for (const f of short) if (!long.includes(f)) return false;
+  return true;
 }
 
 /** Same first author and, where both lists name them, no co-author contradicts the other list. */
@@ -68,9 +106,7 @@ function authorsCompatible(a: Node, b: Node): boolean {
   const fa = famOf(a);
   const fb = famOf(b);
   if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
-  const [short, long] = fa.length <= fb.length ? [fa, fb] : [fb, fa];
-  const longSet = new Set(long);
-  if (!short.every((f) => longSet.has(f))) return false;
+  if (fa.length <= fb.length ? !includesAll(fa, fb) : !includesAll(fb, fa)) return false;
   // Two complete lists of different length are different author teams; a one-name citation
   // ("Smith, 2019") may stand for any team led by that author.
   const complete = (n: Node, len: number) => n.origin !== 'citation' || (!n.etAl && len > 1);
@@ -146,7 +182,24 @@ export interface Corpus {
 }
 
 /** Turns parsed files into works: extract citations, merge duplicates, assign keys, link. */
-export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonly Problem[] = []): Corpus {
+export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonly Problem[] = [], phases?: Record<string, number>): Corpus {
+  // Phase marks for bench/corpusStage.ts (ms per pass); nothing is timed unless asked.
+  let lastMark = phases ? performance.now() : 0;
+  const mark = (name: string): void => {
+    if (!phases) return;
+    const now = performance.now();
+    phases[name] = Math.round(now - lastMark);
+    lastMark = now;
+  };
+  buildFold = nameFolder();
+  try {
+    return build(files, extraProblems, mark);
+  } finally {
+    buildFold = fold;
+  }
+}
+
+function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], mark: (name: string) => void): Corpus {
   const nodes: Node[] = [];
   const problems: Problem[] = [...extraProblems];
 
@@ -189,6 +242,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record');
   }
 
+  mark('nodes');
   // 1. Full records. Two records of one file are never one work (a user's own .bib with two
   //    keys has two entries, and Pandoc resolves both). Across files, two records are one work
   //    only on strong evidence: the same valid DOI and compatible titles, or the same title,
@@ -286,6 +340,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('1 records');
   // 1b. A related-paper or reference-list entry joins the one record with its DOI, or with its
   //     title and a compatible year; several records that could be meant: it stays apart.
   //     Entries that name no record join each other on the same DOI, or the same title with
@@ -354,34 +409,70 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('1b listed');
   // 2. Citation stubs: join the one full work with the same first author and year; else other stubs.
-  const byAuthorYear = new Map<string, number[]>();
-  nodes.forEach((n, i) => {
+  //    Groups by (first author, year), made from the stubs (interned first author → year → group),
+  //    then the full nodes join the groups that exist; groups are taken in the order of their
+  //    first node, as a map over all nodes keyed by `author|year` would give them.
+  interface StubGroup { first: number; stubs: number[]; full: number[]; fam: string; year: number }
+  const groups: StubGroup[] = [];
+  const groupOf = new Map<string, Map<number, StubGroup>>();
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.origin !== 'citation') continue;
     const f = famOf(n)[0];
     const y = yearOf(n.csl);
-    if (!f || y === undefined) return;
-    const k = `${f}|${y}`;
-    const list = byAuthorYear.get(k);
-    if (list) list.push(i);
-    else byAuthorYear.set(k, [i]);
-  });
-  for (const [key, list] of byAuthorYear) {
-    const stubs = list.filter((i) => nodes[i].origin === 'citation');
-    if (!stubs.length) continue;
-    const full = list.filter((i) => nodes[i].origin !== 'citation');
+    if (!f || y === undefined) continue;
+    let byYear = groupOf.get(f);
+    if (!byYear) groupOf.set(f, (byYear = new Map()));
+    const g = byYear.get(y);
+    if (g) g.stubs.push(i);
+    else {
+      const ng: StubGroup = { first: i, stubs: [i], full: [], fam: f, year: y };
+      byYear.set(y, ng);
+      groups.push(ng);
+    }
+  }
+  if (groups.length) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (n.origin === 'citation') continue;
+      const f = famOf(n)[0];
+      if (!f) continue;
+      const byYear = groupOf.get(f);
+      if (!byYear) continue;
+      const y = yearOf(n.csl);
+      if (y === undefined) continue;
+      const g = byYear.get(y);
+      if (!g) continue;
+      if (!g.full.length && i < g.first) g.first = i;
+      g.full.push(i);
+    }
+    groups.sort((a, b) => a.first - b.first);
+  }
+  const fullMatches: number[] = [];
+  for (const { stubs, full, fam, year } of groups) {
     for (const s of stubs) {
-      const fullMatches = [...new Set(full.filter((f) => authorsCompatible(nodes[s], nodes[f])).map((f) => uf.find(f)))];
+      const ns = nodes[s];
+      fullMatches.length = 0;
+      for (const f of full) {
+        if (!authorsCompatible(ns, nodes[f])) continue;
+        const r = uf.find(f);
+        if (!fullMatches.includes(r)) fullMatches.push(r);
+      }
       if (fullMatches.length === 1) {
         uf.union(s, fullMatches[0]);
         continue;
       }
       if (fullMatches.length > 1) {
-        problems.push({ file: nodes[s].source.file, line: nodes[s].source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', nodes[s].context?.text ?? key, fullMatches.length) });
+        problems.push({ file: ns.source.file, line: ns.source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', ns.context?.text ?? `${fam}|${year}`, fullMatches.length) });
+        continue;
       }
       for (const o of stubs) {
         if (o === s) continue;
-        const sameSuffix = !nodes[s].yearSuffix || !nodes[o].yearSuffix || nodes[s].yearSuffix === nodes[o].yearSuffix || nodes[s].citedBy !== nodes[o].citedBy;
-        if (!fullMatches.length && sameSuffix && authorsCompatible(nodes[s], nodes[o])) {
+        const no = nodes[o];
+        const sameSuffix = !ns.yearSuffix || !no.yearSuffix || ns.yearSuffix === no.yearSuffix || ns.citedBy !== no.citedBy;
+        if (sameSuffix && authorsCompatible(ns, no)) {
           uf.union(s, o);
           break;
         }
@@ -389,19 +480,30 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('2 stubs');
   // 3. One work per cluster.
-  const clusters = new Map<number, number[]>();
-  nodes.forEach((_, i) => {
-    const r = uf.find(i);
-    const c = clusters.get(r);
-    if (c) c.push(i);
-    else clusters.set(r, [i]);
-  });
-  const roots = [...clusters.keys()];
+  //    A cluster's root is its lowest node (UnionFind.union keeps the lower root), so clusters
+  //    numbered at their roots in node order are numbered in order of their first node.
   const clusterOf = new Int32Array(nodes.length);
-  roots.forEach((r, ci) => {
-    for (const i of clusters.get(r)!) clusterOf[i] = ci;
-  });
+  const clusterSize: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const r = uf.find(i);
+    if (r === i) {
+      clusterOf[i] = clusterSize.length;
+      clusterSize.push(1);
+    } else {
+      const c = clusterOf[r];
+      clusterOf[i] = c;
+      clusterSize[c]++;
+    }
+  }
+  /** Each cluster's members in node order. */
+  const clusterMembers: number[][] = clusterSize.map((n) => new Array<number>(n));
+  const filled = new Int32Array(clusterSize.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const c = clusterOf[i];
+    clusterMembers[c][filled[c]++] = i;
+  }
 
   interface Draft {
     csl: CslFields;
@@ -413,8 +515,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     inferred: Set<string>;
     extra?: Record<string, string>;
   }
-  const drafts: Draft[] = roots.map((r) => {
-    const members = clusters.get(r)!.slice().sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
+  const drafts: Draft[] = clusterMembers.map((members) => {
+    if (members.length === 1) return singleDraft(members);
+    members.sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
     const csl: CslFields = {};
     const inferred = new Set<string>();
     const fromNode: Record<string, number> = {};
@@ -457,8 +560,39 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     };
   });
 
+  mark('3 drafts');
+  /** The draft of a cluster of one node: what the general case gives for one member. */
+  function singleDraft(members: number[]): Draft {
+    const m = members[0];
+    const n = nodes[m];
+    const src = n.csl;
+    const csl: CslFields = {};
+    const inferred = new Set<string>();
+    const check = n.inferred.length > 0;
+    for (const k in src) {
+      const v = src[k];
+      if (v === undefined || v === '') continue;
+      csl[k] = v;
+      if (check && n.inferred.includes(k)) inferred.add(k);
+    }
+    csl.type = typeof csl.type === 'string' ? csl.type : 'article';
+    let extra: Record<string, string> | undefined;
+    if (n.extra) for (const k in n.extra) (extra ??= {})[k] = n.extra[k];
+    return {
+      csl,
+      members,
+      kind: n.origin === 'record' || n.origin === 'related' ? 'record' : 'cited',
+      groupAuthors: n.groupAuthors || undefined,
+      translatedTitle: n.translatedTitle || undefined,
+      etAl: n.origin === 'citation' ? !!n.etAl : (n.origin === 'record' && n.extra?.etAl === 'true') || undefined,
+      inferred,
+      extra,
+    };
+  }
+
   inferFromDoiSiblings(drafts);
 
+  mark('doiSiblings');
   // 4. Keys, ordered within a collision group by the work's own content only.
   const keys = assignKeys(
     drafts,
@@ -467,10 +601,11 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       const parts = d.csl.issued?.['date-parts']?.[0] ?? [];
       const date = parts.map((p) => String(p).padStart(4, '0')).join('-');
       const src = nodes[d.members[0]].source;
-      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
+      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl, buildFold).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
     },
   );
 
+  mark('4 keys');
   // 4b. A work with the citekey of its own export (a BibTeX key, a CSL-JSON id) goes by that key:
   //     the user's manuscript cites it so, and Pandoc with the same .bib resolves it so. The
   //     label stays `Voronka 2019`. A work merged from several keyed records keeps every key:
@@ -531,6 +666,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     });
   }
 
+  mark('4b claims');
   // 5. Relations and contexts.
   // Sets are made on first use: most works have no relations of most kinds.
   interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
@@ -562,6 +698,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   });
 
+  mark('5 relations');
   const ids = (s: Set<number> | undefined) => (s ? [...s].map((c) => keys[c].id).sort() : []);
   const works: Work[] = drafts.map((d, ci) => {
     const x: Work['x-corpus'] = {
@@ -580,7 +717,14 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     if (d.extra) x.extra = d.extra;
     const mine = owned[ci];
     if (mine && mine.length > 1) x.aliases = mine.slice(1);
-    return { ...d.csl, id: keys[ci].id, 'citation-label': keys[ci].label, type: d.csl.type as string, 'x-corpus': x };
+    // The draft's csl is its own object, used no more: made the work in place (the same keys in
+    // the same order as a spread of it with these four after).
+    const w = d.csl as Work;
+    w.id = keys[ci].id;
+    w['citation-label'] = keys[ci].label;
+    w.type = d.csl.type as string;
+    w['x-corpus'] = x;
+    return w;
   });
   works.sort((a, b) => (a['citation-label'] < b['citation-label'] ? -1 : a['citation-label'] > b['citation-label'] ? 1 : 0));
   const byId = new Map<string, Work>();
@@ -588,6 +732,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     byId.set(w.id, w);
     for (const a of w['x-corpus'].aliases ?? []) byId.set(a, w);
   }
+  mark('works');
   return { works, problems, byId };
 }
 
