@@ -17,16 +17,18 @@ interface Node {
   translatedTitle?: string;
   etAl?: boolean;
   yearSuffix?: string;
-  inferred: string[];
+  inferred: readonly string[];
   extra?: Record<string, string>;
   source: SourceRef;
-  /** For citation stubs: the citing node and the context. */
+  /** For citation stubs: the citing node and the context (its `by` is filled in when it is taken into a work). */
   citedBy?: number;
-  context?: Omit<CitationContext, 'by'>;
+  context?: CitationContext;
   /** Parent node for related/reference children. */
   parent?: number;
   /** Folded author families, computed once (see famOf). */
   fam?: string[];
+  /** famOf(n)[0] ('' for none), computed once without the rest of the list (see firstFam). */
+  first?: string;
   /** The citekey the source gave (BibTeX key, CSL-JSON id), when it is usable as one. */
   sourceKey?: string;
 }
@@ -91,6 +93,18 @@ function famOf(n: Node): string[] {
   return (n.fam ??= families(n.csl, buildFold));
 }
 
+/** famOf(n)[0], or '' when no author has a family name: folds only as far as the first one. */
+function firstFam(n: Node): string {
+  if (n.first !== undefined) return n.first;
+  if (n.fam) return (n.first = n.fam[0] ?? '');
+  const authors = n.csl.author;
+  let first = '';
+  if (authors) {
+    for (let i = 0; i < authors.length && !first; i++) first = buildFold(nameKey(authors[i]));
+  }
+  return (n.first = first);
+}
+
 function includesAll(short: readonly string[], long: readonly string[]): boolean {
   if (long.length > 16) {
     const set = new Set(long);
@@ -117,8 +131,11 @@ function authorsCompatible(a: Node, b: Node): boolean {
 }
 
 function stubName(s: string): Name {
-  return / /.test(s.trim()) ? { literal: s.trim() } : { family: s.trim() };
+  const t = s.trim();
+  return t.includes(' ') ? { literal: t } : { family: t };
 }
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 function normDoi(d: string | undefined): string | undefined {
   return d ? d.trim().toLowerCase().replace(/^https?:\/\/(?:dx\.)?doi\.org\//, '') : undefined;
@@ -157,7 +174,7 @@ function titlesCompatible(a: string, b: string): boolean {
 /** Title (folded, given), year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
 function identityKey(n: Node, title: string): string | undefined {
   const year = yearOf(n.csl);
-  const first = famOf(n)[0];
+  const first = firstFam(n);
   const venue = fold(n.csl['container-title'] ?? n.csl.publisher ?? '');
   return title && year !== undefined && first && venue ? `${title}\u0000${year}\u0000${first}\u0000${venue}` : undefined;
 }
@@ -206,32 +223,50 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent?: number): number => {
     const idx = nodes.length;
     const sourceKey = origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined;
+    // Every node has every field, in one order, so that the passes below see one object shape.
     nodes.push({
       origin,
       csl: rec.csl,
       groupAuthors: rec.groupAuthors,
       translatedTitle: rec.translatedTitle,
-      inferred: rec.inferred ?? [],
+      etAl: undefined,
+      yearSuffix: undefined,
+      inferred: rec.inferred ?? NO_STRINGS,
       extra: rec.extra,
       source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
+      citedBy: undefined,
+      context: undefined,
       parent,
+      fam: undefined,
+      first: undefined,
       sourceKey,
     });
     if (sourceKey !== undefined) nodes[idx].source.key = sourceKey;
-    for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
-    for (const block of rec.textBlocks ?? []) {
+    if (rec.children) for (const child of rec.children) addRecord(child.record, file, format, child.relation, idx);
+    if (rec.textBlocks) for (const block of rec.textBlocks) {
       const cites = extractCitations(block);
       if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', ...problemText('More than {0} citations in one block of text: took the first {1}.', MAX_CITATIONS_PER_BLOCK, cites.length) });
       for (const c of cites) {
+        const csl: CslFields = { type: 'article', author: c.authors.map(stubName) };
+        if (c.year) csl.issued = { 'date-parts': [[c.year]] };
+        const context: CitationContext = { by: '', sentence: c.sentence, text: c.text, file, line: c.line };
+        if (c.locator) context.locator = c.locator;
         nodes.push({
           origin: 'citation',
-          csl: { type: 'article', author: c.authors.map(stubName), ...(c.year ? { issued: { 'date-parts': [[c.year]] } } : {}) },
+          csl,
+          groupAuthors: undefined,
+          translatedTitle: undefined,
           etAl: c.etAl,
           yearSuffix: c.yearSuffix,
-          inferred: [],
+          inferred: NO_STRINGS,
+          extra: undefined,
           source: { file, line: c.line, format, relation: 'citation' },
           citedBy: idx,
-          context: { sentence: c.sentence, text: c.text, file, line: c.line, ...(c.locator ? { locator: c.locator } : {}) },
+          context,
+          parent: undefined,
+          fam: undefined,
+          first: undefined,
+          sourceKey: undefined,
         });
       }
     }
@@ -420,7 +455,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
     if (n.origin !== 'citation') continue;
-    const f = famOf(n)[0];
+    const f = firstFam(n);
     const y = yearOf(n.csl);
     if (!f || y === undefined) continue;
     let byYear = groupOf.get(f);
@@ -437,7 +472,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       if (n.origin === 'citation') continue;
-      const f = famOf(n)[0];
+      const f = firstFam(n);
       if (!f) continue;
       const byYear = groupOf.get(f);
       if (!byYear) continue;
@@ -451,14 +486,25 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     groups.sort((a, b) => a.first - b.first);
   }
   const fullMatches: number[] = [];
+  /** Per group: the full nodes compatible with stubs of one author list and et-al flag (they are all alike to authorsCompatible). */
+  const compatibleFull = new Map<string, number[]>();
   for (const { stubs, full, fam, year } of groups) {
+    compatibleFull.clear();
     for (const s of stubs) {
       const ns = nodes[s];
       fullMatches.length = 0;
-      for (const f of full) {
-        if (!authorsCompatible(ns, nodes[f])) continue;
-        const r = uf.find(f);
-        if (!fullMatches.includes(r)) fullMatches.push(r);
+      if (full.length) {
+        const sig = (ns.etAl ? '1' : '0') + famOf(ns).join('\u0000');
+        let compatible = compatibleFull.get(sig);
+        if (!compatible) {
+          compatible = [];
+          for (const f of full) if (authorsCompatible(ns, nodes[f])) compatible.push(f);
+          compatibleFull.set(sig, compatible);
+        }
+        for (const f of compatible) {
+          const r = uf.find(f);
+          if (!fullMatches.includes(r)) fullMatches.push(r);
+        }
       }
       if (fullMatches.length === 1) {
         uf.union(s, fullMatches[0]);
@@ -671,7 +717,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   // Sets are made on first use: most works have no relations of most kinds.
   interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
   const rel: Rel[] = drafts.map(() => ({ contexts: [] }));
-  const seenContexts = new Set<string>();
+  const seenContexts = new Map<number, Set<string>>();
   nodes.forEach((n, i) => {
     const me = clusterOf[i];
     if (n.origin === 'citation' && n.citedBy !== undefined) {
@@ -680,10 +726,16 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       (rel[me].citedBy ??= new Set()).add(by);
       (rel[by].cites ??= new Set()).add(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
-      const seenKey = `${me}\u0000${by}\u0000${n.context!.sentence}`;
-      if (seenContexts.has(seenKey)) return;
-      seenContexts.add(seenKey);
-      rel[me].contexts.push({ by: keys[by].id, ...n.context! });
+      // Sentences seen per (cited, citing) pair, keyed by the pair as one number.
+      const pair = me * drafts.length + by;
+      const sentence = n.context!.sentence;
+      let seen = seenContexts.get(pair);
+      if (!seen) seenContexts.set(pair, (seen = new Set()));
+      else if (seen.has(sentence)) return;
+      seen.add(sentence);
+      // The node's own context object becomes the work's (each node gives at most one).
+      n.context!.by = keys[by].id;
+      rel[me].contexts.push(n.context!);
     } else if (n.parent !== undefined) {
       const p = clusterOf[n.parent];
       if (p === me) return;
@@ -700,7 +752,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
 
   mark('5 relations');
   const ids = (s: Set<number> | undefined) => (s ? [...s].map((c) => keys[c].id).sort() : []);
-  const works: Work[] = drafts.map((d, ci) => {
+  const built: Work[] = drafts.map((d, ci) => {
     const x: Work['x-corpus'] = {
       kind: d.kind,
       citedBy: ids(rel[ci].citedBy),
@@ -726,7 +778,15 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     w['x-corpus'] = x;
     return w;
   });
-  works.sort((a, b) => (a['citation-label'] < b['citation-label'] ? -1 : a['citation-label'] > b['citation-label'] ? 1 : 0));
+  // By label, ties in draft order (a stable sort of draft indices over a plain array of labels:
+  // works are large objects whose property reads in a comparator cost more than the compare).
+  const order = built.map((_, i) => i);
+  order.sort((a, b) => {
+    const la = keys[a].label;
+    const lb = keys[b].label;
+    return la < lb ? -1 : la > lb ? 1 : a - b;
+  });
+  const works = order.map((i) => built[i]);
   const byId = new Map<string, Work>();
   for (const w of works) {
     byId.set(w.id, w);
@@ -743,8 +803,11 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
 function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[]): void {
   const stem = (doi: string | undefined) => (doi ? /^(10\.\d{4,9}\/(\d{7}[\dXx]))\./.exec(doi.toLowerCase()) : null);
   const journals = new Map<string, Set<string>>();
-  for (const d of drafts) {
-    const m = stem(d.csl.DOI);
+  // Each draft's stem once (the DOI does not change in between).
+  const stems: (RegExpExecArray | null)[] = new Array(drafts.length);
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i];
+    const m = (stems[i] = stem(d.csl.DOI));
     const j = d.csl['container-title'];
     if (m && j) {
       const set = journals.get(m[1]) ?? new Set<string>();
@@ -752,9 +815,10 @@ function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[
       journals.set(m[1], set);
     }
   }
-  for (const d of drafts) {
-    const m = stem(d.csl.DOI);
+  for (let i = 0; i < drafts.length; i++) {
+    const m = stems[i];
     if (!m) continue;
+    const d = drafts[i];
     if (!d.csl['container-title']) {
       const names = journals.get(m[1]);
       if (names && names.size === 1) {
