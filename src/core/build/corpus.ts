@@ -717,7 +717,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   // Sets are made on first use: most works have no relations of most kinds.
   interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
   const rel: Rel[] = drafts.map(() => ({ contexts: [] }));
-  const seenContexts = new Map<number, Set<string>>();
+  const seenContexts = new Map<number, string | Set<string>>();
   nodes.forEach((n, i) => {
     const me = clusterOf[i];
     if (n.origin === 'citation' && n.citedBy !== undefined) {
@@ -726,13 +726,19 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       (rel[me].citedBy ??= new Set()).add(by);
       (rel[by].cites ??= new Set()).add(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
-      // Sentences seen per (cited, citing) pair, keyed by the pair as one number.
+      // Sentences seen per (cited, citing) pair, keyed by the pair as one number: the one
+      // sentence, or a Set once there are two (most pairs have one).
       const pair = me * drafts.length + by;
       const sentence = n.context!.sentence;
-      let seen = seenContexts.get(pair);
-      if (!seen) seenContexts.set(pair, (seen = new Set()));
-      else if (seen.has(sentence)) return;
-      seen.add(sentence);
+      const seen = seenContexts.get(pair);
+      if (seen === undefined) seenContexts.set(pair, sentence);
+      else if (typeof seen === 'string') {
+        if (seen === sentence) return;
+        seenContexts.set(pair, new Set([seen, sentence]));
+      } else {
+        if (seen.has(sentence)) return;
+        seen.add(sentence);
+      }
       // The node's own context object becomes the work's (each node gives at most one).
       n.context!.by = keys[by].id;
       rel[me].contexts.push(n.context!);
