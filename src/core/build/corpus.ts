@@ -164,6 +164,16 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+function pushIndex(map: Map<string, number | number[]>, key: string, i: number): void {
+  const have = map.get(key);
+  if (have === undefined) map.set(key, i);
+  else if (typeof have === 'number') map.set(key, [have, i]);
+  else have.push(i);
+}
+
+const NO_INDICES: readonly number[] = Object.freeze([]);
+const indices = (v: number | number[] | undefined): readonly number[] => (v === undefined ? NO_INDICES : typeof v === 'number' ? [v] : v);
+
 /** Folded titles that may name the same work: equal, one the other without its subtitle, or one missing. */
 function titlesCompatible(a: string, b: string): boolean {
   if (!a || !b || a === b) return true;
@@ -317,18 +327,19 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     if (n.origin === 'record') records.push(i);
   });
   // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
-  const recByDoi = new Map<string, number[]>();
-  const recByTitle = new Map<string, number[]>();
+  //  A key of one record holds its index, of several an array (most keys have one record).
+  const recByDoi = new Map<string, number | number[]>();
+  const recByTitle = new Map<string, number | number[]>();
   for (const i of records) {
     const n = nodes[i];
     const d = normDoi(n.csl.DOI);
-    if (d) push(recByDoi, d, i);
+    if (d) pushIndex(recByDoi, d, i);
     const t = n.csl.title ? fold(n.csl.title) : '';
-    if (t) push(recByTitle, t, i);
+    if (t) pushIndex(recByTitle, t, i);
   }
   const doiConflicts = new Map<number, number>();
   for (const [doi, list] of recByDoi) {
-    if (list.length < 2 || !isValidDoi(doi)) continue;
+    if (typeof list === 'number' || !isValidDoi(doi)) continue;
     const titles = list.map((i) => fold(nodes[i].csl.title ?? ''));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
@@ -354,7 +365,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   }
   const byIdentity = new Map<string, number[]>();
   for (const [title, list] of recByTitle) {
-    if (list.length < 2) continue;
+    if (typeof list === 'number') continue;
     for (const i of list) {
       const id = identityKey(nodes[i], title);
       if (id) push(byIdentity, id, i);
@@ -388,9 +399,9 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     const t = titleKey(n.csl.title);
     const y = yearOf(n.csl);
     const targets = new Set<number>();
-    if (d) for (const r of recByDoi.get(d) ?? []) targets.add(uf.find(r));
+    if (d) for (const r of indices(recByDoi.get(d))) targets.add(uf.find(r));
     if (t) {
-      for (const r of recByTitle.get(t) ?? []) {
+      for (const r of indices(recByTitle.get(t))) {
         const yr = yearOf(nodes[r].csl);
         const dr = normDoi(nodes[r].csl.DOI);
         if ((y !== undefined && yr !== undefined && y !== yr) || (d && dr && d !== dr)) continue;
