@@ -17,16 +17,18 @@ interface Node {
   translatedTitle?: string;
   etAl?: boolean;
   yearSuffix?: string;
-  inferred: string[];
+  inferred: readonly string[];
   extra?: Record<string, string>;
   source: SourceRef;
-  /** For citation stubs: the citing node and the context. */
+  /** For citation stubs: the citing node and the context (its `by` is filled in when it is taken into a work). */
   citedBy?: number;
-  context?: Omit<CitationContext, 'by'>;
+  context?: CitationContext;
   /** Parent node for related/reference children. */
   parent?: number;
   /** Folded author families, computed once (see famOf). */
   fam?: string[];
+  /** famOf(n)[0] ('' for none), computed once without the rest of the list (see firstFam). */
+  first?: string;
   /** The citekey the source gave (BibTeX key, CSL-JSON id), when it is usable as one. */
   sourceKey?: string;
 }
@@ -54,13 +56,63 @@ class UnionFind {
   }
 }
 
-function families(csl: CslFields): string[] {
-  return (csl.author ?? []).map((a) => fold(nameKey(a))).filter(Boolean);
+/**
+ * `fold` of name keys, memoised for one build: ~97,000 nodes at 50k works name ~60,000
+ * distinct authors many times over (issue 15 counted 486,000 folds of names).
+ */
+type NameFold = (s: string) => string;
+function nameFolder(): NameFold {
+  const memo = new Map<string, string>();
+  return (s) => {
+    let f = memo.get(s);
+    if (f === undefined) {
+      f = fold(s);
+      memo.set(s, f);
+    }
+    return f;
+  };
 }
+
+/** The folded family names of the authors, empty ones left out. */
+function families(csl: CslFields, foldName: NameFold = fold): string[] {
+  const out: string[] = [];
+  const authors = csl.author;
+  if (!authors) return out;
+  for (let i = 0; i < authors.length; i++) {
+    const f = foldName(nameKey(authors[i]));
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** Set by buildCorpus for the length of one build (the builder is synchronous). */
+let buildFold: NameFold = fold;
 
 /** families() of a node's own CSL, memoised: nodes' CSL is not changed while merging. */
 function famOf(n: Node): string[] {
-  return (n.fam ??= families(n.csl));
+  return (n.fam ??= families(n.csl, buildFold));
+}
+
+/** famOf(n)[0], or '' when no author has a family name: folds only as far as the first one. */
+function firstFam(n: Node): string {
+  if (n.first !== undefined) return n.first;
+  if (n.fam) return (n.first = n.fam[0] ?? '');
+  const authors = n.csl.author;
+  let first = '';
+  if (authors) {
+    for (let i = 0; i < authors.length && !first; i++) first = buildFold(nameKey(authors[i]));
+  }
+  return (n.first = first);
+}
+
+function includesAll(short: readonly string[], long: readonly string[]): boolean {
+  if (long.length > 16) {
+    const set = new Set(long);
+    for (const f of short) if (!set.has(f)) return false;
+    return true;
+  }
+  for (const f of short) if (!long.includes(f)) return false;
+  return true;
 }
 
 /** Same first author and, where both lists name them, no co-author contradicts the other list. */
@@ -68,9 +120,7 @@ function authorsCompatible(a: Node, b: Node): boolean {
   const fa = famOf(a);
   const fb = famOf(b);
   if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
-  const [short, long] = fa.length <= fb.length ? [fa, fb] : [fb, fa];
-  const longSet = new Set(long);
-  if (!short.every((f) => longSet.has(f))) return false;
+  if (fa.length <= fb.length ? !includesAll(fa, fb) : !includesAll(fb, fa)) return false;
   // Two complete lists of different length are different author teams; a one-name citation
   // ("Smith, 2019") may stand for any team led by that author.
   const complete = (n: Node, len: number) => n.origin !== 'citation' || (!n.etAl && len > 1);
@@ -81,8 +131,11 @@ function authorsCompatible(a: Node, b: Node): boolean {
 }
 
 function stubName(s: string): Name {
-  return / /.test(s.trim()) ? { literal: s.trim() } : { family: s.trim() };
+  const t = s.trim();
+  return t.includes(' ') ? { literal: t } : { family: t };
 }
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 function normDoi(d: string | undefined): string | undefined {
   return d ? d.trim().toLowerCase().replace(/^https?:\/\/(?:dx\.)?doi\.org\//, '') : undefined;
@@ -111,6 +164,16 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+function pushIndex(map: Map<string, number | number[]>, key: string, i: number): void {
+  const have = map.get(key);
+  if (have === undefined) map.set(key, i);
+  else if (typeof have === 'number') map.set(key, [have, i]);
+  else have.push(i);
+}
+
+const NO_INDICES: readonly number[] = Object.freeze([]);
+const indices = (v: number | number[] | undefined): readonly number[] => (v === undefined ? NO_INDICES : typeof v === 'number' ? [v] : v);
+
 /** Folded titles that may name the same work: equal, one the other without its subtitle, or one missing. */
 function titlesCompatible(a: string, b: string): boolean {
   if (!a || !b || a === b) return true;
@@ -121,7 +184,7 @@ function titlesCompatible(a: string, b: string): boolean {
 /** Title (folded, given), year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
 function identityKey(n: Node, title: string): string | undefined {
   const year = yearOf(n.csl);
-  const first = famOf(n)[0];
+  const first = firstFam(n);
   const venue = fold(n.csl['container-title'] ?? n.csl.publisher ?? '');
   return title && year !== undefined && first && venue ? `${title}\u0000${year}\u0000${first}\u0000${venue}` : undefined;
 }
@@ -146,39 +209,74 @@ export interface Corpus {
 }
 
 /** Turns parsed files into works: extract citations, merge duplicates, assign keys, link. */
-export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonly Problem[] = []): Corpus {
+export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonly Problem[] = [], phases?: Record<string, number>): Corpus {
+  // Phase marks for bench/corpusStage.ts (ms per pass); nothing is timed unless asked.
+  let lastMark = phases ? performance.now() : 0;
+  const mark = (name: string): void => {
+    if (!phases) return;
+    const now = performance.now();
+    phases[name] = Math.round(now - lastMark);
+    lastMark = now;
+  };
+  buildFold = nameFolder();
+  try {
+    return build(files, extraProblems, mark);
+  } finally {
+    buildFold = fold;
+  }
+}
+
+function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], mark: (name: string) => void): Corpus {
   const nodes: Node[] = [];
   const problems: Problem[] = [...extraProblems];
 
   const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent?: number): number => {
     const idx = nodes.length;
     const sourceKey = origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined;
+    // Every node has every field, in one order, so that the passes below see one object shape.
     nodes.push({
       origin,
       csl: rec.csl,
       groupAuthors: rec.groupAuthors,
       translatedTitle: rec.translatedTitle,
-      inferred: rec.inferred ?? [],
+      etAl: undefined,
+      yearSuffix: undefined,
+      inferred: rec.inferred ?? NO_STRINGS,
       extra: rec.extra,
       source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
+      citedBy: undefined,
+      context: undefined,
       parent,
+      fam: undefined,
+      first: undefined,
       sourceKey,
     });
     if (sourceKey !== undefined) nodes[idx].source.key = sourceKey;
-    for (const child of rec.children ?? []) addRecord(child.record, file, format, child.relation, idx);
-    for (const block of rec.textBlocks ?? []) {
+    if (rec.children) for (const child of rec.children) addRecord(child.record, file, format, child.relation, idx);
+    if (rec.textBlocks) for (const block of rec.textBlocks) {
       const cites = extractCitations(block);
       if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', ...problemText('More than {0} citations in one block of text: took the first {1}.', MAX_CITATIONS_PER_BLOCK, cites.length) });
       for (const c of cites) {
+        const csl: CslFields = { type: 'article', author: c.authors.map(stubName) };
+        if (c.year) csl.issued = { 'date-parts': [[c.year]] };
+        const context: CitationContext = { by: '', sentence: c.sentence, text: c.text, file, line: c.line };
+        if (c.locator) context.locator = c.locator;
         nodes.push({
           origin: 'citation',
-          csl: { type: 'article', author: c.authors.map(stubName), ...(c.year ? { issued: { 'date-parts': [[c.year]] } } : {}) },
+          csl,
+          groupAuthors: undefined,
+          translatedTitle: undefined,
           etAl: c.etAl,
           yearSuffix: c.yearSuffix,
-          inferred: [],
+          inferred: NO_STRINGS,
+          extra: undefined,
           source: { file, line: c.line, format, relation: 'citation' },
           citedBy: idx,
-          context: { sentence: c.sentence, text: c.text, file, line: c.line, ...(c.locator ? { locator: c.locator } : {}) },
+          context,
+          parent: undefined,
+          fam: undefined,
+          first: undefined,
+          sourceKey: undefined,
         });
       }
     }
@@ -189,6 +287,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record');
   }
 
+  mark('nodes');
   // 1. Full records. Two records of one file are never one work (a user's own .bib with two
   //    keys has two entries, and Pandoc resolves both). Across files, two records are one work
   //    only on strong evidence: the same valid DOI and compatible titles, or the same title,
@@ -228,18 +327,19 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     if (n.origin === 'record') records.push(i);
   });
   // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
-  const recByDoi = new Map<string, number[]>();
-  const recByTitle = new Map<string, number[]>();
+  //  A key of one record holds its index, of several an array (most keys have one record).
+  const recByDoi = new Map<string, number | number[]>();
+  const recByTitle = new Map<string, number | number[]>();
   for (const i of records) {
     const n = nodes[i];
     const d = normDoi(n.csl.DOI);
-    if (d) push(recByDoi, d, i);
+    if (d) pushIndex(recByDoi, d, i);
     const t = n.csl.title ? fold(n.csl.title) : '';
-    if (t) push(recByTitle, t, i);
+    if (t) pushIndex(recByTitle, t, i);
   }
   const doiConflicts = new Map<number, number>();
   for (const [doi, list] of recByDoi) {
-    if (list.length < 2 || !isValidDoi(doi)) continue;
+    if (typeof list === 'number' || !isValidDoi(doi)) continue;
     const titles = list.map((i) => fold(nodes[i].csl.title ?? ''));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
@@ -265,7 +365,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
   }
   const byIdentity = new Map<string, number[]>();
   for (const [title, list] of recByTitle) {
-    if (list.length < 2) continue;
+    if (typeof list === 'number') continue;
     for (const i of list) {
       const id = identityKey(nodes[i], title);
       if (id) push(byIdentity, id, i);
@@ -286,6 +386,7 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('1 records');
   // 1b. A related-paper or reference-list entry joins the one record with its DOI, or with its
   //     title and a compatible year; several records that could be meant: it stays apart.
   //     Entries that name no record join each other on the same DOI, or the same title with
@@ -298,9 +399,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     const t = titleKey(n.csl.title);
     const y = yearOf(n.csl);
     const targets = new Set<number>();
-    if (d) for (const r of recByDoi.get(d) ?? []) targets.add(uf.find(r));
+    if (d) for (const r of indices(recByDoi.get(d))) targets.add(uf.find(r));
     if (t) {
-      for (const r of recByTitle.get(t) ?? []) {
+      for (const r of indices(recByTitle.get(t))) {
         const yr = yearOf(nodes[r].csl);
         const dr = normDoi(nodes[r].csl.DOI);
         if ((y !== undefined && yr !== undefined && y !== yr) || (d && dr && d !== dr)) continue;
@@ -354,34 +455,81 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('1b listed');
   // 2. Citation stubs: join the one full work with the same first author and year; else other stubs.
-  const byAuthorYear = new Map<string, number[]>();
-  nodes.forEach((n, i) => {
-    const f = famOf(n)[0];
+  //    Groups by (first author, year), made from the stubs (interned first author → year → group),
+  //    then the full nodes join the groups that exist; groups are taken in the order of their
+  //    first node, as a map over all nodes keyed by `author|year` would give them.
+  interface StubGroup { first: number; stubs: number[]; full: number[]; fam: string; year: number }
+  const groups: StubGroup[] = [];
+  const groupOf = new Map<string, Map<number, StubGroup>>();
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.origin !== 'citation') continue;
+    const f = firstFam(n);
     const y = yearOf(n.csl);
-    if (!f || y === undefined) return;
-    const k = `${f}|${y}`;
-    const list = byAuthorYear.get(k);
-    if (list) list.push(i);
-    else byAuthorYear.set(k, [i]);
-  });
-  for (const [key, list] of byAuthorYear) {
-    const stubs = list.filter((i) => nodes[i].origin === 'citation');
-    if (!stubs.length) continue;
-    const full = list.filter((i) => nodes[i].origin !== 'citation');
+    if (!f || y === undefined) continue;
+    let byYear = groupOf.get(f);
+    if (!byYear) groupOf.set(f, (byYear = new Map()));
+    const g = byYear.get(y);
+    if (g) g.stubs.push(i);
+    else {
+      const ng: StubGroup = { first: i, stubs: [i], full: [], fam: f, year: y };
+      byYear.set(y, ng);
+      groups.push(ng);
+    }
+  }
+  if (groups.length) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (n.origin === 'citation') continue;
+      const f = firstFam(n);
+      if (!f) continue;
+      const byYear = groupOf.get(f);
+      if (!byYear) continue;
+      const y = yearOf(n.csl);
+      if (y === undefined) continue;
+      const g = byYear.get(y);
+      if (!g) continue;
+      if (!g.full.length && i < g.first) g.first = i;
+      g.full.push(i);
+    }
+    groups.sort((a, b) => a.first - b.first);
+  }
+  const fullMatches: number[] = [];
+  /** Per group: the full nodes compatible with stubs of one author list and et-al flag (they are all alike to authorsCompatible). */
+  const compatibleFull = new Map<string, number[]>();
+  for (const { stubs, full, fam, year } of groups) {
+    compatibleFull.clear();
     for (const s of stubs) {
-      const fullMatches = [...new Set(full.filter((f) => authorsCompatible(nodes[s], nodes[f])).map((f) => uf.find(f)))];
+      const ns = nodes[s];
+      fullMatches.length = 0;
+      if (full.length) {
+        const sig = (ns.etAl ? '1' : '0') + famOf(ns).join('\u0000');
+        let compatible = compatibleFull.get(sig);
+        if (!compatible) {
+          compatible = [];
+          for (const f of full) if (authorsCompatible(ns, nodes[f])) compatible.push(f);
+          compatibleFull.set(sig, compatible);
+        }
+        for (const f of compatible) {
+          const r = uf.find(f);
+          if (!fullMatches.includes(r)) fullMatches.push(r);
+        }
+      }
       if (fullMatches.length === 1) {
         uf.union(s, fullMatches[0]);
         continue;
       }
       if (fullMatches.length > 1) {
-        problems.push({ file: nodes[s].source.file, line: nodes[s].source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', nodes[s].context?.text ?? key, fullMatches.length) });
+        problems.push({ file: ns.source.file, line: ns.source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', ns.context?.text ?? `${fam}|${year}`, fullMatches.length) });
+        continue;
       }
       for (const o of stubs) {
         if (o === s) continue;
-        const sameSuffix = !nodes[s].yearSuffix || !nodes[o].yearSuffix || nodes[s].yearSuffix === nodes[o].yearSuffix || nodes[s].citedBy !== nodes[o].citedBy;
-        if (!fullMatches.length && sameSuffix && authorsCompatible(nodes[s], nodes[o])) {
+        const no = nodes[o];
+        const sameSuffix = !ns.yearSuffix || !no.yearSuffix || ns.yearSuffix === no.yearSuffix || ns.citedBy !== no.citedBy;
+        if (sameSuffix && authorsCompatible(ns, no)) {
           uf.union(s, o);
           break;
         }
@@ -389,19 +537,30 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   }
 
+  mark('2 stubs');
   // 3. One work per cluster.
-  const clusters = new Map<number, number[]>();
-  nodes.forEach((_, i) => {
-    const r = uf.find(i);
-    const c = clusters.get(r);
-    if (c) c.push(i);
-    else clusters.set(r, [i]);
-  });
-  const roots = [...clusters.keys()];
+  //    A cluster's root is its lowest node (UnionFind.union keeps the lower root), so clusters
+  //    numbered at their roots in node order are numbered in order of their first node.
   const clusterOf = new Int32Array(nodes.length);
-  roots.forEach((r, ci) => {
-    for (const i of clusters.get(r)!) clusterOf[i] = ci;
-  });
+  const clusterSize: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const r = uf.find(i);
+    if (r === i) {
+      clusterOf[i] = clusterSize.length;
+      clusterSize.push(1);
+    } else {
+      const c = clusterOf[r];
+      clusterOf[i] = c;
+      clusterSize[c]++;
+    }
+  }
+  /** Each cluster's members in node order. */
+  const clusterMembers: number[][] = clusterSize.map((n) => new Array<number>(n));
+  const filled = new Int32Array(clusterSize.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const c = clusterOf[i];
+    clusterMembers[c][filled[c]++] = i;
+  }
 
   interface Draft {
     csl: CslFields;
@@ -413,8 +572,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     inferred: Set<string>;
     extra?: Record<string, string>;
   }
-  const drafts: Draft[] = roots.map((r) => {
-    const members = clusters.get(r)!.slice().sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
+  const drafts: Draft[] = clusterMembers.map((members) => {
+    if (members.length === 1) return singleDraft(members);
+    members.sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
     const csl: CslFields = {};
     const inferred = new Set<string>();
     const fromNode: Record<string, number> = {};
@@ -457,8 +617,39 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     };
   });
 
+  mark('3 drafts');
+  /** The draft of a cluster of one node: what the general case gives for one member. */
+  function singleDraft(members: number[]): Draft {
+    const m = members[0];
+    const n = nodes[m];
+    const src = n.csl;
+    const csl: CslFields = {};
+    const inferred = new Set<string>();
+    const check = n.inferred.length > 0;
+    for (const k in src) {
+      const v = src[k];
+      if (v === undefined || v === '') continue;
+      csl[k] = v;
+      if (check && n.inferred.includes(k)) inferred.add(k);
+    }
+    csl.type = typeof csl.type === 'string' ? csl.type : 'article';
+    let extra: Record<string, string> | undefined;
+    if (n.extra) for (const k in n.extra) (extra ??= {})[k] = n.extra[k];
+    return {
+      csl,
+      members,
+      kind: n.origin === 'record' || n.origin === 'related' ? 'record' : 'cited',
+      groupAuthors: n.groupAuthors || undefined,
+      translatedTitle: n.translatedTitle || undefined,
+      etAl: n.origin === 'citation' ? !!n.etAl : (n.origin === 'record' && n.extra?.etAl === 'true') || undefined,
+      inferred,
+      extra,
+    };
+  }
+
   inferFromDoiSiblings(drafts);
 
+  mark('doiSiblings');
   // 4. Keys, ordered within a collision group by the work's own content only.
   const keys = assignKeys(
     drafts,
@@ -467,10 +658,11 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       const parts = d.csl.issued?.['date-parts']?.[0] ?? [];
       const date = parts.map((p) => String(p).padStart(4, '0')).join('-');
       const src = nodes[d.members[0]].source;
-      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
+      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl, buildFold).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
     },
   );
 
+  mark('4 keys');
   // 4b. A work with the citekey of its own export (a BibTeX key, a CSL-JSON id) goes by that key:
   //     the user's manuscript cites it so, and Pandoc with the same .bib resolves it so. The
   //     label stays `Voronka 2019`. A work merged from several keyed records keeps every key:
@@ -531,11 +723,12 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     });
   }
 
+  mark('4b claims');
   // 5. Relations and contexts.
   // Sets are made on first use: most works have no relations of most kinds.
   interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
   const rel: Rel[] = drafts.map(() => ({ contexts: [] }));
-  const seenContexts = new Set<string>();
+  const seenContexts = new Map<number, string | Set<string>>();
   nodes.forEach((n, i) => {
     const me = clusterOf[i];
     if (n.origin === 'citation' && n.citedBy !== undefined) {
@@ -544,10 +737,22 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
       (rel[me].citedBy ??= new Set()).add(by);
       (rel[by].cites ??= new Set()).add(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
-      const seenKey = `${me}\u0000${by}\u0000${n.context!.sentence}`;
-      if (seenContexts.has(seenKey)) return;
-      seenContexts.add(seenKey);
-      rel[me].contexts.push({ by: keys[by].id, ...n.context! });
+      // Sentences seen per (cited, citing) pair, keyed by the pair as one number: the one
+      // sentence, or a Set once there are two (most pairs have one).
+      const pair = me * drafts.length + by;
+      const sentence = n.context!.sentence;
+      const seen = seenContexts.get(pair);
+      if (seen === undefined) seenContexts.set(pair, sentence);
+      else if (typeof seen === 'string') {
+        if (seen === sentence) return;
+        seenContexts.set(pair, new Set([seen, sentence]));
+      } else {
+        if (seen.has(sentence)) return;
+        seen.add(sentence);
+      }
+      // The node's own context object becomes the work's (each node gives at most one).
+      n.context!.by = keys[by].id;
+      rel[me].contexts.push(n.context!);
     } else if (n.parent !== undefined) {
       const p = clusterOf[n.parent];
       if (p === me) return;
@@ -562,8 +767,9 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     }
   });
 
+  mark('5 relations');
   const ids = (s: Set<number> | undefined) => (s ? [...s].map((c) => keys[c].id).sort() : []);
-  const works: Work[] = drafts.map((d, ci) => {
+  const built: Work[] = drafts.map((d, ci) => {
     const x: Work['x-corpus'] = {
       kind: d.kind,
       citedBy: ids(rel[ci].citedBy),
@@ -580,14 +786,30 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
     if (d.extra) x.extra = d.extra;
     const mine = owned[ci];
     if (mine && mine.length > 1) x.aliases = mine.slice(1);
-    return { ...d.csl, id: keys[ci].id, 'citation-label': keys[ci].label, type: d.csl.type as string, 'x-corpus': x };
+    // The draft's csl is its own object, used no more: made the work in place (the same keys in
+    // the same order as a spread of it with these four after).
+    const w = d.csl as Work;
+    w.id = keys[ci].id;
+    w['citation-label'] = keys[ci].label;
+    w.type = d.csl.type as string;
+    w['x-corpus'] = x;
+    return w;
   });
-  works.sort((a, b) => (a['citation-label'] < b['citation-label'] ? -1 : a['citation-label'] > b['citation-label'] ? 1 : 0));
+  // By label, ties in draft order (a stable sort of draft indices over a plain array of labels:
+  // works are large objects whose property reads in a comparator cost more than the compare).
+  const order = built.map((_, i) => i);
+  order.sort((a, b) => {
+    const la = keys[a].label;
+    const lb = keys[b].label;
+    return la < lb ? -1 : la > lb ? 1 : a - b;
+  });
+  const works = order.map((i) => built[i]);
   const byId = new Map<string, Work>();
   for (const w of works) {
     byId.set(w.id, w);
     for (const a of w['x-corpus'].aliases ?? []) byId.set(a, w);
   }
+  mark('works');
   return { works, problems, byId };
 }
 
@@ -598,8 +820,11 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
 function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[]): void {
   const stem = (doi: string | undefined) => (doi ? /^(10\.\d{4,9}\/(\d{7}[\dXx]))\./.exec(doi.toLowerCase()) : null);
   const journals = new Map<string, Set<string>>();
-  for (const d of drafts) {
-    const m = stem(d.csl.DOI);
+  // Each draft's stem once (the DOI does not change in between).
+  const stems: (RegExpExecArray | null)[] = new Array(drafts.length);
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i];
+    const m = (stems[i] = stem(d.csl.DOI));
     const j = d.csl['container-title'];
     if (m && j) {
       const set = journals.get(m[1]) ?? new Set<string>();
@@ -607,9 +832,10 @@ function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[
       journals.set(m[1], set);
     }
   }
-  for (const d of drafts) {
-    const m = stem(d.csl.DOI);
+  for (let i = 0; i < drafts.length; i++) {
+    const m = stems[i];
     if (!m) continue;
+    const d = drafts[i];
     if (!d.csl['container-title']) {
       const names = journals.get(m[1]);
       if (names && names.size === 1) {
