@@ -22,6 +22,7 @@ import { SearchIndex } from '../../src/core/search/search';
 import { fromWire, toWire } from '../../src/core/model/wire';
 import { keysOf, packWorks, WorkStore } from '../../src/core/model/workStore';
 import { worksAtCursor } from '../../src/vscode/citationText';
+import { pastMtime } from './helpers/corpus';
 
 const BIB = [
   '@article{smith:values,',
@@ -119,7 +120,7 @@ describe('a merged work keeps every key', () => {
     fs.mkdirSync(path.join(dir, 'lib'));
     fs.writeFileSync(path.join(dir, 'lib', 'mine.bib'), BIB);
     fs.writeFileSync(path.join(dir, 'lib', 'zotero.json'), CSL);
-    const past = new Date(Date.now() - 60_000);
+    const past = pastMtime(60_000);
     for (const f of ['mine.bib', 'zotero.json']) fs.utimesSync(path.join(dir, 'lib', f), past, past);
     const cold = indexWithCache([path.join(dir, 'lib')], path.join(dir, 'cache'));
     const warm = indexWithCache([path.join(dir, 'lib')], path.join(dir, 'cache'));

@@ -8,7 +8,7 @@ import * as zlib from 'zlib';
 import { decodeSection, encodeSection } from '../../src/core/index/cacheSections';
 import { CACHE_FILE, CACHE_VERSION, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/index/indexCache';
 import { indexPaths, parseFile } from '../../src/core/build/loadFiles';
-import { ROOT, SEEDS, VARIED } from './helpers/corpus';
+import { pastMtime, ROOT, SEEDS, VARIED } from './helpers/corpus';
 
 const FORMATS = path.join(ROOT, 'fixtures', 'formats');
 /**
@@ -26,7 +26,7 @@ function scratch(): { dir: string; corpus: string; cache: string } {
     for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(corpus, `${path.basename(src)}-${f}`));
   }
   // An mtime well in the past, so entries are not "racy" (changed in the same second as cached).
-  const past = new Date(Date.now() - 60_000);
+  const past = pastMtime(60_000);
   for (const f of fs.readdirSync(corpus)) fs.utimesSync(path.join(corpus, f), past, past);
   return { dir, corpus, cache: path.join(dir, 'cache') };
 }
@@ -86,7 +86,7 @@ describe('index cache', () => {
   it('reuses a file whose mtime changed but whose bytes did not (hash equal)', () => {
     indexWithCache([s.corpus], s.cache);
     const file = path.join(s.corpus, 'seeds-000_6ad9d3d0f971004f.txt');
-    const later = new Date(Date.now() - 30_000);
+    const later = pastMtime(30_000);
     fs.utimesSync(file, later, later);
     const r = indexWithCache([s.corpus], s.cache);
     assert.strictEqual(r.stats.parsed, 0);

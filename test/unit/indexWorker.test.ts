@@ -12,7 +12,7 @@ import type { Work } from '../../src/core/model/model';
 import { receiveBuild } from '../../src/core/index/receiveBuild';
 import { SearchIndex } from '../../src/core/search/search';
 import { fromWire, Interner, toWire } from '../../src/core/model/wire';
-import { corpusOf, SEEDS, VARIED } from './helpers/corpus';
+import { corpusOf, pastMtime, SEEDS, VARIED } from './helpers/corpus';
 
 let nextId = 100;
 /** Builds in the session and fetches the works as the editor does (all of them, in chunks). */
@@ -218,7 +218,7 @@ describe('the index worker’s warm start (a cache from the last session)', () =
       for (const f of fs.readdirSync(src).sort()) {
         const to = path.join(dir, `${path.basename(src)}-${f}`);
         fs.copyFileSync(path.join(src, f), to);
-        const old = new Date(Date.now() - 3600_000);
+        const old = pastMtime(3600_000);
         fs.utimesSync(to, old, old);
         files.push(to);
       }
@@ -265,7 +265,7 @@ describe('the index worker’s warm start (a cache from the last session)', () =
     await start(w);
     const changed = w.files.find((f) => f.includes('000_'))!;
     fs.writeFileSync(changed, fs.readFileSync(changed, 'utf8').replace(/re-balancing/g, 'Changed values'));
-    const old = new Date(Date.now() - 1800_000);
+    const old = pastMtime(1800_000);
     fs.utimesSync(changed, old, old);
     const next = await start(w);
     assert.strictEqual(next.hits, w.files.length - 1);
@@ -294,7 +294,7 @@ describe('the index worker’s warm start (a cache from the last session)', () =
     const w = workspace();
     const first = await start(w);
     const touched = w.files[2];
-    const later = new Date(Date.now() - 1200_000);
+    const later = pastMtime(1200_000);
     fs.utimesSync(touched, later, later);
     const second = await start(w);
     assert.deepStrictEqual([second.hits, second.b.corpusFromCache], [w.files.length - 1, true]);

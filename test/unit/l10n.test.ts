@@ -15,7 +15,7 @@ import { bundleTranslate, localeFromEnv } from '../../src/core/format/l10nBundle
 import { englishText, renderCard } from '../../src/core/format/render';
 import { ParsedFileSchema, type Problem } from '../../src/core/model/model';
 import { type ProblemArg, problemMessage, problemText } from '../../src/core/model/problemText';
-import { ROOT } from './helpers/corpus';
+import { pastMtime, ROOT } from './helpers/corpus';
 
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
 const json = (p: string) => JSON.parse(read(p)) as Record<string, unknown>;
@@ -181,7 +181,7 @@ describe('problems in Simplified Chinese', () => {
     try {
       const corpus = path.join(dir, 'corpus');
       fs.mkdirSync(corpus);
-      const past = new Date(Date.now() - 60_000);
+      const past = pastMtime(60_000);
       for (const f of fs.readdirSync(path.join(ROOT, 'fixtures', 'bad'))) {
         fs.copyFileSync(path.join(ROOT, 'fixtures', 'bad', f), path.join(corpus, f));
         fs.utimesSync(path.join(corpus, f), past, past);

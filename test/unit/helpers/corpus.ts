@@ -38,3 +38,12 @@ export function families(w: Work): string[] {
 export function citedIds(c: Corpus, w: Work): string[] {
   return [...w['x-corpus'].cites].sort();
 }
+
+/**
+ * A modification time `msAgo` in the past that is never a whole second: a whole-second mtime reads
+ * as a file system with coarse timestamps, so the cache re-hashes the file every time (a test that
+ * used `Date.now() - n` saw that once in a thousand runs).
+ */
+export function pastMtime(msAgo: number): Date {
+  return new Date(Math.floor((Date.now() - msAgo) / 1000) * 1000 + 437);
+}
