@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { readRegularFile } from '../core/io/readFile';
+import { overSizeProblem, readRegularFile } from '../core/io/readFile';
 import type { Problem } from '../core/model/model';
 
 type FileProblem = Omit<Problem, 'file'>;
@@ -24,9 +24,9 @@ export async function readBytes(uri: vscode.Uri): Promise<Uint8Array> {
   return uri.scheme === 'file' ? fs.promises.readFile(uri.fsPath) : vscode.workspace.fs.readFile(uri);
 }
 
-/** The warning for a file over `corpusCite.maxFileSizeMB`. */
+/** The warning for a file over `corpusCite.maxFileSizeMB` (the core's, with the setting as written). */
 export function tooBigProblem(size: number, maxMB: number): FileProblem {
-  return { line: 1, severity: 'warning', message: vscode.l10n.t('File is {0} MB, over the {1} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', (size / 1048576).toFixed(1), maxMB) };
+  return overSizeProblem(size, maxMB * 1048576, String(maxMB));
 }
 
 /**

@@ -36,8 +36,9 @@ export function notRegularProblem(st: fs.Stats | fs.Dirent<string | Buffer>): Om
   return { line: 1, severity: 'warning', ...problemText('This is {0}, not a regular file; skipped it without reading.', fileKindText(st)) };
 }
 
-export function overSizeProblem(size: number | undefined, max: number): Omit<Problem, 'file'> {
-  const limit = (max / 1048576).toFixed(0);
+/** A file over the size cap `max` (bytes); `limit` is the cap as the user set it, in MB (the
+ *  editor passes its setting as written, e.g. `0.005`). */
+export function overSizeProblem(size: number | undefined, max: number, limit = (max / 1048576).toFixed(0)): Omit<Problem, 'file'> {
   const text =
     size === undefined
       ? problemText('File is over the {0} MB limit (setting corpusCite.maxFileSizeMB); skipped it.', limit)
