@@ -160,7 +160,7 @@ function fromCache(log: string[]): string {
 function fromLog(log: string[]): { readyMs: number; fetchMs: number; chunks: number; waitMs: number } {
   const pass = log.find((l) => /\[index\] \d+ files/.test(l)) ?? '';
   const ready = /first index ready (\d+) ms/.exec(log.join('\n'));
-  const fetch = /received it in (\d+) chunks in (\d+) ms/.exec(pass);
+  const fetch = /taken in in (\d+) slices in (\d+) ms/.exec(pass);
   const wait = /in a worker in (\d+) ms/.exec(pass);
   return { readyMs: ready ? Number(ready[1]) : NaN, chunks: fetch ? Number(fetch[1]) : NaN, fetchMs: fetch ? Number(fetch[2]) : NaN, waitMs: wait ? Number(wait[1]) : NaN };
 }
@@ -169,7 +169,7 @@ function renderWarm(prime: WarmLaunchResult, runs: WarmLaunchResult[], primeLog:
   const load = (r: WarmLaunchResult) => r.load.map((x) => x.toFixed(1)).join(' ');
   const row = (label: string, r: WarmLaunchResult, l: string[]) => {
     const x = fromLog(l);
-    return `| ${label} | ${load(r)} | ${f0(r.activateMs)} | ${f0(r.firstCompletionMs)} | ${f0(r.worksMs)} | ${f0(r.readyMs)} | ${f0(x.readyMs)} = ${f0(x.waitMs)} + … + ${f0(x.fetchMs)} (${x.chunks} chunks) | ${f0(r.cpuAtCompletion.processMs)} / ${f0(r.cpuAtCompletion.mainMs ?? NaN)} | ${f0(r.cpuAtReady.processMs)} / ${f0(r.cpuAtReady.mainMs ?? NaN)} | ${f0(r.blocks.maxBlockMs)} | ${fromCache(l)} |`;
+    return `| ${label} | ${load(r)} | ${f0(r.activateMs)} | ${f0(r.firstCompletionMs)} | ${f0(r.worksMs)} | ${f0(r.readyMs)} | ${f0(x.readyMs)} = ${f0(x.waitMs)} + … + ${f0(x.fetchMs)} (${x.chunks} slices) | ${f0(r.cpuAtCompletion.processMs)} / ${f0(r.cpuAtCompletion.mainMs ?? NaN)} | ${f0(r.cpuAtReady.processMs)} / ${f0(r.cpuAtReady.mainMs ?? NaN)} | ${f0(r.blocks.maxBlockMs)} | ${fromCache(l)} |`;
   };
   const med = (f: (r: WarmLaunchResult) => number) => f0(median(runs.map(f)));
   const lines = [

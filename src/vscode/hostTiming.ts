@@ -28,7 +28,7 @@ export function passSummary(f: PassFigures): string {
     `${f.findMs ? `searched the globs in ${f.findMs} ms, ` : ''}parsed ${f.parsed} file(s) ${f.inWorker ? 'in a worker' : 'in-process'} in ${f.parseMs} ms` +
     `${f.cached ? ` (${f.cached} more unchanged since the last session, from the cache)` : ''}, ` +
     `${b.corpusFromCache ? 'took the corpus from the cache' : 'built the corpus'} in ${b.corpusMs} ms and its search index in ${b.searchMs} ms, ` +
-    `received it in ${b.chunks} chunks in ${Math.round(b.fetchMs)} ms (longest round trip ${Math.round(b.longestRoundTripMs)} ms, longest step here ${Math.round(b.longestChunkMs)} ms) (${f.totalMs} ms in all)`
+    `received it in one message, taken in in ${b.chunks} slices in ${Math.round(b.fetchMs)} ms (longest step here ${Math.round(b.longestChunkMs)} ms) (${f.totalMs} ms in all)`
   );
 }
 

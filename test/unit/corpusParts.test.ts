@@ -159,9 +159,9 @@ describe('HostTiming (slow steps and request durations)', () => {
   });
 
   it('says in one log line what an indexing pass did, saying only what happened', () => {
-    const built = { corpusFromCache: false, corpusMs: 120, searchMs: 30, chunks: 3, fetchMs: 40.4, longestRoundTripMs: 12.6, longestChunkMs: 4.2 } as Parameters<typeof passSummary>[0]['built'];
+    const built = { corpusFromCache: false, corpusMs: 120, searchMs: 30, chunks: 3, fetchMs: 40.4, longestChunkMs: 4.2 } as Parameters<typeof passSummary>[0]['built'];
     const line = passSummary({ files: 4, works: 38, problems: 0, findMs: 0, parsed: 4, cached: 0, inWorker: true, parseMs: 55, built, totalMs: 260 });
-    assert.strictEqual(line, '[index] 4 files, 38 works, 0 problems; parsed 4 file(s) in a worker in 55 ms, built the corpus in 120 ms and its search index in 30 ms, received it in 3 chunks in 40 ms (longest round trip 13 ms, longest step here 4 ms) (260 ms in all)');
+    assert.strictEqual(line, '[index] 4 files, 38 works, 0 problems; parsed 4 file(s) in a worker in 55 ms, built the corpus in 120 ms and its search index in 30 ms, received it in one message, taken in in 3 slices in 40 ms (longest step here 4 ms) (260 ms in all)');
     const warm = passSummary({ files: 4, works: 38, problems: 1, findMs: 7, parsed: 0, cached: 4, inWorker: false, parseMs: 2, built: { ...built, corpusFromCache: true }, totalMs: 50 });
     assert.match(warm, /searched the globs in 7 ms, parsed 0 file\(s\) in-process in 2 ms \(4 more unchanged since the last session, from the cache\), took the corpus from the cache/);
   });

@@ -15,9 +15,12 @@ import { fromWire, Interner, toWire } from '../../src/core/model/wire';
 import { corpusOf, pastMtime, SEEDS, VARIED } from './helpers/corpus';
 
 let nextId = 100;
-/** Builds in the session and fetches the works as the editor does (all of them, in chunks). */
+/**
+ * Builds in the session and takes the works in as the editor does (in slices), the answer
+ * cloned as a message to the editor is (shared buffers shared, the rest copied).
+ */
 function built(s: IndexSession, firstChunk = 2) {
-  return receiveBuild((req) => Promise.resolve(s.handle({ ...req, id: nextId++ })), { pause: () => Promise.resolve(), firstChunk });
+  return receiveBuild((req) => Promise.resolve(structuredClone(s.handle({ ...req, id: nextId++ }))), { pause: () => Promise.resolve(), firstChunk });
 }
 
 describe('works on the wire from the worker to the editor', () => {
@@ -86,7 +89,7 @@ describe('IndexSession (the indexing worker’s state)', () => {
     assert.strictEqual((await built(s)).problems.length, 1);
   });
 
-  it('hands over the corpus in chunks, equal to building it in one piece, with a working search index and lookup', async () => {
+  it('hands over the corpus in one answer, taken in in slices, equal to building it in one piece, with a working search index and lookup', async () => {
     const all = [...files, ...fs.readdirSync(VARIED).sort().map((f) => path.join(VARIED, f))];
     const s = new IndexSession();
     all.forEach((file, i) => s.handle({ id: i, kind: 'parse', file, bytes: fs.readFileSync(file) }));
@@ -95,8 +98,8 @@ describe('IndexSession (the indexing worker’s state)', () => {
     const strip = (ws: readonly Work[]) => JSON.parse(JSON.stringify(ws, (k, v: unknown) => (k === 'fields' ? undefined : v))) as unknown;
     for (const first of [1, 3, 1000]) {
       const b = await built(s, first);
-      assert.deepStrictEqual(strip(b.works), strip(direct.works), `chunks starting at ${first}`);
-      assert.ok(first > direct.works.length || b.chunks > 1, 'more than one chunk');
+      assert.deepStrictEqual(strip(b.works), strip(direct.works), `slices starting at ${first}`);
+      assert.ok(first > direct.works.length || b.chunks > 1, 'more than one slice');
       assert.strictEqual(b.byId.size, direct.byId.size);
       assert.strictEqual(b.lookup.works.length, direct.works.length);
       assert.strictEqual(b.lookup.label('Voronka 2019')?.id, 'voronka2019');
@@ -122,16 +125,13 @@ describe('IndexSession (the indexing worker’s state)', () => {
     assert.ok(n > 2 && b.chunks > 1);
     assert.deepStrictEqual(seen[0], [0, n]);
     assert.deepStrictEqual(seen[seen.length - 1], [n, n]);
-    assert.strictEqual(seen.length, b.chunks + 1, 'once before each chunk and once at the end');
+    assert.strictEqual(seen.length, b.chunks + 1, 'once before the first slice and once after each');
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i][0] > seen[i - 1][0] && seen[i][1] === n, JSON.stringify(seen));
   });
 
-  it('stops fetching when the session fails, with the session’s message', async () => {
-    const s = new IndexSession();
-    s.handle({ id: 1, kind: 'parse', file: files[0], bytes: fs.readFileSync(files[0]) });
-    let calls = 0;
+  it('stops when the session fails, with the session’s message', async () => {
     await assert.rejects(
-      receiveBuild((req) => Promise.resolve(req.kind === 'works' && ++calls === 2 ? { id: 0, kind: 'error', message: 'worker gone' } : s.handle({ ...req, id: 0 })), { pause: () => Promise.resolve(), firstChunk: 1 }),
+      receiveBuild(() => Promise.resolve({ id: 0, kind: 'error', message: 'worker gone' }), { pause: () => Promise.resolve(), firstChunk: 1 }),
       /worker gone/,
     );
   });
@@ -144,50 +144,60 @@ describe('IndexSession (the indexing worker’s state)', () => {
     return s;
   };
 
-  it('asks for the next chunk before taking in the last one (one request in flight ahead), and gets every work once, in order', async () => {
-    const s = generated(400);
-    const events: string[] = [];
-    const b = await receiveBuild(
-      (req) => {
-        if (req.kind === 'works') events.push(`ask ${req.from}-${req.to}`);
-        return Promise.resolve(s.handle({ ...req, id: nextId++ }));
-      },
-      { pause: () => Promise.resolve(), firstChunk: 50, onProgress: (done) => events.push(`took ${done}`) },
-    );
-    assert.strictEqual(b.works.length, 400);
-    const once = await built(s, 10_000); // the same build fetched in one chunk
-    assert.deepStrictEqual(b.works.map((w) => w.id), once.works.map((w) => w.id));
-    assert.strictEqual(new Set(b.works.map((w) => w.id)).size, 400);
-    const asks = events.filter((e) => e.startsWith('ask')).map((e) => e.slice(4).split('-').map(Number));
-    // Contiguous, from 0 to the end, no chunk asked twice.
-    assert.strictEqual(asks[0][0], 0);
-    for (let i = 1; i < asks.length; i++) assert.strictEqual(asks[i][0], asks[i - 1][1], JSON.stringify(asks));
-    assert.strictEqual(asks[asks.length - 1][1], 400);
-    assert.ok(asks.length > 1);
-    // Chunk k+1 is asked for before chunk k is reported taken in.
-    for (let i = 0; i + 1 < asks.length; i++) {
-      assert.ok(events.indexOf(`ask ${asks[i + 1][0]}-${asks[i + 1][1]}`) < events.indexOf(`took ${asks[i][1]}`), events.join(', '));
-    }
+  it('sends the works in the build’s answer, their bytes shared with the worker (not copied), the heads as joined strings', () => {
+    const s = generated(300);
+    const res = s.handle({ id: 1, kind: 'build' });
+    assert.ok(res.kind === 'built');
+    assert.ok(res.works.bytes.buffer instanceof SharedArrayBuffer, 'the bytes are in a SharedArrayBuffer');
+    assert.strictEqual(res.works.ends.length, 300);
+    assert.strictEqual(typeof res.works.ids.joined, 'string');
+    assert.strictEqual(res.works.ids.starts.length, 301);
+    // As a message: the editor's copy reads the worker's memory.
+    const received = structuredClone(res);
+    // A write through one is seen through the other (shared, not copied); undone at once.
+    const was = res.works.bytes[1];
+    received.works.bytes[1] = was + 1;
+    assert.strictEqual(res.works.bytes[1], was + 1, 'shared, not copied');
+    received.works.bytes[1] = was;
   });
 
-  it('sizes chunks by the time taken to take one in here, not by the round trip (a busy worker makes chunks bigger, not smaller)', async () => {
-    const s = generated(3000);
-    let clock = 0;
-    // Every round trip takes 100 ms of (fake) waiting for the worker; taking a chunk in takes no time.
-    const b = await receiveBuild(
-      async (req) => {
-        const res = s.handle({ ...req, id: nextId++ });
-        await Promise.resolve(); // the answer comes later (from the worker's thread)…
-        if (req.kind === 'works') clock += 100; // …after 100 ms
-        return res;
+  it('takes the works in in slices with the event loop let run before each, every work once, in order', async () => {
+    const s = generated(400);
+    const events: string[] = [];
+    const b = await receiveBuild((req) => Promise.resolve(structuredClone(s.handle({ ...req, id: nextId++ }))), {
+      pause: () => {
+        events.push('pause');
+        return Promise.resolve();
       },
-      { pause: () => Promise.resolve(), firstChunk: 50, now: () => clock },
-    );
-    assert.strictEqual(b.works.length, 3000);
-    // 50, 100, 200, 400, 800, 1600 (the rest): doubling each step. Steered by the round trip the
-    // chunks stayed at the 50-work minimum: 60 round trips.
-    assert.ok(b.chunks <= 7, `${b.chunks} chunks`);
-    assert.ok(b.longestRoundTripMs >= 100);
+      firstChunk: 50,
+      onProgress: (done) => events.push(`took ${done}`),
+    });
+    assert.strictEqual(b.works.length, 400);
+    const once = await built(s, 10_000); // the same build taken in in one slice
+    assert.deepStrictEqual(b.works.map((w) => w.id), once.works.map((w) => w.id));
+    assert.strictEqual(new Set(b.works.map((w) => w.id)).size, 400);
+    assert.ok(b.chunks > 1);
+    // took 0, then (pause, took n) per slice, then a pause before the search index.
+    assert.strictEqual(events[0], 'took 0');
+    const steps = events.slice(1, -1);
+    assert.strictEqual(steps.length, 2 * b.chunks);
+    for (let i = 0; i < steps.length; i += 2) assert.strictEqual(steps[i], 'pause', events.join(', '));
+    assert.strictEqual(events[events.length - 1], 'pause');
+    assert.strictEqual(b.lookup.byId.size, 400);
+  });
+
+  it('sizes the slices by the time each takes here: ×2 at most per step when fast, halved when slow', async () => {
+    const s = generated(3000);
+    // Each reading of the clock is 1 ms later: every slice "takes" 1 ms, under the 8 ms target.
+    let clock = 0;
+    const fast = await receiveBuild((req) => Promise.resolve(s.handle({ ...req, id: nextId++ })), { pause: () => Promise.resolve(), firstChunk: 50, now: () => clock++ });
+    // 50, 100, 200, 400, 800, 1450.
+    assert.strictEqual(fast.works.length, 3000);
+    assert.strictEqual(fast.chunks, 6);
+    // Each slice "takes" 40 ms: 400, 200, 100, then the 50-work minimum (46 of them).
+    const slow = await receiveBuild((req) => Promise.resolve(s.handle({ ...req, id: nextId++ })), { pause: () => Promise.resolve(), firstChunk: 400, now: () => (clock += 40) });
+    assert.strictEqual(slow.works.length, 3000);
+    assert.strictEqual(slow.chunks, 49);
   });
 
   it('exports BibTeX and formatted entries', async function () {

@@ -136,11 +136,20 @@ export function decodeSection(buf: Uint8Array): unknown {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown, n: number): v is string[] => Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
 
+/** Whether `v` is `n` strings joined (joinStrings): starts from 0, in order, ending at the end of the string. */
+function isJoined(v: unknown, n: number): boolean {
+  if (!isObj(v) || typeof v.joined !== 'string' || !(v.starts instanceof Int32Array) || v.starts.length !== n + 1) return false;
+  const s = v.starts;
+  if (s[0] !== 0 || s[n] !== v.joined.length) return false;
+  for (let i = 0; i < n; i++) if (s[i + 1] < s[i]) return false;
+  return true;
+}
+
 /** Whether `v` is a whole `PackedWorks`: heads for every work, ends in order inside the bytes. */
 export function isPackedWorks(v: unknown): v is PackedWorks {
   if (!isObj(v) || !(v.bytes instanceof Uint8Array) || !(v.ends instanceof Uint32Array) || !(v.roles instanceof Uint8Array) || !(v.years instanceof Uint32Array)) return false;
   const n = v.ends.length;
-  if (!isStrings(v.files, (v.files as unknown[] | undefined)?.length ?? -1) || !isStrings(v.ids, n) || !isStrings(v.labels, n) || !isStrings(v.whos, n) || v.roles.length !== n || v.years.length !== n) return false;
+  if (!isStrings(v.files, (v.files as unknown[] | undefined)?.length ?? -1) || !isJoined(v.ids, n) || !isJoined(v.labels, n) || !isJoined(v.whos, n) || v.roles.length !== n || v.years.length !== n) return false;
   let prev = 0;
   for (let i = 0; i < n; i++) {
     if (v.ends[i] < prev || v.roles[i] > 2) return false;
@@ -148,7 +157,8 @@ export function isPackedWorks(v: unknown): v is PackedWorks {
   }
   if (prev !== v.bytes.length) return false;
   if (!Array.isArray(v.aliases)) return false;
-  return v.aliases.every((a: unknown) => Array.isArray(a) && a.length === 2 && Number.isInteger(a[0]) && a[0] >= 0 && a[0] < n && isStrings(a[1], (a[1] as unknown[] | undefined)?.length ?? -1));
+  let last = -1;
+  return v.aliases.every((a: unknown) => Array.isArray(a) && a.length === 2 && Number.isInteger(a[0]) && a[0] > last && a[0] < n && isStrings(a[1], (a[1] as unknown[] | undefined)?.length ?? -1) && ((last = a[0] as number), true));
 }
 
 const INDEX_ARRAYS = ['order', 'postOff', 'postWork', 'postMask', 'fwdOff', 'fwdTok', 'fwdMask', 'byId', 'idRank', 'recordsById', 'citedById', 'idWork', 'aliasOff', 'aliasEntry', 'doiOrder', 'doiRank'] as const;

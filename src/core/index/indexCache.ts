@@ -41,12 +41,12 @@ import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } fro
 import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/readFile';
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, SearchIndex } from '../search/search';
-import { type PackedWorks, packWorks, WorkStore } from '../model/workStore';
+import { type PackedWorks, packWorks, stringAt, WorkStore } from '../model/workStore';
 import { problemText } from '../model/problemText';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 5; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32
+export const CACHE_VERSION = 6; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32; 6: heads as joined strings
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 export const RACY_MS = 2000;
@@ -401,9 +401,13 @@ export class CacheReader {
   }
 }
 
-/** A section's bytes in a buffer of their own (8-byte aligned); undefined when they do not have the checksum `sum`. */
+/**
+ * A section's bytes in a buffer of their own (8-byte aligned); undefined when they do not have
+ * the checksum `sum`. The buffer is a SharedArrayBuffer: the works and the search index read
+ * from it in the index worker are read in place by the editor (a message shares it, no copy).
+ */
 function readSection(fd: number, base: number, [off, len]: Section, sum: string): Buffer | undefined {
-  const buf = Buffer.allocUnsafeSlow(len);
+  const buf = Buffer.from(new SharedArrayBuffer(len));
   let got = 0;
   while (got < len) {
     const n = fs.readSync(fd, buf, got, len - got, base + off + got);
@@ -563,8 +567,8 @@ export function indexWithCache(paths: readonly string[], cacheDir: string, opts:
       const byId = new Map<string, Work>();
       const { ids, aliases } = corpus.works;
       let next = 0;
-      for (let i = 0; i < ids.length; i++) {
-        byId.set(ids[i], works[i]);
+      for (let i = 0; i < works.length; i++) {
+        byId.set(stringAt(ids, i), works[i]);
         if (next < aliases.length && aliases[next][0] === i) for (const a of aliases[next++][1]) byId.set(a, works[i]);
       }
       let search: SearchIndex;

@@ -20,7 +20,7 @@ import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, packedTransfer, SearchIndex } from '../search/search';
 import { type WorkEntry, workEntriesByFile } from '../manuscript/navigation';
 import { SessionCache } from './sessionCache';
-import { type PackedWorks, packedWorksTransfer, packWorks, slicePackedWorks, WorkStore } from '../model/workStore';
+import { type PackedWorks, packWorks, WorkStore } from '../model/workStore';
 import { encodeSection } from './cacheSections';
 import type { CorpusToSave } from './indexCache';
 import { problemText } from '../model/problemText';
@@ -40,13 +40,12 @@ export type IndexRequest =
   /** What the folder walk passed over (unreadable folders, FIFOs, unknown files): listed with the corpus problems. */
   | { id: number; kind: 'walk-problems'; problems: Problem[] }
   /**
-   * Builds the corpus and its search index; the answer carries the index (packed) and the
-   * number of works, which the editor then fetches with `works` requests, a chunk at a time:
-   * one message with 50,000 works takes seconds to deserialize and would block the editor.
+   * Builds the corpus and its search index; the answer carries both, packed (workStore.ts,
+   * search.ts): the works' bytes and the index's arrays are shared or moved, not copied, and the
+   * heads are a few joined strings, so that one message with 50,000 works deserializes in
+   * milliseconds (as plain objects it took seconds and blocked the editor).
    */
   | { id: number; kind: 'build' }
-  /** Works [from, to) of the last build. */
-  | { id: number; kind: 'works'; from: number; to: number }
   /** The lines of a corpus file that name works of the last build (see navigation.ts). */
   | { id: number; kind: 'entries'; file: string }
   /**
@@ -68,8 +67,7 @@ export type IndexResponse =
   /** `note`: why the cache, or part of it, is not used (a damaged section), for the log. */
   | { id: number; kind: 'cache-opened'; valid: boolean; note?: string }
   | { id: number; kind: 'done' }
-  | { id: number; kind: 'built'; count: number; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
-  | { id: number; kind: 'works'; chunk: PackedWorks }
+  | { id: number; kind: 'built'; works: PackedWorks; problems: Problem[]; search: PackedSearchIndex; ms: number; searchMs: number; corpusFromCache?: boolean }
   | { id: number; kind: 'entries'; entries: WorkEntry[] }
   | { id: number; kind: 'text'; text: string }
   | { id: number; kind: 'rendered'; result: RenderResult }
@@ -79,10 +77,10 @@ export type IndexResponse =
 /** Parsed files by name, and the corpus built from them. Never throws from `handle`. */
 export class IndexSession {
   private readonly files = new Map<string, ParsedFile>();
-  /** The works of the last build (the editor reads them a chunk at a time, and asks about them). */
-  private built: readonly Work[] | undefined;
-  /** The same works in the editor's form (workStore.ts), which `works` requests are cut from. */
+  /** The works of the last build in the editor's form (workStore.ts), as sent to the editor. */
   private packed: PackedWorks | undefined;
+  /** Read-only views of them, made when first asked about (entries, the citation map). */
+  private store: readonly Work[] | undefined;
   private entries: Map<string, WorkEntry[]> | undefined;
   private cache: SessionCache | undefined;
   /** What the next `cache-save` writes: the files and corpus of the last build. */
@@ -107,6 +105,12 @@ export class IndexSession {
     if (this.heavyDone) return;
     this.heavyDone = true;
     this.onHeavy?.();
+  }
+
+  /** The works of the last build, as read-only views (parsed when read). */
+  private built(): readonly Work[] | undefined {
+    if (this.packed) this.store ??= new WorkStore().add(this.packed);
+    return this.store;
   }
 
   handle(req: IndexRequest): IndexResponse {
@@ -196,20 +200,17 @@ export class IndexSession {
           }
           // Encoded now: the search index's buffers move to the editor with the answer.
           this.toSave = this.cache && needParses ? { files: parsed, corpus: { works: packed, problems, search: encodeSection(search) } } : undefined;
+          // The plain works of a fresh build are not kept: the views of the packed works, parsed
+          // when read, are made when something asks about them (`built`).
           this.packed = packed;
-          // Read-only views of the packed works, parsed when read (entries, below): the plain
-          // works of a fresh build are not kept.
-          this.built = new WorkStore().add(packed);
+          this.store = undefined;
           this.entries = undefined;
-          return { id: req.id, kind: 'built', count: packed.ends.length, problems: this.walkProblems.length ? [...this.walkProblems, ...problems] : problems, search, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
-        }
-        case 'works': {
-          if (!this.packed) throw new Error('no build to fetch works from');
-          return { id: req.id, kind: 'works', chunk: slicePackedWorks(this.packed, req.from, req.to) };
+          return { id: req.id, kind: 'built', works: packed, problems: this.walkProblems.length ? [...this.walkProblems, ...problems] : problems, search, ms: t1 - t0, searchMs: Date.now() - t1, corpusFromCache: cached !== undefined };
         }
         case 'entries': {
-          if (!this.built) return { id: req.id, kind: 'entries', entries: [] };
-          this.entries ??= workEntriesByFile(this.built);
+          const built = this.built();
+          if (!built) return { id: req.id, kind: 'entries', entries: [] };
+          this.entries ??= workEntriesByFile(built);
           return { id: req.id, kind: 'entries', entries: this.entries.get(req.file) ?? [] };
         }
         case 'export': {
@@ -229,7 +230,7 @@ export class IndexSession {
           return { id: req.id, kind: 'rendered', result: citationJs().renderCitations(req.render) };
         case 'graph':
           this.heavy();
-          return { id: req.id, kind: 'graph', map: citationMapOf(this.built ?? [], req.maxNodes) };
+          return { id: req.id, kind: 'graph', map: citationMapOf(this.built() ?? [], req.maxNodes) };
       }
     } catch (e) {
       // A parse failure must not lose the file: record it as a problem on the file.
@@ -269,7 +270,10 @@ if (parentPort) {
   const session = new IndexSession(() => lowerThreadPriority());
   port.on('message', (req: IndexRequest) => {
     const res = session.handle(req);
-    // The search index's typed arrays and the works' bytes move to the editor without a copy.
-    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : res.kind === 'works' ? packedWorksTransfer(res.chunk) : res.kind === 'graph' ? [res.map.positions.buffer as ArrayBuffer] : []);
+    // The works' bytes and the search index's arrays reach the editor without a copy: shared
+    // (a SharedArrayBuffer: made here, or the cache file's sections as read), else moved. The
+    // worker keeps the works (the cache write, entries, the map): what it moves is what it
+    // made for this answer only (the heads' starts of a cold build are copied, being small).
+    port.postMessage(res, res.kind === 'built' ? packedTransfer(res.search) : res.kind === 'graph' ? [res.map.positions.buffer as ArrayBuffer] : []);
   });
 }

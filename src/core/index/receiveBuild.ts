@@ -1,9 +1,12 @@
 /**
- * The editor's side of a build in the index worker: asks for the build, then fetches its works a
- * chunk at a time, pausing between chunks so that the editor's event loop runs (completion,
- * hover, typing) while 50,000 works come across. Each chunk is bytes plus the works' heads
- * (workStore.ts): the works are parsed only when read. The search index arrives packed with the
- * build answer (built in the worker) and is unpacked last, in milliseconds.
+ * The editor's side of a build in the index worker: asks for the build and takes its works in.
+ * They arrive in the one answer, packed (workStore.ts: each work's JSON as UTF-8 in a buffer
+ * shared with the worker, the heads as a few joined strings): deserializing it copies no work
+ * and makes no string per work. Taking them in (a read-only view per work, the lookup's keys)
+ * is done in slices with a pause between them, so that the editor's event loop runs
+ * (completion, hover, typing) while 50,000 works are taken in. The works are parsed only when
+ * read. The search index arrives packed with them (built in the worker) and is unpacked last,
+ * in milliseconds.
  *
  * Pure: the request and pause functions come from the caller (the worker or the in-process
  * session; setImmediate in the editor).
@@ -14,7 +17,7 @@ import type { Problem, Work } from '../model/model';
 import { SearchIndex } from '../search/search';
 import { WorkStore } from '../model/workStore';
 
-type Request = (req: { kind: 'build' } | { kind: 'works'; from: number; to: number }) => Promise<IndexResponse>;
+type Request = (req: { kind: 'build' }) => Promise<IndexResponse>;
 
 export interface ReceivedBuild {
   /** The works (read-only views parsed on demand: see workStore.ts). */
@@ -26,37 +29,35 @@ export interface ReceivedBuild {
   /** Building the corpus and building the search index in the worker, ms. */
   corpusMs: number;
   searchMs: number;
-  /** Fetching the works, wall time, and how many chunks it took. */
+  /** Taking the works in, wall time from the answer to the last slice, and in how many slices. */
   fetchMs: number;
   chunks: number;
   /**
-   * The longest synchronous step here, ms: taking in one chunk (restoring and indexing its
-   * works) or unpacking the search index; the time to take in a chunk steers the chunk size.
-   * Deserializing a message happens before and is not in it (the host benchmark sees it as a
-   * stall: it grows with the chunk, like taking it in, and is smaller).
+   * The longest synchronous step here, ms: taking in one slice (a view per work, the lookup's
+   * keys) or unpacking the search index; the time a slice takes steers the next one's size.
+   * Deserializing the answer happens before and is not in it (a few milliseconds at 50,000
+   * works: the works' bytes are shared, the heads a few strings).
    */
   longestChunkMs: number;
-  /** The longest round trip for one chunk, ms (mostly waiting for the worker). */
-  longestRoundTripMs: number;
   /** The corpus came from the warm-start cache (no merge run). */
   corpusFromCache: boolean;
 }
 
 export interface ReceiveOptions {
-  /** Lets the event loop run; called before each chunk. */
+  /** Lets the event loop run; called before each slice. */
   pause: () => Promise<void>;
-  /** Works in the first chunk (later ones adapt to `targetMs`). Default 250. */
+  /** Works in the first slice (later ones adapt to `targetMs`). Default 2,000. */
   firstChunk?: number;
-  /** What taking in one chunk here should take, ms (the chunk size follows it). Default 8. */
+  /** What taking in one slice should take, ms (the slice size follows it). Default 8. */
   targetMs?: number;
   /** Clock, ms. */
   now?: () => number;
-  /** Told how many of the works have come across so far (before the first chunk, and after each). */
+  /** Told how many of the works are taken in so far (before the first slice, and after each). */
   onProgress?: (received: number, total: number) => void;
 }
 
 const MIN_CHUNK = 50;
-const MAX_CHUNK = 10_000;
+const MAX_CHUNK = 20_000;
 
 export async function receiveBuild(request: Request, opts: ReceiveOptions): Promise<ReceivedBuild> {
   const now = opts.now ?? (() => performance.now());
@@ -64,48 +65,31 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const res = await request({ kind: 'build' });
   if (res.kind !== 'built') throw new Error(res.kind === 'error' ? res.message : `unexpected answer ${res.kind} to a build`);
   const t0 = now();
+  const packed = res.works;
+  const count = packed.ends.length;
   const store = new WorkStore();
   const lookup = new WorkLookup();
-  let chunk = opts.firstChunk ?? 250;
+  let chunk = opts.firstChunk ?? 2000;
   let chunks = 0;
   let longest = 0;
-  let longestTrip = 0;
-  // One request always in flight ahead of the chunk being taken in: the worker slices the next
-  // chunk (and waits for a CPU: it runs at a lower priority) while this thread takes in the last
-  // one and yields. Asked one at a time, a restart at 50k spent most of its 0.8–1.5 s of fetching
-  // waiting for the worker between chunks (measured in the host at load 7–8).
-  const ask = (from: number, to: number) => {
-    const sent = now();
-    const answer = request({ kind: 'works', from, to }).then((r) => ({ r, trip: now() - sent }));
-    answer.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    return { from, to, answer };
-  };
-  opts.onProgress?.(0, res.count);
-  await opts.pause();
-  let next = res.count > 0 ? ask(0, Math.min(res.count, chunk)) : undefined;
-  while (next) {
-    const { from, to } = next;
-    const { r, trip } = await next.answer;
+  opts.onProgress?.(0, count);
+  for (let from = 0; from < count; ) {
+    await opts.pause();
+    const to = Math.min(count, from + chunk);
     const tIn = now();
-    if (r.kind !== 'works') throw new Error(r.kind === 'error' ? r.message : `unexpected answer ${r.kind} to a works request`);
-    if (r.chunk.ids.length !== to - from) throw new Error(`asked for ${to - from} works, got ${r.chunk.ids.length}`);
-    next = to < res.count ? ask(to, Math.min(res.count, to + chunk)) : undefined;
-    lookup.add(store.add(r.chunk));
+    lookup.add(store.add(packed, from, to));
     const ms = now() - tIn;
     longest = Math.max(longest, ms);
-    longestTrip = Math.max(longestTrip, trip);
     chunks++;
-    // Aim the chunk after next at the target, changing by at most 2× per step. What is steered
-    // is this thread's own cost of a chunk (taking it in; deserializing it, which is not
-    // measurable here, grows with it alike), not the round trip: most of a round trip is the
-    // worker's part and waiting for it, which holds nothing here, and steering on it shrank the
-    // chunks exactly when the machine was busy, multiplying the round trips.
+    // Aim the next slice at the target, changing by at most 2× per step: the cost per work
+    // moves with the machine's load and with what the heads hold.
     chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, chunk * Math.min(2, Math.max(0.5, target / Math.max(ms, 0.1))))));
-    opts.onProgress?.(to, res.count);
-    await opts.pause();
+    from = to;
+    opts.onProgress?.(to, count);
   }
+  await opts.pause();
   const t1 = now();
   const search = SearchIndex.unpack(store.works, res.search);
   longest = Math.max(longest, now() - t1);
-  return { works: store.works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, longestRoundTripMs: longestTrip, corpusFromCache: res.corpusFromCache === true };
+  return { works: store.works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, corpusFromCache: res.corpusFromCache === true };
 }

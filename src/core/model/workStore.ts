@@ -1,16 +1,19 @@
 /**
- * Works in the editor, kept the way the garbage collector likes them: each chunk of works from
- * the index worker arrives as UTF-8 JSON in one transferred buffer (outside the JavaScript heap,
- * moved without a copy), and a work is parsed from it only when something reads one of its
- * fields, into a small ring of recently read works.
+ * Works in the editor, kept the way the garbage collector likes them: the works of a build
+ * arrive from the index worker as UTF-8 JSON in one buffer shared with the worker (a
+ * SharedArrayBuffer: outside the JavaScript heap, neither copied nor moved; the warm-start
+ * cache's section is read into one too), and a work is parsed from it only when something reads
+ * one of its fields, into a small ring of recently read works.
  *
  * Why: 50,000 works as objects are about 1.1 million small objects. Received as objects, every
  * one of them survives V8's young-generation collections and is copied there: 45 pauses of
  * 25–120 ms on the extension host's thread while a library is taken in, whatever the chunking
  * (measured in bench/host). Kept as bytes, what the editor holds per work is one small object
- * and the few strings that completion, the lookup and the tree read for every work (the head:
- * id, label, role, year, first author key). A parse costs ≈ 8 µs: a hover or 50 completion items
- * stay well under a millisecond; walking all works (grouping the tree) parses them in slices.
+ * and its proxy. The heads (id, label, role, year, first author key: what completion, the lookup
+ * and the tree read for every work) are a few joined strings and typed arrays, and a work's
+ * head strings are cut from them when first read. A parse costs ≈ 8 µs: a hover or 50
+ * completion items stay well under a millisecond; walking all works (grouping the tree) parses
+ * them in slices.
  *
  * A stored work is a read-only `Proxy` that behaves as the plain `Work` (property reads, `in`,
  * `Object.keys`, spread, `JSON.stringify`); writing to it throws. Only a structured clone (a
@@ -75,23 +78,53 @@ export function firstRecords(works: readonly Work[], n: number): Work[] {
 
 const ROLES: readonly WorkRole[] = ['record', 'cited', 'related'];
 
-/** A chunk of works as it crosses from the worker: see the module comment. */
+/**
+ * Many short strings as one string and where each starts (UTF-16 units; `starts` has one entry
+ * more than there are strings). One string and one typed array cross threads and come out of
+ * the cache file far faster than 50,000 small strings, and a head is cut from it only when read.
+ */
+export interface JoinedStrings {
+  joined: string;
+  starts: Int32Array;
+}
+
+export function joinStrings(list: readonly string[]): JoinedStrings {
+  const starts = new Int32Array(list.length + 1);
+  for (let i = 0; i < list.length; i++) starts[i + 1] = starts[i] + list[i].length;
+  return { joined: list.join(''), starts };
+}
+
+/** String `i` of a joined list. */
+export function stringAt(j: JoinedStrings, i: number): string {
+  return j.joined.slice(j.starts[i], j.starts[i + 1]);
+}
+
+/** The works of a build as they cross from the worker and lie in the cache: see the module comment. */
 export interface PackedWorks {
   /** File paths the works name (sources, citing sentences), by number. */
   files: string[];
-  /** The works as UTF-8 JSON (wire form, see wire.ts), one after the other. */
+  /**
+   * The works as UTF-8 JSON (wire form, see wire.ts), one after the other. In a
+   * SharedArrayBuffer when made by the index worker (`packWorks`, the cache file read there):
+   * the editor then reads the worker's bytes in place, no copy on either side.
+   */
   bytes: Uint8Array;
   /** Where each work's JSON ends in `bytes`. */
   ends: Uint32Array;
   /** Heads, one entry per work. */
-  ids: string[];
-  labels: string[];
-  whos: string[];
+  ids: JoinedStrings;
+  labels: JoinedStrings;
+  whos: JoinedStrings;
   roles: Uint8Array;
   /** 0 when the work has no year. */
   years: Uint32Array;
-  /** [index, aliases] of the works that have aliases. */
+  /** [index, aliases] of the works that have aliases, by index. */
   aliases: [number, readonly string[]][];
+}
+
+/** A Uint8Array of `n` bytes in a SharedArrayBuffer (readable by another thread without a copy). */
+export function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
 }
 
 export function packWorks(works: readonly Work[]): PackedWorks {
@@ -118,7 +151,7 @@ export function packWorks(works: readonly Work[]): PackedWorks {
     size += n;
     batches.push(batch);
   }
-  const bytes = new Uint8Array(size);
+  const bytes = sharedBytes(size);
   let at = 0;
   for (const b of batches) {
     bytes.set(b, at);
@@ -131,49 +164,51 @@ export function packWorks(works: readonly Work[]): PackedWorks {
     files: wire.files,
     bytes,
     ends,
-    ids: heads.map((h) => h.id),
-    labels: heads.map((h) => h.label),
-    whos: heads.map((h) => h.who),
+    ids: joinStrings(heads.map((h) => h.id)),
+    labels: joinStrings(heads.map((h) => h.label)),
+    whos: joinStrings(heads.map((h) => h.who)),
     roles: Uint8Array.from(heads, (h) => ROLES.indexOf(h.role)),
     years: Uint32Array.from(heads, (h) => h.year ?? 0),
     aliases: heads.flatMap((h, i) => (h.aliases ? [[i, h.aliases] as [number, readonly string[]]] : [])),
   };
 }
 
-/** Works [from, to) of a packed list, as a packed list of their own (copied: its buffers can move to another thread). */
-export function slicePackedWorks(p: PackedWorks, from: number, to: number): PackedWorks {
-  const start = from ? p.ends[from - 1] : 0;
-  const ends = p.ends.slice(from, to);
-  for (let i = 0; i < ends.length; i++) ends[i] -= start;
-  return {
-    files: p.files,
-    bytes: p.bytes.slice(start, to > from ? p.ends[to - 1] : start),
-    ends,
-    ids: p.ids.slice(from, to),
-    labels: p.labels.slice(from, to),
-    whos: p.whos.slice(from, to),
-    roles: p.roles.slice(from, to),
-    years: p.years.slice(from, to),
-    aliases: p.aliases.flatMap(([i, a]) => (i >= from && i < to ? [[i - from, a] as [number, readonly string[]]] : [])),
-  };
-}
+/**
+ * The target of one stored work's proxy: where its head and bytes are, and its parse while
+ * recent. The head's strings are cut from the joined lists when first read (then kept): taking
+ * in 50,000 works makes one small object and one proxy each, no strings.
+ */
+class Slot implements WorkHead {
+  full: Work | undefined = undefined;
+  aliases: readonly string[] | undefined = undefined;
+  private idText: string | undefined = undefined;
+  private labelText: string | undefined = undefined;
+  private whoText: string | undefined = undefined;
 
-/** The buffers a `PackedWorks` message can move instead of copying. */
-export function packedWorksTransfer(p: PackedWorks): ArrayBuffer[] {
-  return [p.bytes.buffer, p.ends.buffer, p.roles.buffer, p.years.buffer] as ArrayBuffer[];
-}
+  constructor(
+    readonly chunk: PackedWorks,
+    readonly index: number,
+  ) {}
 
-interface Chunk {
-  files: string[];
-  bytes: Uint8Array;
-  ends: Uint32Array;
-}
+  get id(): string {
+    return (this.idText ??= stringAt(this.chunk.ids, this.index));
+  }
 
-/** The target of one stored work's proxy: its head, where its bytes are, and its parse while recent. */
-interface Slot extends WorkHead {
-  chunk: Chunk;
-  index: number;
-  full: Work | undefined;
+  get label(): string {
+    return (this.labelText ??= stringAt(this.chunk.labels, this.index));
+  }
+
+  get who(): string {
+    return (this.whoText ??= stringAt(this.chunk.whos, this.index));
+  }
+
+  get role(): WorkRole {
+    return ROLES[this.chunk.roles[this.index]];
+  }
+
+  get year(): number | undefined {
+    return this.chunk.years[this.index] || undefined;
+  }
 }
 
 /** How many parsed works stay parsed (the rest are parsed again when read). */
@@ -185,6 +220,8 @@ export class WorkStore {
   private readonly decoder = new TextDecoder();
   private readonly ring: (Slot | undefined)[] = new Array(RING);
   private next = 0;
+  /** The last list taken in, with its file names interned (`add` may take it in several calls). */
+  private last: { from: PackedWorks; chunk: PackedWorks } | undefined;
   /** Parses so far (for tests and the benchmark). */
   parses = 0;
 
@@ -211,16 +248,20 @@ export class WorkStore {
     return this.list;
   }
 
-  /** Takes in a chunk; returns its works. */
-  add(p: PackedWorks): Work[] {
-    const chunk: Chunk = { files: p.files.map((f) => this.interner.string(f)), bytes: p.bytes, ends: p.ends };
-    const out: Work[] = new Array(p.ids.length);
-    for (let i = 0; i < out.length; i++) {
-      const slot: Slot = { id: p.ids[i], label: p.labels[i], role: ROLES[p.roles[i]], year: p.years[i] || undefined, who: p.whos[i], chunk, index: i, full: undefined };
-      out[i] = new Proxy(slot, this.handler) as unknown as Work;
-      this.list.push(out[i]);
+  /**
+   * Takes in works [from, to) of a packed list (all of it by default; the editor takes a large
+   * list in slices, in order, with its event loop running between them); returns them.
+   */
+  add(p: PackedWorks, from = 0, to = p.ends.length): Work[] {
+    if (this.last?.from !== p) this.last = { from: p, chunk: { ...p, files: p.files.map((f) => this.interner.string(f)) } };
+    const chunk = this.last.chunk;
+    const out: Work[] = new Array(Math.max(0, to - from));
+    for (let i = from; i < to; i++) {
+      const w = new Proxy(new Slot(chunk, i), this.handler) as unknown as Work;
+      out[i - from] = w;
+      this.list.push(w);
     }
-    for (const [i, aliases] of p.aliases ?? []) (out[i] as unknown as { [HEAD]: Slot })[HEAD].aliases = aliases;
+    for (const [i, aliases] of p.aliases) if (i >= from && i < to) (out[i - from] as unknown as { [HEAD]: Slot })[HEAD].aliases = aliases;
     return out;
   }
 
