@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { WorkLookup } from '../../src/core/search/lookup';
 import type { Work } from '../../src/core/model/model';
-import { headOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/model/workStore';
+import { fold } from '../../src/core/model/names';
+import { headOf, labelKeyOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/model/workStore';
 import { corpusOf, SEEDS, VARIED, work } from './helpers/corpus';
 
 const all = (): Work[] => [...corpusOf(SEEDS).works, ...corpusOf(VARIED).works];
@@ -68,6 +69,10 @@ describe('works in the editor (WorkStore: bytes, parsed when read)', () => {
     const { works: inStore } = stored(works);
     const pick = ({ id, label, role, year, who }: WorkHead): WorkHead => ({ id, label, role, year, who });
     inStore.forEach((w, i) => assert.deepStrictEqual(pick(headOf(w)), headOf(works[i])));
+    // The label's lookup key, folded in the worker, is the one folded here.
+    inStore.forEach((w, i) => assert.strictEqual(labelKeyOf(headOf(w)), fold(works[i]['citation-label'])));
+    inStore.forEach((w, i) => assert.strictEqual(labelKeyOf(headOf(works[i])), fold(w['citation-label'])));
+    assert.ok(works.some((w) => fold(w['citation-label']) !== w['citation-label'].toLowerCase()), 'labels that folding changes beyond case');
     const c = corpusOf(SEEDS);
     assert.strictEqual(roleOf(work(c, 'gillard2022')), 'record');
     assert.strictEqual(roleOf(work(c, 'kaggwa2023')), 'related');

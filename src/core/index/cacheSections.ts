@@ -149,7 +149,7 @@ function isJoined(v: unknown, n: number): boolean {
 export function isPackedWorks(v: unknown): v is PackedWorks {
   if (!isObj(v) || !(v.bytes instanceof Uint8Array) || !(v.ends instanceof Uint32Array) || !(v.roles instanceof Uint8Array) || !(v.years instanceof Uint32Array)) return false;
   const n = v.ends.length;
-  if (!isStrings(v.files, (v.files as unknown[] | undefined)?.length ?? -1) || !isJoined(v.ids, n) || !isJoined(v.labels, n) || !isJoined(v.whos, n) || v.roles.length !== n || v.years.length !== n) return false;
+  if (!isStrings(v.files, (v.files as unknown[] | undefined)?.length ?? -1) || !isJoined(v.ids, n) || !isJoined(v.labels, n) || !isJoined(v.labelKeys, n) || !isJoined(v.whos, n) || v.roles.length !== n || v.years.length !== n) return false;
   let prev = 0;
   for (let i = 0; i < n; i++) {
     if (v.ends[i] < prev || v.roles[i] > 2) return false;

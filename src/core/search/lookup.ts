@@ -1,7 +1,7 @@
 /** Resolving what a manuscript writes (`@voronka2019`, `(Voronka, 2019)`, `Voronka 2019`) to works. */
 import type { Work } from '../model/model';
 import { fold } from '../model/names';
-import { headOf } from '../model/workStore';
+import { headOf, labelKeyOf } from '../model/workStore';
 
 export class WorkLookup {
   /** Works by citekey: each work's id and its aliases. */
@@ -27,7 +27,7 @@ export class WorkLookup {
       this.list.push(w);
       this.byId.set(h.id, w);
       if (h.aliases) for (const a of h.aliases) this.byId.set(a, w);
-      this.byLabel.set(fold(h.label), w);
+      this.byLabel.set(labelKeyOf(h), w);
       if (!h.who) continue;
       const k = `${h.who}|${h.year ?? 'nd'}`;
       const list = this.byAuthorYear.get(k);
