@@ -79,6 +79,7 @@ function core(target: string): void {
   }
   parsed = undefined;
   out(stage('parses dropped', { searchSize: search.size }, true));
+  settled(corpus);
 }
 
 /** The core's cold index through indexWithCache writing its cache: what it keeps, and where the RSS is (the largest mappings). */
@@ -90,12 +91,25 @@ function cached(target: string): void {
   const r = indexWithCache([target], dir, { maxFileBytes: 2 ** 31 });
   out(stage('indexWithCache (cold, cache written)', { works: r.works.length, wall: Math.round(performance.now() - t0), cpu: cpu() - c0, ms: r.stats.ms }, true));
   fs.rmSync(dir, { recursive: true, force: true });
+  settled(r);
+}
+
+/** RSS read again while V8's unmapper and the allocator let freed pages go after the last GC (live: what the stage keeps alive). */
+function settled(live: unknown): void {
+  const t0 = Date.now();
+  const rss: Record<string, number> = {};
+  for (const at of [0, 100, 500, 2000]) {
+    while (Date.now() - t0 < at);
+    rss[`${at}ms`] = MB(process.memoryUsage.rss());
+  }
+  out({ stage: 'RSS after the last GC, by time', ...rss, works: (live as { works: unknown[] }).works.length });
   out({ stage: 'largest mappings (MB)', ...mappings() });
 }
 
 /** /proc/self/smaps: RSS by mapping, the largest, and anonymous ones together by size class. */
 function mappings(): Record<string, unknown> {
   const t = fs.readFileSync('/proc/self/smaps', 'utf8');
+  if (process.env.MEMORY_STAGES_SMAPS) fs.writeFileSync(process.env.MEMORY_STAGES_SMAPS, t);
   const maps: { name: string; size: number; rss: number }[] = [];
   let cur: { name: string; size: number; rss: number } | undefined;
   for (const l of t.split('\n')) {
@@ -109,10 +123,12 @@ function mappings(): Record<string, unknown> {
     }
   }
   maps.sort((a, b) => b.rss - a.rss);
-  const top = maps.slice(0, 30).map((m) => `${m.name.replace(/.*\//, '')} ${m.rss.toFixed(1)} of ${m.size.toFixed(1)}`);
+  const top = maps.filter((m) => m.rss >= 1).map((m) => `${m.name.replace(/.*\//, '')} ${m.rss.toFixed(1)} of ${m.size.toFixed(1)}`);
   const anon = maps.filter((m) => m.name === 'anon' || m.name === '[heap]');
   const bySize = (lo: number, hi: number) => Math.round(anon.filter((m) => m.size >= lo && m.size < hi).reduce((n, m) => n + m.rss, 0));
-  return { top, heapBrk: Math.round(maps.filter((m) => m.name === '[heap]').reduce((n, m) => n + m.rss, 0)), anonUnder1MB: bySize(0, 1), anon1to64MB: bySize(1, 64), anonOver64MB: bySize(64, 1e9) };
+  const byName: Record<string, number> = {};
+  for (const m of maps) byName[m.name.replace(/.*\//, '')] = Math.round((byName[m.name.replace(/.*\//, '')] ?? 0) + m.rss);
+  return { top, byName, heapBrk: Math.round(maps.filter((m) => m.name === '[heap]').reduce((n, m) => n + m.rss, 0)), anonUnder1MB: bySize(0, 1), anon1to64MB: bySize(1, 64), anonOver64MB: bySize(64, 1e9) };
 }
 
 /** An IndexSession in a worker thread: parse → build → all works fetched → cache-save; the thread's heap and the process's RSS. */
@@ -146,6 +162,8 @@ async function worker(target: string, cacheDir: string | undefined, mode: string
     });
   const probe = async (name: string, extra: Record<string, unknown> = {}, last = false) => {
     const r = await ask<Record<string, unknown>>({ kind: 'probe', name, last });
+    // After a GC, V8 unmaps the freed pages on a background thread: read RSS once that is done.
+    if (last) await new Promise((res) => setTimeout(res, 1000));
     // Process-wide figures (RSS, peak) as seen now; the thread's own heap from the worker.
     out({ ...stage(name, {}, last), worker: r.thread, ...extra });
   };
