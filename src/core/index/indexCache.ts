@@ -41,6 +41,7 @@ import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } fro
 import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/readFile';
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, SearchIndex } from '../search/search';
+import { ByteSink } from '../model/byteSink';
 import { type PackedWorks, packWorks, WorkStore } from '../model/workStore';
 import { problemText } from '../model/problemText';
 
@@ -176,7 +177,7 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
   // the file is ~130 MB, and its parse section as one string ~110 MB, two bytes a character).
   const bodies: Partial<Record<SectionName, Buffer[]>> = {
     manifest: [Buffer.from(JSON.stringify(manifest), 'utf8')],
-    parsed: jsonParts(entries.map((e) => e.parsed)),
+    parsed: [jsonBytes(entries.map((e) => e.parsed))],
   };
   if (corpus) {
     const works = Array.isArray(corpus.works) ? packWorks(corpus.works as readonly Work[]) : (corpus.works as PackedWorks);
@@ -219,20 +220,17 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
   writeFileAtomicSync(cacheFile(dir), [head, ...parts]);
 }
 
-/** Records of a file stringified at a time: a part of the parse section each. */
+/** Records of a file stringified at a time. */
 const RECORDS_PER_PART = 512;
 
 /**
- * `JSON.stringify(files)` as UTF-8, the same bytes, in parts of at most RECORDS_PER_PART records:
- * no string of the whole (plain data only: no `toJSON`, no cycles, as parses are).
+ * `JSON.stringify(files)` as UTF-8, the same bytes, stringified at most RECORDS_PER_PART records
+ * at a time into one growing buffer (byteSink.ts): no string of the whole, no pieces left in the
+ * allocator (plain data only: no `toJSON`, no cycles, as parses are).
  */
-function jsonParts(files: readonly ParsedFile[]): Buffer[] {
-  const parts: Buffer[] = [];
+function jsonBytes(files: readonly ParsedFile[]): Buffer {
+  const sink = new ByteSink(64 << 20);
   let text = '[';
-  const flush = () => {
-    parts.push(Buffer.from(text, 'utf8'));
-    text = '';
-  };
   files.forEach((file, i) => {
     if (i > 0) text += ',';
     text += '{';
@@ -250,15 +248,16 @@ function jsonParts(files: readonly ParsedFile[]): Buffer[] {
       for (let r = 0; r < records.length; r += RECORDS_PER_PART) {
         const batch = JSON.stringify(records.slice(r, r + RECORDS_PER_PART));
         text += `${r > 0 ? ',' : ''}${batch.slice(1, -1)}`;
-        flush();
+        sink.append(text);
+        text = '';
       }
       text += ']';
     }
     text += '}';
   });
-  text += ']';
-  flush();
-  return parts;
+  sink.append(`${text}]`);
+  const b = sink.bytes();
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 const align8 = (n: number) => (n + 7) & ~7;

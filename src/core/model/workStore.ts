@@ -16,6 +16,7 @@
  * `Object.keys`, spread, `JSON.stringify`); writing to it throws. Only a structured clone (a
  * message to a worker) needs the plain object: `plainWork`.
  */
+import { ByteSink } from './byteSink';
 import { yearOf } from './keys';
 import type { Work } from './model';
 import { fold, nameKey } from './names';
@@ -94,53 +95,23 @@ export interface PackedWorks {
   aliases: [number, readonly string[]][];
 }
 
-/** The most bytes a packed list can hold (its ends are u32). */
-const MAX_PACKED = 2 ** 32 - 1;
-
-/** ES2024's resizable ArrayBuffer (Node 20; the lib in tsconfig predates it). */
-type ResizableBuffer = ArrayBuffer & { readonly maxByteLength: number; resize(length: number): void };
-
-function resizableBuffer(length: number, max: number): ResizableBuffer {
-  const maxByteLength = Math.min(MAX_PACKED, max);
-  if (length > maxByteLength) throw new RangeError('packed works over 4 GB');
-  return new (ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ResizableBuffer)(length, { maxByteLength });
-}
-
 export function packWorks(works: readonly Work[]): PackedWorks {
   // In batches: the wire objects and encoded pieces of one batch die young. Made for all
   // 50,000 works at once, they outlived the young generation and packing took 2.4 s, not 0.9 s.
   const table: FileTable = { files: [], index: new Map() };
-  const encoder = new TextEncoder();
   const ends = new Uint32Array(works.length);
-  // Encoded straight into one buffer that grows in place (a resizable ArrayBuffer: address space
-  // reserved, pages committed as written), not into batches joined at the end: joining held the
-  // bytes twice, +54 MB on the peak of a cold build at 50,000 works (bench/RESULTS.md, seventh
-  // session, memory). Ends are u32, so 4 GB is the most there can be.
-  // The address space reserved is bounded by a guess (16 KB a work), past which it moves once.
-  let buffer = resizableBuffer(1 << 20, Math.max(16 << 20, works.length * (16 << 10)));
-  let size = 0;
+  // Encoded straight into one buffer that grows in place (byteSink.ts), not into batches joined
+  // at the end: joining held the bytes twice, +54 MB on the peak of a cold build at 50,000 works
+  // (bench/RESULTS.md, seventh session, memory). 16 KB a work is the first guess of their size.
+  const sink = new ByteSink(Math.max(16 << 20, works.length * (16 << 10)));
   const BATCH = 250;
   for (let from = 0; from < works.length; from += BATCH) {
     const wire = toWire(works.slice(from, from + BATCH), table).works;
     wire.forEach((w, k) => {
-      const json = JSON.stringify(w);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      const need = size + json.length * 3;
-      if (need > buffer.byteLength) {
-        const length = Math.max(buffer.byteLength * 2, need);
-        if (length <= buffer.maxByteLength) buffer.resize(length);
-        else {
-          const moved = resizableBuffer(length, Math.max(2 * length, buffer.maxByteLength * 2));
-          new Uint8Array(moved).set(new Uint8Array(buffer, 0, size));
-          buffer = moved;
-        }
-      }
-      size += encoder.encodeInto(json, new Uint8Array(buffer, size)).written;
-      ends[from + k] = size;
+      ends[from + k] = sink.append(JSON.stringify(w));
     });
   }
-  buffer.resize(size);
-  const bytes = new Uint8Array(buffer, 0, size);
+  const bytes = sink.bytes();
   const wire = { files: table.files };
   const heads = works.map(headOf);
   return {
