@@ -179,14 +179,18 @@ async function worker(target: string, cacheDir: string | undefined, mode: string
   await probe('parsed', { wall: Math.round(performance.now() - t0) });
   const built = await ask<{ count: number; ms: number; searchMs: number; corpusFromCache?: boolean }>({ kind: 'build' });
   await probe('built', { works: built.count, ms: built.ms, searchMs: built.searchMs, fromCache: built.corpusFromCache, wall: Math.round(performance.now() - t0) });
-  for (let from = 0; from < built.count; from += 2000) await ask({ kind: 'works', from, to: Math.min(built.count, from + 2000) });
+  // Kept, as the editor keeps them (WorkStore): freed here, their memory would stay in the allocator's arena.
+  const held: unknown[] = [];
+  for (let from = 0; from < built.count; from += 2000) held.push(await ask({ kind: 'works', from, to: Math.min(built.count, from + 2000) }));
   await probe('works fetched', {}, true);
   if (cacheDir) {
     await ask({ kind: 'cache-save' });
     await probe('cache saved', {}, true);
   }
   clearInterval(sampler);
+  out({ stage: 'works held by this thread', chunks: held.length });
   out({ stage: 'highest RSS sampled per phase', ...highest });
+  out({ stage: 'largest mappings (MB)', ...mappings() });
   await w.terminate();
 }
 
