@@ -214,6 +214,24 @@ describe('index cache', () => {
     assert.deepStrictEqual(plain(r.works), plain(indexPaths([s.corpus]).works));
   });
 
+  it('writes the parse section, made in parts, as the same bytes as JSON.stringify of the parses', () => {
+    const files = fs.readdirSync(s.corpus).map((f) => path.join(s.corpus, f)).sort();
+    const parsed = files.map((f) => parseFile(f));
+    // More records than one part holds (512), a key whose value is undefined, text above U+FFFF.
+    const many = { file: 'many.bib', format: undefined, records: [] as unknown[], problems: [] };
+    for (let i = 0; i < 1300; i++) many.records.push({ line: i + 1, csl: { id: `k${i}`, title: `Tïtle ${i} 𝄞 “q”`, note: undefined }, fieldLines: { title: i + 1 } });
+    const all = [...parsed, { file: 'empty.bib', records: [], problems: [] }, many] as unknown as ReturnType<typeof parseFile>[];
+    saveCache(s.cache, all.map((p) => ({ path: p.file, size: 1, mtimeMs: 1, hash: 'h', parsed: p })));
+    const bytes = fs.readFileSync(path.join(s.cache, CACHE_FILE));
+    const nl = bytes.indexOf(10);
+    const header = JSON.parse(bytes.subarray(0, nl).toString('utf8')) as { sections: { parsed: [number, number] }; sums: { parsed: string } };
+    const [off, len] = header.sections.parsed;
+    const section = bytes.subarray(nl + 1 + off, nl + 1 + off + len);
+    assert.ok(section.equals(Buffer.from(JSON.stringify(all), 'utf8')));
+    assert.strictEqual(header.sums.parsed, zlib.crc32(section).toString(16).padStart(8, '0'));
+    assert.strictEqual(loadCache(s.cache)!.length, all.length);
+  });
+
   it('saveCache / loadCache round-trip entries keyed by path, size, mtime and hash', () => {
     const files = fs.readdirSync(s.corpus).map((f) => path.join(s.corpus, f)).sort();
     const entries = files.map((f) => {

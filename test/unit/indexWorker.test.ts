@@ -287,6 +287,31 @@ describe('the index worker’s warm start (a cache from the last session)', () =
     assert.deepStrictEqual(strip(after.b.works), strip(next.b.works));
   });
 
+  it('after writing the cache lets the parses go, and reads them back from it when another file changes in the same session', async () => {
+    const w = workspace();
+    const s = new IndexSession();
+    ask(s, { kind: 'cache-open', dir: w.cache, salt: 'v1' });
+    for (const file of w.files) ask(s, { kind: 'parse', file, bytes: fs.readFileSync(file), mtimeMs: fs.statSync(file).mtimeMs });
+    await built(s);
+    ask(s, { kind: 'cache-save' });
+    const held = (s as unknown as { files: Map<string, unknown> }).files;
+    assert.strictEqual(held.size, 0, 'no parse kept once the cache holds them all');
+    // Nothing changed: the next build is the cached corpus.
+    assert.strictEqual((await built(s)).corpusFromCache, true);
+    const changed = w.files.find((f) => f.includes('000_'))!;
+    fs.writeFileSync(changed, fs.readFileSync(changed, 'utf8').replace(/re-balancing/g, 'Changed values'));
+    ask(s, { kind: 'parse', file: changed, bytes: fs.readFileSync(changed), mtimeMs: fs.statSync(changed).mtimeMs });
+    const again = await built(s);
+    assert.strictEqual(again.corpusFromCache, false);
+    // The same corpus as a session that parsed every file itself.
+    const fresh = new IndexSession();
+    for (const file of w.files) ask(fresh, { kind: 'parse', file, bytes: fs.readFileSync(file) });
+    const expected = await built(fresh);
+    assert.ok(again.works.some((x) => /Changed values/.test(x.title ?? '')), 'the new content is indexed');
+    assert.deepStrictEqual(strip(again.works), strip(expected.works));
+    assert.deepStrictEqual(again.problems, expected.problems);
+  });
+
   it('ignores the cache of another version (salt), and a file just written is not trusted by its time alone', async () => {
     const w = workspace();
     await start(w, 'v1');

@@ -23,6 +23,15 @@ describe('works in the editor (WorkStore: bytes, parsed when read)', () => {
     assert.deepStrictEqual(strip(stored(works).works), strip(works));
   });
 
+  it('pack works larger than the space first reserved for them (the buffer moves once) as they are', () => {
+    // 16 MB are reserved for so few works: two abstracts of 6 M characters (3 bytes each in UTF-8) pass it.
+    const base = all();
+    const big = base.slice(0, 4).map((w, i) => (i % 2 ? { ...w, abstract: '€'.repeat(6 << 20) } : w));
+    const packed = packWorks(big);
+    assert.ok(packed.bytes.byteLength > 32 << 20);
+    assert.deepStrictEqual(strip(new WorkStore().add(packed)), strip(big));
+  });
+
   it('give id and label without parsing anything; other fields parse the work once while it is recent', () => {
     const { store, works } = stored(all());
     const labels = works.map((w) => `${w.id} ${w['citation-label']}`);

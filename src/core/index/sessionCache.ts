@@ -123,6 +123,11 @@ export class SessionCache {
     this.parses = undefined;
   }
 
+  /** Whether the cache file as last read or written holds a parse of `file` (see `parseOf`). */
+  holds(file: string): boolean {
+    return this.reader !== undefined && this.byPath.has(file);
+  }
+
   private keyOf(files: readonly string[]): string | undefined {
     const entries: Pick<ManifestEntry, 'path' | 'size' | 'hash'>[] = [];
     for (const f of files) {

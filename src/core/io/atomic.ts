@@ -159,18 +159,21 @@ function removeQuietly(file: string): void {
 }
 
 /** Writes `data` to `file` atomically and durably (see the module comment). Throws `WriteRefused` or the I/O error. */
-export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   const target = resolveTarget(file);
   removeStaleTemps(target.file);
   const tmp = tempName(target.file);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  // Parts are written one after the other: a large file (the index cache) is never joined in memory.
+  const parts = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
   liveTemps.add(tmp);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'wx', 0o666);
     keepModeAndOwner(fd, target.existing);
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    for (const bytes of parts) {
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

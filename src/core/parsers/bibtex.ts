@@ -291,9 +291,38 @@ export function parseBibtex(text: string, file: string): ParsedFile {
   return parseCleanBibtex(cleanText(text), file);
 }
 
-/** `parseBibtex` of a text already without BOM, NULs and CRs (as `decodeBytes` + `normaliseNewlines` leave it): no second pass over it. */
-export function parseCleanBibtex(text: string, file: string): ParsedFile {
-  return new BibScanner(text, file).run();
+/**
+ * `parseBibtex` of a text already without BOM, NULs and CRs (as `decodeBytes` + `normaliseNewlines`
+ * leave it): no second pass over it. `oneByte` false: scan the text itself (the tests' reference
+ * for the one-byte twin, see `oneByteTwin`).
+ */
+export function parseCleanBibtex(text: string, file: string, oneByte = true): ParsedFile {
+  const twin = oneByte ? oneByteTwin(text) : undefined;
+  return new BibScanner(twin?.text ?? text, file, twin ? text : undefined, twin?.highs).run();
+}
+
+/** Placeholders in the twin: a name character that is no space, and a space (for U+FEFF, a space to the scanner). */
+const TWIN_OTHER = 0x80;
+const TWIN_SPACE = 0xa0;
+
+/**
+ * A text of one byte a character with the same length and structure as `text`, and where it
+ * differs. One character above U+00FF makes V8 store a whole text two bytes a character, and so
+ * every value sliced or copied from it (87 such characters in 25.9 M at 50,000 entries: the
+ * parses took ~25 MB more heap, kept as long as the corpus). The scanner reads the twin, in which
+ * each character above U+00FF is a placeholder that its tests take alike (a name character, not a
+ * space; U+FEFF a space, as `isSpace` says); what it keeps is cut from the twin, or from the text
+ * where the cut covers such a character (`BibScanner.cut`). Undefined when the text has none.
+ */
+function oneByteTwin(text: string): { text: string; highs: Int32Array } | undefined {
+  const high = /[^\u0000-\u00ff]/g;
+  const found: number[] = [];
+  while (high.exec(text) !== null) found.push(high.lastIndex - 1);
+  if (!found.length) return undefined;
+  // latin1 keeps each UTF-16 unit's low byte: right for all but the characters found.
+  const bytes = Buffer.from(text, 'latin1');
+  for (const at of found) bytes[at] = text.charCodeAt(at) === 0xfeff ? TWIN_SPACE : TWIN_OTHER;
+  return { text: bytes.toString('latin1'), highs: Int32Array.from(found) };
 }
 
 /** Longest value @string macros may expand to, and all expansions of one file together. */
@@ -328,6 +357,9 @@ class BibScanner {
   constructor(
     private readonly src: string,
     private readonly file: string,
+    /** The text itself when `src` is its one-byte twin (see `oneByteTwin`), and where they differ (ascending). */
+    private readonly orig?: string,
+    private readonly highs?: Int32Array,
   ) {
     this.n = src.length;
     this.inherit = /crossref|xdata/i.test(src);
@@ -337,11 +369,26 @@ class BibScanner {
   /**
    * A kept value as a string of its own. A slice of the file's text (V8 makes one for 13
    * characters and more) keeps the whole text alive as long as the record lives: 52 MB at 50,000
-   * entries. (Copying the values that fit as Latin-1, one byte a character, when the text has a
-   * few characters above U+00FF, saved another 20 MB but cost 0.5 s at 50,000 entries: not done.)
+   * entries. (One byte a character where they fit: the scanner reads a one-byte twin of the
+   * text, see `oneByteTwin`.)
    */
   private flat(s: string): string {
     return s.length < 13 ? s : (' ' + s).slice(1); // flattening the concatenation copies it
+  }
+
+  /** The text of [a, b): from the twin, or from the text itself where the two differ in it. */
+  private cut(a: number, b: number): string {
+    const highs = this.highs;
+    if (highs === undefined) return this.src.slice(a, b);
+    // The first difference at or after a (a handful in a file: binary search).
+    let lo = 0;
+    let hi = highs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (highs[mid] < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < highs.length && highs[lo] < b ? this.orig!.slice(a, b) : this.src.slice(a, b);
   }
 
   /** 1-based line of a position; cheap when positions arrive in increasing order. */
@@ -518,7 +565,7 @@ class BibScanner {
         if (d >= 65 && d <= 90) upper = true;
       }
       if (p === nameStart) return this.unexpected(nameStart, problemText('a field name'));
-      const name = upper ? src.slice(nameStart, p).toLowerCase() : src.slice(nameStart, p);
+      const name = upper ? this.cut(nameStart, p).toLowerCase() : this.cut(nameStart, p);
       p = this.skipWs(p);
       if (src.charCodeAt(p) !== 61) return this.unexpected(p, problemText("'=' after field '{0}'", name));
       p = this.skipWs(p + 1);
@@ -529,15 +576,15 @@ class BibScanner {
         if (c === 123) {
           end = this.scanBraced(p);
           if (end < 0) return -1;
-          value += src.slice(p + 1, end - 1);
+          value += this.cut(p + 1, end - 1);
         } else if (c === 34) {
           end = this.scanQuoted(p);
           if (end < 0) return -1;
-          value += src.slice(p + 1, end - 1);
+          value += this.cut(p + 1, end - 1);
         } else if (p < n && isNameChar(c)) {
           end = p + 1;
           while (end < n && isNameChar(src.charCodeAt(end))) end++;
-          const word = src.slice(p, end);
+          const word = this.cut(p, end);
           if (c >= 48 && c <= 57) value += word;
           else {
             const macro = this.macros.get(word.toLowerCase());
@@ -571,7 +618,7 @@ class BibScanner {
         while (q < n && isNameChar(src.charCodeAt(q))) q++;
         q = this.skipWs(q);
         if (src.charCodeAt(q) === 61) {
-          this.warned = src.slice(p, q).trim();
+          this.warned = this.cut(p, q).trim();
           continue;
         }
       }
@@ -584,7 +631,7 @@ class BibScanner {
     const c = this.src.charCodeAt(p);
     // An entry that never closes runs into the next one.
     if (c === 64 && this.entryStartAt(this.src.lastIndexOf('\n', p) + 1) === p) return this.failUnbalanced(p);
-    const ch = this.src[p];
+    const ch = (this.orig ?? this.src)[p];
     return this.fail(problemText("Unexpected '{0}' in entry starting here (expected {1}); skipped it", ch, expected), p);
   }
 
@@ -625,7 +672,7 @@ class BibScanner {
       let p = this.skipWs(at + 1);
       const typeStart = p;
       while (p < n && isNameChar(src.charCodeAt(p))) p++;
-      const type = src.slice(typeStart, p).toLowerCase();
+      const type = this.cut(typeStart, p).toLowerCase();
       p = this.skipWs(p);
       const open = src.charCodeAt(p);
       if (type === '' || (open !== 123 && open !== 40)) {
@@ -662,7 +709,7 @@ class BibScanner {
         const c = src.charCodeAt(p);
         if (isSpace(c) || c === 44 || c === close || c === 123 || c === 125 || c === 61 || c === 34 || c === 35) break;
       }
-      const key = this.flat(src.slice(keyStart, p));
+      const key = this.flat(this.cut(keyStart, p));
       p = this.skipWs(p);
       const afterKey = src.charCodeAt(p);
       if (key === '' || afterKey === 61) {
