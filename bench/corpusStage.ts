@@ -13,6 +13,7 @@ const parsed = files.map((f) => parseFile(f, { maxFileBytes: 2 ** 31 }, raw.get(
 const build: typeof buildCorpus = ref ? (require(ref) as { referenceBuildCorpus: typeof buildCorpus }).referenceBuildCorpus : buildCorpus;
 const load = os.loadavg()[0];
 const phases: Record<string, number> = {};
+if (process.env.CORPUS_STAGE_MARK) console.log(`build starts at ${Math.round(performance.now())} ms`);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 const corpus = build(parsed, problems, phases);
