@@ -378,8 +378,9 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     if (t) pushIndex(recByTitle, t, i);
   }
   const doiConflicts = new Map<number, number>();
-  for (const [doi, list] of recByDoi) {
-    if (typeof list === 'number' || !isValidDoi(doi)) continue;
+  // (Maps are walked with forEach here and below: for-of over entries makes an array per entry.)
+  recByDoi.forEach((list, doi) => {
+    if (typeof list === 'number' || !isValidDoi(doi)) return;
     const titles = list.map((i) => fold(cslOf(i).title ?? ''));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
@@ -392,7 +393,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       }
       if (list.length > 50) break; // a DOI on very many records is boilerplate: compare with the first only
     }
-  }
+  });
   for (const [i, j] of doiConflicts) {
     const n = source[i];
     const o = source[j];
@@ -404,13 +405,13 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     problems.push({ file: n.file, line: n.line, severity: 'warning', ...text });
   }
   const byIdentity = new Map<string, number[]>();
-  for (const [title, list] of recByTitle) {
-    if (typeof list === 'number') continue;
+  recByTitle.forEach((list, title) => {
+    if (typeof list === 'number') return;
     for (const i of list) {
       const id = identityKey(nodes, i, title);
       if (id) push(byIdentity, id, i);
     }
-  }
+  });
   for (const list of byIdentity.values()) {
     if (list.length < 2 || list.length > 50) continue;
     for (let a = 0; a < list.length; a++) {
@@ -729,7 +730,8 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     }
     // Several keyed records (only full records have keys): by file path and line, whatever
     // order the files came in.
-    const keyed = members.filter((m) => nodes.sourceKey[m] !== undefined).sort(byPlace);
+    const keyed = members.filter((m) => nodes.sourceKey[m] !== undefined);
+    if (keyed.length > 1) keyed.sort(byPlace);
     const mine: string[] = [];
     for (const m of keyed) {
       const key = nodes.sourceKey[m]!;
@@ -741,10 +743,10 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   const owned: (string[] | undefined)[] = new Array(drafts.length);
   if (claims.size) {
     const later = (a: SourceRef, b: SourceRef) => (a.file !== b.file ? a.file > b.file : a.line > b.line);
-    for (const [key, claim] of claims) {
+    claims.forEach((claim, key) => {
       if (typeof claim === 'number') {
         (owned[clusterOf[claim]] ??= []).push(key);
-        continue;
+        return;
       }
       let win = claim[0];
       for (const m of claim) if (later(source[m], source[win])) win = m;
@@ -756,7 +758,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
         if (here.file === there.file) continue; // the parser has said so
         problems.push({ file: here.file, line: here.line, severity: 'warning', ...problemText('The key {0} is also the key of a different entry ({1}:{2}); @{0} refers to that one.', key, there.file, there.line) });
       }
-    }
+    });
     // Claims were made per draft in file and line order, so `owned` lists are in it.
     const taken = new Set(ids);
     for (let c = 0; c < ids.length; c++) {
@@ -776,12 +778,13 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   }
 
   mark('4b claims');
-  // 5. Relations and contexts.
-  // Sets are made on first use: most works have no relations of most kinds.
-  const citedBy: (Set<number> | undefined)[] = new Array(drafts.length);
-  const cites: (Set<number> | undefined)[] = new Array(drafts.length);
-  const related: (Set<number> | undefined)[] = new Array(drafts.length);
-  const referencedBy: (Set<number> | undefined)[] = new Array(drafts.length);
+  // 5. Relations and contexts. Per work, the works it is cited by, cites, is related to and is
+  //    referenced by, as cluster numbers collected with repeats (made unique in pass 6); a list
+  //    is made on first use: most works have no relations of most kinds.
+  const citedBy: (number[] | undefined)[] = new Array(drafts.length);
+  const cites: (number[] | undefined)[] = new Array(drafts.length);
+  const related: (number[] | undefined)[] = new Array(drafts.length);
+  const referencedBy: (number[] | undefined)[] = new Array(drafts.length);
   const seenContexts = new Map<number, string | Set<string>>();
   for (let i = 0; i < nodes.length; i++) {
     const me = clusterOf[i];
@@ -790,8 +793,8 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     if (origin[i] === 'citation' && citing !== -1) {
       const by = clusterOf[citing];
       if (by === me) continue;
-      (citedBy[me] ??= new Set()).add(by);
-      (cites[by] ??= new Set()).add(me);
+      (citedBy[me] ??= []).push(by);
+      (cites[by] ??= []).push(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
       // Sentences seen per (cited, citing) pair, keyed by the pair as one number: the one
       // sentence, or a Set once there are two (most pairs have one).
@@ -814,12 +817,12 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       const p = clusterOf[parent];
       if (p === me) continue;
       if (origin[i] === 'related') {
-        (related[me] ??= new Set()).add(p);
-        (related[p] ??= new Set()).add(me);
+        (related[me] ??= []).push(p);
+        (related[p] ??= []).push(me);
       } else if (origin[i] === 'reference') {
-        (citedBy[me] ??= new Set()).add(p);
-        (referencedBy[me] ??= new Set()).add(p);
-        (cites[p] ??= new Set()).add(me);
+        (citedBy[me] ??= []).push(p);
+        (referencedBy[me] ??= []).push(p);
+        (cites[p] ??= []).push(me);
       }
     }
   }
@@ -827,7 +830,21 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   mark('5 relations');
   // 6. Works: the draft CSL completed in place (the same keys in the same order as a spread of
   //    it with these four after), sorted by label.
-  const idsOf = (s: Set<number> | undefined) => (s ? [...s].map((c) => ids[c]).sort() : []);
+  /** The ids of a list of works, each once (a stamp per work marks it seen), sorted. */
+  const seen = new Int32Array(drafts.length);
+  let stamp = 0;
+  const idsOf = (list: number[] | undefined): string[] => {
+    if (!list) return [];
+    if (list.length === 1) return [ids[list[0]]];
+    stamp++;
+    const out: string[] = [];
+    for (const c of list) {
+      if (seen[c] === stamp) continue;
+      seen[c] = stamp;
+      out.push(ids[c]);
+    }
+    return out.sort();
+  };
   const built: Work[] = new Array(drafts.length);
   for (let c = 0; c < drafts.length; c++) {
     const x = xs[c];
@@ -835,7 +852,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     x.cites = idsOf(cites[c]);
     x.related = idsOf(related[c]);
     x.referencedBy = idsOf(referencedBy[c]);
-    x.inferred.sort();
+    if (x.inferred.length > 1) x.inferred.sort();
     const mine = owned[c];
     if (mine && mine.length > 1) x.aliases = mine.slice(1);
     const w = drafts[c] as Work;
