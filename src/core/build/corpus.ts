@@ -214,6 +214,40 @@ function normDoi(d: string | undefined): string | undefined {
   return d ? d.trim().toLowerCase().replace(/^https?:\/\/(?:dx\.)?doi\.org\//, '') : undefined;
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A hash of what `fold` keeps of a title, its letters and digits (lower-cased), without making a
+ * string for an ASCII title: titles with equal folds have equal hashes (the converse is checked
+ * by folding). -1 when the fold is empty.
+ */
+function titleHash(t: string): number {
+  if (!ASCII_ONLY.test(t)) return foldedHash(fold(t));
+  let h = 0;
+  let any = false;
+  for (let i = 0; i < t.length; i++) {
+    let c = t.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32; // A-Z → a-z, as toLowerCase
+    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) continue;
+    h = (Math.imul(h, 31) + c) | 0;
+    any = true;
+  }
+  return any ? h & 0x3fffffff : -1;
+}
+
+/** titleHash of a string `fold` gave: its characters other than spaces. */
+function foldedHash(f: string): number {
+  let h = 0;
+  let any = false;
+  for (let i = 0; i < f.length; i++) {
+    const c = f.charCodeAt(i);
+    if (c === 32) continue;
+    h = (Math.imul(h, 31) + c) | 0;
+    any = true;
+  }
+  return any ? h & 0x3fffffff : -1;
+}
+
 function titleKey(t: string | undefined): string | undefined {
   if (!t) return undefined;
   const k = fold(t);
@@ -237,7 +271,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function pushIndex(map: Map<string, number | number[]>, key: string, i: number): void {
+function pushIndex<K>(map: Map<K, number | number[]>, key: K, i: number): void {
   const have = map.get(key);
   if (have === undefined) map.set(key, i);
   else if (typeof have === 'number') map.set(key, [have, i]);
@@ -365,17 +399,28 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   };
   /** A full record's CSL (records and listed entries have the parser's). */
   const cslOf = (i: number): CslFields => nodes.csl[i]!;
-  // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
+  // Records by DOI (as normDoi gives it) and by title: by the hash of their folded title
+  //  (titleHash), and only where two records share one, by the folded title itself (folding
+  //  every title made ~90 MB of strings at 50k works; most titles are one record's).
   //  A key of one record holds its index, of several an array (most keys have one record).
   const recByDoi = new Map<string, number | number[]>();
-  const recByTitle = new Map<string, number | number[]>();
+  const recByTitleHash = new Map<number, number | number[]>();
+  const titleHashes: number[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     if (origin[i] !== 'record') continue;
     const csl = cslOf(i);
     const d = normDoi(csl.DOI);
     if (d) pushIndex(recByDoi, d, i);
-    const t = csl.title ? fold(csl.title) : '';
-    if (t) pushIndex(recByTitle, t, i);
+    const h = (titleHashes[i] = csl.title ? titleHash(csl.title) : -1);
+    if (h !== -1) pushIndex(recByTitleHash, h, i);
+  }
+  const titleFolds: (string | undefined)[] = new Array(nodes.length);
+  const foldedTitle = (i: number): string => (titleFolds[i] ??= fold(cslOf(i).title ?? ''));
+  /** Records by folded title, for titles whose hash more than one record has. */
+  const recByTitle = new Map<string, number[]>();
+  for (let i = 0; i < nodes.length; i++) {
+    if (origin[i] !== 'record' || titleHashes[i] === -1) continue;
+    if (typeof recByTitleHash.get(titleHashes[i]) !== 'number') push(recByTitle, foldedTitle(i), i);
   }
   const doiConflicts = new Map<number, number>();
   // (Maps are walked with forEach here and below: for-of over entries makes an array per entry.)
@@ -406,7 +451,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   }
   const byIdentity = new Map<string, number[]>();
   recByTitle.forEach((list, title) => {
-    if (typeof list === 'number') return;
+    if (list.length < 2) return;
     for (const i of list) {
       const id = identityKey(nodes, i, title);
       if (id) push(byIdentity, id, i);
@@ -443,7 +488,8 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     const targets = new Set<number>();
     if (d) for (const r of indices(recByDoi.get(d))) targets.add(uf.find(r));
     if (t) {
-      for (const r of indices(recByTitle.get(t))) {
+      for (const r of indices(recByTitleHash.get(foldedHash(t)))) {
+        if (foldedTitle(r) !== t) continue; // another title with the same hash
         const yr = yearOf(cslOf(r));
         const dr = normDoi(cslOf(r).DOI);
         if ((y !== undefined && yr !== undefined && y !== yr) || (d && dr && d !== dr)) continue;
