@@ -6,7 +6,7 @@
  * Builds the corpus model from parsed files: records, the works they list (related papers,
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
-import { extractCitations, MAX_CITATIONS_PER_BLOCK } from '../../../src/core/build/citations';
+import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './referenceCitations';
 import { baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../../../src/core/model/keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from '../../../src/core/model/model';
 import { fold, nameKey } from '../../../src/core/model/names';
