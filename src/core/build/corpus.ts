@@ -675,6 +675,9 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       // Several nodes, best first: each field from the first that has it, with two exceptions.
       const fromNode: Record<string, number> = {};
       for (const m of members) {
+        // A citation stub gives only fields the draft lacks so far (type, author, and issued if
+        // it has a year); most stubs join a record that has them all, and need no CSL made.
+        if (origin[m] === 'citation' && csl.type !== undefined && csl.author !== undefined && (csl.issued !== undefined || !nodes.stubYear[m])) continue;
         const src = nodes.cslOf(m);
         // for-in over a plain object: the keys of Object.entries, in its order, without its arrays.
         for (const k in src) {
