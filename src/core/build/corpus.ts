@@ -123,6 +123,9 @@ class Nodes {
   /** Same first author and, where both lists name them, no co-author contradicts the other list. */
   authorsCompatible(a: number, b: number): boolean {
     const fa = this.fam(a);
+    // A one-name citation ("Smith, 2019") is compatible with any list it leads (what the general
+    // case below gives it): only b's first name is needed, not its whole list folded.
+    if (fa.length === 1 && this.origin[a] === 'citation') return this.firstFam(b) === fa[0];
     const fb = this.fam(b);
     if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
     if (fa.length <= fb.length ? !includesAll(fa, fb) : !includesAll(fb, fa)) return false;
