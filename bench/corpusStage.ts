@@ -1,7 +1,8 @@
 // The corpus stage alone (issue 15): parses the files once, then times buildCorpus in this
 // process (wall and CPU, and the builder's own phase marks). Run in fresh processes, e.g.
 //   for i in 1 2 3 4 5; do node --import tsx bench/corpusStage.ts bench/data/bib-50000.bib; done
-// Prints one JSON line: works, wall, cpu, gc-free heap delta, load average, phases.
+// Prints one JSON line: works, wall, cpu, load average, phases. CORPUS_STAGE_MARK=1 also prints when
+// the build starts (ms since the process started), to cut a `node --trace-gc` log to the build.
 import * as os from 'os';
 import { buildCorpus } from '../src/core/build/corpus';
 import { expandPaths, parseFile } from '../src/core/build/loadFiles';
