@@ -84,3 +84,23 @@ describe('the corpus builder gives what the builder before the issue-15 restruct
     compare({ name: 'generated all, reversed', paths: [set.bib, set.csl, set.layouts], reversed: true });
   });
 });
+
+// The warm cache and the index worker keep parsed files and build from them again: the builder
+// must leave them as they were (works take values from the parsed records — author lists, field
+// lines — but never change them, nor add to the records' own objects).
+describe('the corpus builder leaves the parsed files it builds from unchanged', function () {
+  this.timeout(600000);
+  const libs = libraries().filter((l) => !l.reversed);
+  for (const lib of libs) {
+    it(lib.name, () => {
+      const { files, problems } = parse(lib);
+      const before = structuredClone(files);
+      const first = buildCorpus(files, problems);
+      assert.deepStrictEqual(files, before, `${lib.name}: parsed files after one build`);
+      const second = buildCorpus(files, problems);
+      assert.deepStrictEqual(files, before, `${lib.name}: parsed files after two builds`);
+      assert.deepStrictEqual(second.works, first.works, `${lib.name}: a second build from the same parse`);
+      assert.deepStrictEqual(second.problems, first.problems, `${lib.name}: problems of a second build`);
+    });
+  }
+});

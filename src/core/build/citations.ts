@@ -53,6 +53,11 @@ const PREFIX = /^(?:(?:see|also|e\.\s?g|i\.\s?e|cf|for|example|instance|but|and|
 const NAME_WORD = String.raw`(?:\p{Lu}[\p{L}\p{M}'’\-.]*|(?:van|von|der|den|de|del|della|da|di|du|le|la|dos|of|for|the|on|in|and)(?=\s+\p{Lu}))`;
 const GROUP_OR_NAME = new RegExp(String.raw`^${NAME_WORD}(?:\s+${NAME_WORD}){0,7}$`, 'u');
 
+/** `s.replace(/\s+/g, ' ')`, without making a new string when there is nothing to collapse (most often). */
+function collapseSpaces(s: string): string {
+  return /\s\s|[^\S ]/.test(s) ? s.replace(/\s+/g, ' ') : s;
+}
+
 function splitAuthors(s: string): string[] {
   return s
     .split(/\s*,\s*&\s*|\s*,\s*and\s+|\s*&\s*|\s+and\s+|\s*,\s*/)
@@ -62,7 +67,7 @@ function splitAuthors(s: string): string[] {
 
 /** Parses an author list like `Oborn, Barrett, Gibson, & Gillard` or `White et al.`. */
 function parseAuthorList(raw: string): { authors: string[]; etAl: boolean } | undefined {
-  let s = raw.replace(/\s+/g, ' ').trim().replace(/[,\s]+$/, '');
+  let s = collapseSpaces(raw).trim().replace(/[,\s]+$/, '');
   let etAl = false;
   const m = /,?\s+et\s+al\.?$/.exec(s);
   if (m) {
@@ -76,9 +81,11 @@ function parseAuthorList(raw: string): { authors: string[]; etAl: boolean } | un
   if (parts.length === 0 || parts.length > 30) return undefined;
   for (const p of parts) {
     if (!GROUP_OR_NAME.test(p)) return undefined;
-    const words = p.split(' ');
-    if (words.length === 1 && NOT_AUTHORS.has(p.toLowerCase().replace(/\.$/, ''))) return undefined;
-    if (NOT_AUTHORS.has(words[0].toLowerCase()) && words.length === 1) return undefined;
+    // One word (no space: the list's spaces are collapsed): not a month, "Table", "Phase" and the like.
+    if (!p.includes(' ')) {
+      const lower = p.toLowerCase();
+      if (NOT_AUTHORS.has(lower.replace(/\.$/, '')) || NOT_AUTHORS.has(lower)) return undefined;
+    }
   }
   return { authors: parts, etAl };
 }
@@ -108,9 +115,12 @@ function parseYears(first: string, rest: string): { year?: number; suffix?: stri
   return out;
 }
 
+/** `2013, p. 1`, `2019: 12`, or a suffix comment: year then `,`/`:` then anything short. */
+const YEAR_THEN_NOTE = new RegExp(String.raw`^(${YEAR}[a-z]?|n\.\s?d\.)\s*[,:]\s*(.{1,60})$`, 'u');
+
 /** One `;`-separated part of a parenthetical citation. */
 function parsePart(part: string): PartParse | undefined {
-  let p = part.replace(/\s+/g, ' ').trim();
+  let p = collapseSpaces(part).trim();
   p = p.replace(PREFIX, '');
   const ym = YEAR_TOKEN.exec(p);
   if (!ym || ym.index === 0) return undefined;
@@ -124,8 +134,7 @@ function parsePart(part: string): PartParse | undefined {
     years = parseYears(yearsM[1], yearsM[2] ?? '');
     locator = yearsM[3];
   } else {
-    // `2013, p. 1`, `2019: 12`, or a suffix comment: year then `,`/`:` then anything short.
-    const lm = new RegExp(String.raw`^(${YEAR}[a-z]?|n\.\s?d\.)\s*[,:]\s*(.{1,60})$`, 'u').exec(tail);
+    const lm = YEAR_THEN_NOTE.exec(tail);
     if (!lm) return undefined;
     if (/^[-–—]/.test(lm[2])) return undefined;
     years = parseYears(lm[1], '');
@@ -134,7 +143,7 @@ function parsePart(part: string): PartParse | undefined {
   if (/^\d{4}\s*[-–—]\s*\d/.test(tail)) return undefined; // a year range
   const al = parseAuthorList(before);
   if (!al) return undefined;
-  return { ...al, years, locator };
+  return { authors: al.authors, etAl: al.etAl, years, locator };
 }
 
 const NARRATIVE_NAME = String.raw`(?:(?:van|von|der|den|de|del|da|di|du|le|la)\s+)*\p{Lu}[\p{L}\p{M}'’\-]+`;
@@ -161,16 +170,17 @@ function sentenceStarts(t: string): number[] {
   return starts;
 }
 
-function sentenceAt(t: string, starts: number[], offset: number): string {
+function sentenceAt(t: string, starts: number[], offset: number, short: (string | undefined)[]): string {
   const lo = lastAtOrBefore(starts, offset);
   const from = starts[lo];
   const to = lo + 1 < starts.length ? starts[lo + 1] : t.length;
   // A window around the citation first: a sentence can be the whole (long) block, and cutting
-  // it after collapsing its spaces would cost its whole length per citation.
-  if (to - from <= 1200) return t.slice(from, to).replace(/\s+/g, ' ').trim();
+  // it after collapsing its spaces would cost its whole length per citation. A short sentence
+  // is the same for every citation in it: made once (`short`, by sentence).
+  if (to - from <= 1200) return (short[lo] ??= collapseSpaces(t.slice(from, to)).trim());
   const a = Math.max(from, offset - 500);
   const b = Math.min(to, offset + 500);
-  return (a > from ? '…' : '') + t.slice(a, b).replace(/\s+/g, ' ').trim() + (b < to ? '…' : '');
+  return (a > from ? '…' : '') + collapseSpaces(t.slice(a, b)).trim() + (b < to ? '…' : '');
 }
 
 function lineOf(starts: number[], offset: number): number {
@@ -185,11 +195,12 @@ function lineOf(starts: number[], offset: number): number {
 export function extractCitations(block: TextBlock): ExtractedCitation[] & { truncated?: boolean } {
   const src = block.text;
   // Same length as the source, so offsets map back to lines; line breaks inside a citation vanish.
-  const t = src.replace(/[\r\n\t]/g, ' ');
+  const t = /[\r\n\t]/.test(src) ? src.replace(/[\r\n\t]/g, ' ') : src;
   const lines = lineStartOffsets(src);
   let sentences: number[] | undefined;
+  const shortSentences: (string | undefined)[] = [];
   const out: ExtractedCitation[] & { truncated?: boolean } = [];
-  const sentence = (offset: number) => sentenceAt(t, (sentences ??= sentenceStarts(t)), offset);
+  const sentence = (offset: number) => sentenceAt(t, (sentences ??= sentenceStarts(t)), offset, shortSentences);
 
   let open = t.indexOf('(');
   while (open !== -1) {
@@ -234,14 +245,14 @@ export function extractCitations(block: TextBlock): ExtractedCitation[] & { trun
           const al = tailOfProperNoun ? undefined : parseAuthorList(authorText);
           if (al) {
             const years = parseYears(yearsOnly[1], yearsOnly[2] ?? '');
-            const text = t.slice(start, close + 1).replace(/\s+/g, ' ');
+            const text = collapseSpaces(t.slice(start, close + 1));
             for (const y of years) {
               out.push({ authors: al.authors, etAl: al.etAl, year: y.year, yearSuffix: y.suffix, locator: yearsOnly[3], text, sentence: sentence(start), narrative: true, offset: start, line: block.line + lineOf(lines, start) - 1 });
             }
           }
         }
       } else {
-        const text = t.slice(open, close + 1).replace(/\s+/g, ' ');
+        const text = collapseSpaces(t.slice(open, close + 1));
         let partOffset = open + 1;
         for (const part of content.split(';')) {
           const parsed = parsePart(part);

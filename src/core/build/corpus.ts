@@ -2,7 +2,7 @@
  * Builds the corpus model from parsed files: records, the works they list (related papers,
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
-import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './citations';
+import { extractCitations, MAX_CITATIONS_PER_BLOCK, type ExtractedCitation } from './citations';
 import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../model/keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from '../model/model';
 import { fold, nameKey } from '../model/names';
@@ -10,27 +10,133 @@ import { problemText } from '../model/problemText';
 
 type Origin = 'record' | 'related' | 'reference' | 'citation';
 
-interface Node {
-  origin: Origin;
-  csl: CslFields;
-  groupAuthors?: string[];
-  translatedTitle?: string;
-  etAl?: boolean;
-  yearSuffix?: string;
-  inferred: readonly string[];
-  extra?: Record<string, string>;
-  source: SourceRef;
-  /** For citation stubs: the citing node and the context (its `by` is filled in when it is taken into a work). */
-  citedBy?: number;
-  context?: CitationContext;
-  /** Parent node for related/reference children. */
-  parent?: number;
-  /** Folded author families, computed once (see famOf). */
-  fam?: string[];
-  /** famOf(n)[0] ('' for none), computed once without the rest of the list (see firstFam). */
-  first?: string;
+/**
+ * The nodes (full records, the entries they list, the citations found in their text) as
+ * parallel arrays, one entry per node: ~97,000 nodes at 50k works, and an object each would be
+ * copied by every young-generation collection the build goes through (issue 15).
+ */
+class Nodes {
+  readonly origin: Origin[] = [];
+  /** A record's CSL as parsed (never changed here); undefined for a citation stub (see cslOf). */
+  readonly csl: (CslFields | undefined)[] = [];
+  /** The parsed record of a record or listed entry (read only). */
+  readonly rec: (ParsedRecord | undefined)[] = [];
+  /** Citation stubs: the names as written, the year, "et al.", the year's letter. */
+  readonly authors: (string[] | undefined)[] = [];
+  readonly stubYear: (number | undefined)[] = [];
+  readonly etAl: boolean[] = [];
+  readonly yearSuffix: (string | undefined)[] = [];
+  /** The node's entry in its work's x-corpus.sources. */
+  readonly source: SourceRef[] = [];
+  /** Citation stubs: the citing node (-1 for none) and the context (its `by` is filled in when it is taken into a work). */
+  readonly citedBy: number[] = [];
+  readonly context: (CitationContext | undefined)[] = [];
+  /** Listed entries: the record that lists them (-1 for none). */
+  readonly parent: number[] = [];
   /** The citekey the source gave (BibTeX key, CSL-JSON id), when it is usable as one. */
-  sourceKey?: string;
+  readonly sourceKey: (string | undefined)[] = [];
+  /** Folded author families and the first of them, computed once (see fam, firstFam). */
+  private readonly fams: (string[] | undefined)[] = [];
+  private readonly firsts: (string | undefined)[] = [];
+
+  get length(): number {
+    return this.origin.length;
+  }
+
+  add(origin: Origin, rec: ParsedRecord | undefined, source: SourceRef, parent: number, sourceKey: string | undefined): number {
+    this.origin.push(origin);
+    this.csl.push(rec?.csl);
+    this.rec.push(rec);
+    this.authors.push(undefined);
+    this.stubYear.push(undefined);
+    this.etAl.push(false);
+    this.yearSuffix.push(undefined);
+    this.source.push(source);
+    this.citedBy.push(-1);
+    this.context.push(undefined);
+    this.parent.push(parent);
+    this.sourceKey.push(sourceKey);
+    this.fams.push(undefined);
+    this.firsts.push(undefined);
+    return this.origin.length - 1;
+  }
+
+  addStub(c: ExtractedCitation, source: SourceRef, citedBy: number, context: CitationContext): void {
+    const i = this.add('citation', undefined, source, -1, undefined);
+    this.authors[i] = c.authors;
+    this.stubYear[i] = c.year || undefined;
+    this.etAl[i] = c.etAl;
+    this.yearSuffix[i] = c.yearSuffix;
+    this.citedBy[i] = citedBy;
+    this.context[i] = context;
+  }
+
+  /**
+   * The node's CSL. A citation stub's is made each time it is asked for, which is once, when its
+   * work is drafted: most stubs join a record, and their CSL is not kept beyond that.
+   */
+  cslOf(i: number): CslFields {
+    const have = this.csl[i];
+    if (have) return have;
+    const csl: CslFields = { type: 'article', author: this.authors[i]!.map(stubName) };
+    const year = this.stubYear[i];
+    if (year) csl.issued = { 'date-parts': [[year]] };
+    return csl;
+  }
+
+  /** yearOf the node's CSL. */
+  year(i: number): number | undefined {
+    return this.origin[i] === 'citation' ? this.stubYear[i] : yearOf(this.csl[i]!);
+  }
+
+  /** The node's folded author families, empty ones left out (families() of its CSL). */
+  fam(i: number): string[] {
+    let f = this.fams[i];
+    if (f) return f;
+    const stub = this.authors[i];
+    if (stub) {
+      f = [];
+      for (const s of stub) {
+        const k = buildFold(s.trim()); // nameKey(stubName(s))
+        if (k) f.push(k);
+      }
+    } else f = families(this.csl[i]!, buildFold);
+    return (this.fams[i] = f);
+  }
+
+  /** fam(i)[0], or '' when no author has a family name: folds only as far as the first one. */
+  firstFam(i: number): string {
+    const have = this.firsts[i];
+    if (have !== undefined) return have;
+    const f = this.fams[i];
+    if (f) return (this.firsts[i] = f[0] ?? '');
+    let first = '';
+    const stub = this.authors[i];
+    if (stub) for (let k = 0; k < stub.length && !first; k++) first = buildFold(stub[k].trim());
+    else {
+      const authors = this.csl[i]!.author;
+      if (authors) for (let k = 0; k < authors.length && !first; k++) first = buildFold(nameKey(authors[k]));
+    }
+    return (this.firsts[i] = first);
+  }
+
+  /** Same first author and, where both lists name them, no co-author contradicts the other list. */
+  authorsCompatible(a: number, b: number): boolean {
+    const fa = this.fam(a);
+    // A one-name citation ("Smith, 2019") is compatible with any list it leads (what the general
+    // case below gives it): only b's first name is needed, not its whole list folded.
+    if (fa.length === 1 && this.origin[a] === 'citation') return this.firstFam(b) === fa[0];
+    const fb = this.fam(b);
+    if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
+    if (fa.length <= fb.length ? !includesAll(fa, fb) : !includesAll(fb, fa)) return false;
+    // Two complete lists of different length are different author teams; a one-name citation
+    // ("Smith, 2019") may stand for any team led by that author.
+    const complete = (n: number, len: number) => this.origin[n] !== 'citation' || (!this.etAl[n] && len > 1);
+    if (fa.length !== fb.length && complete(a, fa.length) && complete(b, fb.length)) {
+      if (this.origin[a] === 'citation' || this.origin[b] === 'citation') return false;
+    }
+    return true;
+  }
 }
 
 /** Rank of an origin when fields disagree: a full record wins. */
@@ -88,23 +194,6 @@ function families(csl: CslFields, foldName: NameFold = fold): string[] {
 /** Set by buildCorpus for the length of one build (the builder is synchronous). */
 let buildFold: NameFold = fold;
 
-/** families() of a node's own CSL, memoised: nodes' CSL is not changed while merging. */
-function famOf(n: Node): string[] {
-  return (n.fam ??= families(n.csl, buildFold));
-}
-
-/** famOf(n)[0], or '' when no author has a family name: folds only as far as the first one. */
-function firstFam(n: Node): string {
-  if (n.first !== undefined) return n.first;
-  if (n.fam) return (n.first = n.fam[0] ?? '');
-  const authors = n.csl.author;
-  let first = '';
-  if (authors) {
-    for (let i = 0; i < authors.length && !first; i++) first = buildFold(nameKey(authors[i]));
-  }
-  return (n.first = first);
-}
-
 function includesAll(short: readonly string[], long: readonly string[]): boolean {
   if (long.length > 16) {
     const set = new Set(long);
@@ -115,30 +204,51 @@ function includesAll(short: readonly string[], long: readonly string[]): boolean
   return true;
 }
 
-/** Same first author and, where both lists name them, no co-author contradicts the other list. */
-function authorsCompatible(a: Node, b: Node): boolean {
-  const fa = famOf(a);
-  const fb = famOf(b);
-  if (!fa.length || !fb.length || fa[0] !== fb[0]) return false;
-  if (fa.length <= fb.length ? !includesAll(fa, fb) : !includesAll(fb, fa)) return false;
-  // Two complete lists of different length are different author teams; a one-name citation
-  // ("Smith, 2019") may stand for any team led by that author.
-  const complete = (n: Node, len: number) => n.origin !== 'citation' || (!n.etAl && len > 1);
-  if (fa.length !== fb.length && complete(a, fa.length) && complete(b, fb.length)) {
-    if (a.origin === 'citation' || b.origin === 'citation') return false;
-  }
-  return true;
-}
-
 function stubName(s: string): Name {
   const t = s.trim();
   return t.includes(' ') ? { literal: t } : { family: t };
 }
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
+/** A draft's x-corpus relations until pass 6 sets them (never left in a work). */
+const LATER = NO_STRINGS as string[];
 
 function normDoi(d: string | undefined): string | undefined {
   return d ? d.trim().toLowerCase().replace(/^https?:\/\/(?:dx\.)?doi\.org\//, '') : undefined;
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * A hash of what `fold` keeps of a title, its letters and digits (lower-cased), without making a
+ * string for an ASCII title: titles with equal folds have equal hashes (the converse is checked
+ * by folding). -1 when the fold is empty.
+ */
+function titleHash(t: string): number {
+  if (!ASCII_ONLY.test(t)) return foldedHash(fold(t));
+  let h = 0;
+  let any = false;
+  for (let i = 0; i < t.length; i++) {
+    let c = t.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32; // A-Z → a-z, as toLowerCase
+    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) continue;
+    h = (Math.imul(h, 31) + c) | 0;
+    any = true;
+  }
+  return any ? h & 0x3fffffff : -1;
+}
+
+/** titleHash of a string `fold` gave: its characters other than spaces. */
+function foldedHash(f: string): number {
+  let h = 0;
+  let any = false;
+  for (let i = 0; i < f.length; i++) {
+    const c = f.charCodeAt(i);
+    if (c === 32) continue;
+    h = (Math.imul(h, 31) + c) | 0;
+    any = true;
+  }
+  return any ? h & 0x3fffffff : -1;
 }
 
 function titleKey(t: string | undefined): string | undefined {
@@ -164,7 +274,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function pushIndex(map: Map<string, number | number[]>, key: string, i: number): void {
+function pushIndex<K>(map: Map<K, number | number[]>, key: K, i: number): void {
   const have = map.get(key);
   if (have === undefined) map.set(key, i);
   else if (typeof have === 'number') map.set(key, [have, i]);
@@ -182,10 +292,11 @@ function titlesCompatible(a: string, b: string): boolean {
 }
 
 /** Title (folded, given), year, first author and venue (journal or book, else publisher) of a record, when it has all four. */
-function identityKey(n: Node, title: string): string | undefined {
-  const year = yearOf(n.csl);
-  const first = firstFam(n);
-  const venue = fold(n.csl['container-title'] ?? n.csl.publisher ?? '');
+function identityKey(nodes: Nodes, i: number, title: string): string | undefined {
+  const csl = nodes.csl[i]!;
+  const year = yearOf(csl);
+  const first = nodes.firstFam(i);
+  const venue = fold(csl['container-title'] ?? csl.publisher ?? '');
   return title && year !== undefined && first && venue ? `${title}\u0000${year}\u0000${first}\u0000${venue}` : undefined;
 }
 
@@ -227,65 +338,32 @@ export function buildCorpus(files: readonly ParsedFile[], extraProblems: readonl
 }
 
 function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], mark: (name: string) => void): Corpus {
-  const nodes: Node[] = [];
+  const nodes = new Nodes();
   const problems: Problem[] = [...extraProblems];
 
-  const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent?: number): number => {
-    const idx = nodes.length;
+  // 0. Nodes: every record, the entries it lists, and the citations in its running text.
+  const addRecord = (rec: ParsedRecord, file: string, format: SourceFormat, origin: Origin, parent: number): number => {
     const sourceKey = origin === 'record' && rec.sourceKey !== undefined && isCitekey(rec.sourceKey) ? rec.sourceKey : undefined;
-    // Every node has every field, in one order, so that the passes below see one object shape.
-    nodes.push({
-      origin,
-      csl: rec.csl,
-      groupAuthors: rec.groupAuthors,
-      translatedTitle: rec.translatedTitle,
-      etAl: undefined,
-      yearSuffix: undefined,
-      inferred: rec.inferred ?? NO_STRINGS,
-      extra: rec.extra,
-      source: { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin },
-      citedBy: undefined,
-      context: undefined,
-      parent,
-      fam: undefined,
-      first: undefined,
-      sourceKey,
-    });
-    if (sourceKey !== undefined) nodes[idx].source.key = sourceKey;
+    const source: SourceRef = { file, line: rec.line, format, fields: rec.fieldLines, relation: origin === 'citation' ? 'citation' : origin };
+    if (sourceKey !== undefined) source.key = sourceKey;
+    const idx = nodes.add(origin, rec, source, parent, sourceKey);
     if (rec.children) for (const child of rec.children) addRecord(child.record, file, format, child.relation, idx);
     if (rec.textBlocks) for (const block of rec.textBlocks) {
       const cites = extractCitations(block);
       if (cites.truncated) problems.push({ file, line: block.line, severity: 'info', ...problemText('More than {0} citations in one block of text: took the first {1}.', MAX_CITATIONS_PER_BLOCK, cites.length) });
       for (const c of cites) {
-        const csl: CslFields = { type: 'article', author: c.authors.map(stubName) };
-        if (c.year) csl.issued = { 'date-parts': [[c.year]] };
         const context: CitationContext = { by: '', sentence: c.sentence, text: c.text, file, line: c.line };
         if (c.locator) context.locator = c.locator;
-        nodes.push({
-          origin: 'citation',
-          csl,
-          groupAuthors: undefined,
-          translatedTitle: undefined,
-          etAl: c.etAl,
-          yearSuffix: c.yearSuffix,
-          inferred: NO_STRINGS,
-          extra: undefined,
-          source: { file, line: c.line, format, relation: 'citation' },
-          citedBy: idx,
-          context,
-          parent: undefined,
-          fam: undefined,
-          first: undefined,
-          sourceKey: undefined,
-        });
+        nodes.addStub(c, { file, line: c.line, format, relation: 'citation' }, idx, context);
       }
     }
     return idx;
   };
   for (const f of files) {
     problems.push(...f.problems);
-    for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record');
+    for (const r of f.records) addRecord(r, f.file, f.format ?? 'markdown', 'record', -1);
   }
+  const { origin, source } = nodes;
 
   mark('nodes');
   // 1. Full records. Two records of one file are never one work (a user's own .bib with two
@@ -296,7 +374,7 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   const uf = new UnionFind(nodes.length);
   /** The files of a cluster's records, for clusters of more than one (see filesOf). */
   const recordFiles = new Map<number, Set<string>>();
-  const filesOf = (root: number): Set<string> | string => recordFiles.get(root) ?? nodes[root].source.file;
+  const filesOf = (root: number): Set<string> | string => recordFiles.get(root) ?? source[root].file;
   const disjoint = (ra: number, rb: number): boolean => {
     const fa = filesOf(ra);
     const fb = filesOf(rb);
@@ -322,29 +400,40 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     recordFiles.set(uf.find(ra), merged);
     return true;
   };
-  const records: number[] = [];
-  nodes.forEach((n, i) => {
-    if (n.origin === 'record') records.push(i);
-  });
-  // Records by DOI (as normDoi gives it) and by folded title, each computed once per record.
+  /** A full record's CSL (records and listed entries have the parser's). */
+  const cslOf = (i: number): CslFields => nodes.csl[i]!;
+  // Records by DOI (as normDoi gives it) and by title: by the hash of their folded title
+  //  (titleHash), and only where two records share one, by the folded title itself (folding
+  //  every title made ~90 MB of strings at 50k works; most titles are one record's).
   //  A key of one record holds its index, of several an array (most keys have one record).
   const recByDoi = new Map<string, number | number[]>();
-  const recByTitle = new Map<string, number | number[]>();
-  for (const i of records) {
-    const n = nodes[i];
-    const d = normDoi(n.csl.DOI);
+  const recByTitleHash = new Map<number, number | number[]>();
+  const titleHashes: number[] = new Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    if (origin[i] !== 'record') continue;
+    const csl = cslOf(i);
+    const d = normDoi(csl.DOI);
     if (d) pushIndex(recByDoi, d, i);
-    const t = n.csl.title ? fold(n.csl.title) : '';
-    if (t) pushIndex(recByTitle, t, i);
+    const h = (titleHashes[i] = csl.title ? titleHash(csl.title) : -1);
+    if (h !== -1) pushIndex(recByTitleHash, h, i);
+  }
+  const titleFolds: (string | undefined)[] = new Array(nodes.length);
+  const foldedTitle = (i: number): string => (titleFolds[i] ??= fold(cslOf(i).title ?? ''));
+  /** Records by folded title, for titles whose hash more than one record has. */
+  const recByTitle = new Map<string, number[]>();
+  for (let i = 0; i < nodes.length; i++) {
+    if (origin[i] !== 'record' || titleHashes[i] === -1) continue;
+    if (typeof recByTitleHash.get(titleHashes[i]) !== 'number') push(recByTitle, foldedTitle(i), i);
   }
   const doiConflicts = new Map<number, number>();
-  for (const [doi, list] of recByDoi) {
-    if (typeof list === 'number' || !isValidDoi(doi)) continue;
-    const titles = list.map((i) => fold(nodes[i].csl.title ?? ''));
+  // (Maps are walked with forEach here and below: for-of over entries makes an array per entry.)
+  recByDoi.forEach((list, doi) => {
+    if (typeof list === 'number' || !isValidDoi(doi)) return;
+    const titles = list.map((i) => fold(cslOf(i).title ?? ''));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
         if (titlesCompatible(titles[a], titles[b])) {
-          if (nodes[list[a]].source.file !== nodes[list[b]].source.file) joinRecords(list[a], list[b]);
+          if (source[list[a]].file !== source[list[b]].file) joinRecords(list[a], list[b]);
         } else {
           if (!doiConflicts.has(list[a])) doiConflicts.set(list[a], list[b]);
           if (!doiConflicts.has(list[b])) doiConflicts.set(list[b], list[a]);
@@ -352,34 +441,34 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
       }
       if (list.length > 50) break; // a DOI on very many records is boilerplate: compare with the first only
     }
-  }
+  });
   for (const [i, j] of doiConflicts) {
-    const n = nodes[i];
-    const o = nodes[j];
-    const doi = String(normDoi(n.csl.DOI));
+    const n = source[i];
+    const o = source[j];
+    const doi = String(normDoi(cslOf(i).DOI));
     const text =
-      o.source.file === n.source.file
-        ? problemText('Same DOI {0} as the record at line {1}, but a different title; kept them apart as two works.', doi, o.source.line)
-        : problemText('Same DOI {0} as the record at {1}:{2}, but a different title; kept them apart as two works.', doi, o.source.file, o.source.line);
-    problems.push({ file: n.source.file, line: n.source.line, severity: 'warning', ...text });
+      o.file === n.file
+        ? problemText('Same DOI {0} as the record at line {1}, but a different title; kept them apart as two works.', doi, o.line)
+        : problemText('Same DOI {0} as the record at {1}:{2}, but a different title; kept them apart as two works.', doi, o.file, o.line);
+    problems.push({ file: n.file, line: n.line, severity: 'warning', ...text });
   }
   const byIdentity = new Map<string, number[]>();
-  for (const [title, list] of recByTitle) {
-    if (typeof list === 'number') continue;
+  recByTitle.forEach((list, title) => {
+    if (list.length < 2) return;
     for (const i of list) {
-      const id = identityKey(nodes[i], title);
+      const id = identityKey(nodes, i, title);
       if (id) push(byIdentity, id, i);
     }
-  }
+  });
   for (const list of byIdentity.values()) {
     if (list.length < 2 || list.length > 50) continue;
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
-        const na = nodes[list[a]];
-        const nb = nodes[list[b]];
-        if (na.source.file === nb.source.file || !detailsAgree(na.csl, nb.csl)) continue;
-        const da = validDoi(na.csl.DOI);
-        const db = validDoi(nb.csl.DOI);
+        const ca = cslOf(list[a]);
+        const cb = cslOf(list[b]);
+        if (source[list[a]].file === source[list[b]].file || !detailsAgree(ca, cb)) continue;
+        const da = validDoi(ca.DOI);
+        const db = validDoi(cb.DOI);
         if (da && db && da !== db) continue;
         joinRecords(list[a], list[b]);
       }
@@ -393,33 +482,35 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   //     compatible years.
   const byDoi = new Map<string, number>();
   const byTitle = new Map<string, number[]>();
-  nodes.forEach((n, i) => {
-    if (n.origin !== 'related' && n.origin !== 'reference') return;
-    const d = normDoi(n.csl.DOI);
-    const t = titleKey(n.csl.title);
-    const y = yearOf(n.csl);
+  for (let i = 0; i < nodes.length; i++) {
+    if (origin[i] !== 'related' && origin[i] !== 'reference') continue;
+    const csl = cslOf(i);
+    const d = normDoi(csl.DOI);
+    const t = titleKey(csl.title);
+    const y = yearOf(csl);
     const targets = new Set<number>();
     if (d) for (const r of indices(recByDoi.get(d))) targets.add(uf.find(r));
     if (t) {
-      for (const r of indices(recByTitle.get(t))) {
-        const yr = yearOf(nodes[r].csl);
-        const dr = normDoi(nodes[r].csl.DOI);
+      for (const r of indices(recByTitleHash.get(foldedHash(t)))) {
+        if (foldedTitle(r) !== t) continue; // another title with the same hash
+        const yr = yearOf(cslOf(r));
+        const dr = normDoi(cslOf(r).DOI);
         if ((y !== undefined && yr !== undefined && y !== yr) || (d && dr && d !== dr)) continue;
         targets.add(uf.find(r));
       }
     }
     if (targets.size === 1) {
       uf.union(i, [...targets][0]);
-      return;
+      continue;
     }
-    if (targets.size > 1) return;
+    if (targets.size > 1) continue;
     if (d) {
       const j = byDoi.get(d);
       if (j === undefined) byDoi.set(d, i);
       else uf.union(i, j);
     }
     if (t) push(byTitle, t, i);
-  });
+  }
   // Title matches chain through entries without a year; check the clusters, not just the pair,
   // so "T (2021)" ~ "T (no year)" ~ "T (2019)" does not fuse the 2019 and 2021 works.
   const clusterYear = new Map<number, number>();
@@ -427,9 +518,9 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   for (const list of byTitle.values()) {
     for (const i of list) {
       const r = uf.find(i);
-      const y = yearOf(nodes[i].csl);
+      const y = yearOf(cslOf(i));
       if (y !== undefined) clusterYear.set(r, y);
-      const d = normDoi(nodes[i].csl.DOI);
+      const d = normDoi(cslOf(i).DOI);
       if (d) clusterDoi.set(r, d);
     }
   }
@@ -464,10 +555,9 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   const groups: StubGroup[] = [];
   const groupOf = new Map<string, Map<number, StubGroup>>();
   for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    if (n.origin !== 'citation') continue;
-    const f = firstFam(n);
-    const y = yearOf(n.csl);
+    if (origin[i] !== 'citation') continue;
+    const f = nodes.firstFam(i);
+    const y = nodes.year(i);
     if (!f || y === undefined) continue;
     let byYear = groupOf.get(f);
     if (!byYear) groupOf.set(f, (byYear = new Map()));
@@ -481,13 +571,12 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   }
   if (groups.length) {
     for (let i = 0; i < nodes.length; i++) {
-      const n = nodes[i];
-      if (n.origin === 'citation') continue;
-      const f = firstFam(n);
+      if (origin[i] === 'citation') continue;
+      const f = nodes.firstFam(i);
       if (!f) continue;
       const byYear = groupOf.get(f);
       if (!byYear) continue;
-      const y = yearOf(n.csl);
+      const y = nodes.year(i);
       if (y === undefined) continue;
       const g = byYear.get(y);
       if (!g) continue;
@@ -502,14 +591,13 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   for (const { stubs, full, fam, year } of groups) {
     compatibleFull.clear();
     for (const s of stubs) {
-      const ns = nodes[s];
       fullMatches.length = 0;
       if (full.length) {
-        const sig = (ns.etAl ? '1' : '0') + famOf(ns).join('\u0000');
+        const sig = (nodes.etAl[s] ? '1' : '0') + nodes.fam(s).join('\u0000');
         let compatible = compatibleFull.get(sig);
         if (!compatible) {
           compatible = [];
-          for (const f of full) if (authorsCompatible(ns, nodes[f])) compatible.push(f);
+          for (const f of full) if (nodes.authorsCompatible(s, f)) compatible.push(f);
           compatibleFull.set(sig, compatible);
         }
         for (const f of compatible) {
@@ -522,14 +610,15 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
         continue;
       }
       if (fullMatches.length > 1) {
-        problems.push({ file: ns.source.file, line: ns.source.line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', ns.context?.text ?? `${fam}|${year}`, fullMatches.length) });
+        problems.push({ file: source[s].file, line: source[s].line, severity: 'info', ...problemText('Citation {0} matches {1} works; kept it apart.', nodes.context[s]?.text ?? `${fam}|${year}`, fullMatches.length) });
         continue;
       }
       for (const o of stubs) {
         if (o === s) continue;
-        const no = nodes[o];
-        const sameSuffix = !ns.yearSuffix || !no.yearSuffix || ns.yearSuffix === no.yearSuffix || ns.citedBy !== no.citedBy;
-        if (sameSuffix && authorsCompatible(ns, no)) {
+        const ss = nodes.yearSuffix[s];
+        const so = nodes.yearSuffix[o];
+        const sameSuffix = !ss || !so || ss === so || nodes.citedBy[s] !== nodes.citedBy[o];
+        if (sameSuffix && nodes.authorsCompatible(s, o)) {
           uf.union(s, o);
           break;
         }
@@ -538,7 +627,8 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   }
 
   mark('2 stubs');
-  // 3. One work per cluster.
+  // 3. One work per cluster, drafted: its CSL (the object that becomes the work) and its
+  //    x-corpus in the final key order (the relations are filled in by pass 6).
   //    A cluster's root is its lowest node (UnionFind.union keeps the lower root), so clusters
   //    numbered at their roots in node order are numbered in order of their first node.
   const clusterOf = new Int32Array(nodes.length);
@@ -561,104 +651,111 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
     const c = clusterOf[i];
     clusterMembers[c][filled[c]++] = i;
   }
-
-  interface Draft {
-    csl: CslFields;
-    members: number[];
-    kind: 'record' | 'cited';
-    groupAuthors?: string[];
-    translatedTitle?: string;
-    etAl?: boolean;
-    inferred: Set<string>;
-    extra?: Record<string, string>;
-  }
-  const drafts: Draft[] = clusterMembers.map((members) => {
-    if (members.length === 1) return singleDraft(members);
-    members.sort((a, b) => RANK[nodes[a].origin] - RANK[nodes[b].origin] || a - b);
-    const csl: CslFields = {};
-    const inferred = new Set<string>();
-    const fromNode: Record<string, number> = {};
-    for (const m of members) {
-      const n = nodes[m];
-      const src = n.csl;
-      // for-in over a plain object: the keys of Object.entries, in its order, without its arrays.
-      for (const k in src) {
-        const v = src[k];
-        if (v === undefined || v === '') continue;
-        const have = csl[k];
-        if (have === undefined) {
+  const inferredOf = (m: number): readonly string[] => nodes.rec[m]?.inferred ?? NO_STRINGS;
+  const extraOf = (m: number): Record<string, string> | undefined => nodes.rec[m]?.extra;
+  /** The draft's CSL, per cluster: a copy (parsed records are not changed), or a lone stub's own. */
+  const drafts: CslFields[] = new Array(clusterMembers.length);
+  const xs: Work['x-corpus'][] = new Array(clusterMembers.length);
+  for (let c = 0; c < clusterMembers.length; c++) {
+    const members = clusterMembers[c];
+    if (members.length > 1) members.sort((a, b) => RANK[origin[a]] - RANK[origin[b]] || a - b);
+    const head = members[0];
+    const csl: CslFields = members.length === 1 && origin[head] === 'citation' ? nodes.cslOf(head) : {};
+    const inferred: string[] = [];
+    if (members.length === 1) {
+      if (origin[head] !== 'citation') {
+        // One record: its fields without the empty ones.
+        const src = nodes.csl[head]!;
+        const check = inferredOf(head).length > 0;
+        for (const k in src) {
+          const v = src[k];
+          if (v === undefined || v === '') continue;
           csl[k] = v;
-          fromNode[k] = m;
-        } else if (k === 'author' && Array.isArray(v) && Array.isArray(have) && v.length > have.length && RANK[n.origin] <= RANK[nodes[fromNode[k]].origin] + 1 && n.origin !== 'citation') {
-          csl[k] = v; // a longer author list from a listing beats a shorter one
-          fromNode[k] = m;
-        } else if (k === 'container-title' && typeof have === 'string' && typeof v === 'string' && isShouting(have) && !isShouting(v) && fold(have) === fold(v)) {
-          csl[k] = v; // "BMC Psychology" beats "BMC PSYCHOLOGY"
+          if (check && inferredOf(head).includes(k)) inferred.push(k);
         }
       }
+    } else {
+      // Several nodes, best first: each field from the first that has it, with two exceptions.
+      const fromNode: Record<string, number> = {};
+      for (const m of members) {
+        // A citation stub gives only fields the draft lacks so far (type, author, and issued if
+        // it has a year); most stubs join a record that has them all, and need no CSL made.
+        if (origin[m] === 'citation' && csl.type !== undefined && csl.author !== undefined && (csl.issued !== undefined || !nodes.stubYear[m])) continue;
+        const src = nodes.cslOf(m);
+        // for-in over a plain object: the keys of Object.entries, in its order, without its arrays.
+        for (const k in src) {
+          const v = src[k];
+          if (v === undefined || v === '') continue;
+          const have = csl[k];
+          if (have === undefined) {
+            csl[k] = v;
+            fromNode[k] = m;
+          } else if (k === 'author' && Array.isArray(v) && Array.isArray(have) && v.length > have.length && RANK[origin[m]] <= RANK[origin[fromNode[k]]] + 1 && origin[m] !== 'citation') {
+            csl[k] = v; // a longer author list from a listing beats a shorter one
+            fromNode[k] = m;
+          } else if (k === 'container-title' && typeof have === 'string' && typeof v === 'string' && isShouting(have) && !isShouting(v) && fold(have) === fold(v)) {
+            csl[k] = v; // "BMC Psychology" beats "BMC PSYCHOLOGY"
+          }
+        }
+      }
+      for (const k in fromNode) if (inferredOf(fromNode[k]).includes(k)) inferred.push(k);
     }
-    for (const [k, m] of Object.entries(fromNode)) if (nodes[m].inferred.includes(k)) inferred.add(k);
-    const head = nodes[members[0]];
-    const kind = members.some((m) => nodes[m].origin === 'record' || nodes[m].origin === 'related') ? 'record' : 'cited';
-    const extra = Object.assign({}, ...members.map((m) => nodes[m].extra ?? {})) as Record<string, string>;
     // csl is this draft's own object: set its type in place (same keys, same order as a copy).
     csl.type = typeof csl.type === 'string' ? csl.type : 'article';
-    return {
-      csl,
-      members,
-      kind,
-      groupAuthors: members.map((m) => nodes[m].groupAuthors).find(Boolean),
-      translatedTitle: members.map((m) => nodes[m].translatedTitle).find(Boolean),
-      // A citation stub: "et al." when every citation said so; a record: when its author list
-      // ends in "and others" (BibTeX), so the author list is known to be incomplete.
-      etAl: head.origin === 'citation' ? members.every((m) => nodes[m].etAl) : members.some((m) => nodes[m].origin === 'record' && nodes[m].extra?.etAl === 'true') || undefined,
-      inferred,
-      extra: Object.keys(extra).length ? extra : undefined,
-    };
-  });
+    drafts[c] = csl;
 
-  mark('3 drafts');
-  /** The draft of a cluster of one node: what the general case gives for one member. */
-  function singleDraft(members: number[]): Draft {
-    const m = members[0];
-    const n = nodes[m];
-    const src = n.csl;
-    const csl: CslFields = {};
-    const inferred = new Set<string>();
-    const check = n.inferred.length > 0;
-    for (const k in src) {
-      const v = src[k];
-      if (v === undefined || v === '') continue;
-      csl[k] = v;
-      if (check && n.inferred.includes(k)) inferred.add(k);
-    }
-    csl.type = typeof csl.type === 'string' ? csl.type : 'article';
+    let kind: 'record' | 'cited' = 'cited';
+    let groupAuthors: string[] | undefined;
+    let translatedTitle: string | undefined;
     let extra: Record<string, string> | undefined;
-    if (n.extra) for (const k in n.extra) (extra ??= {})[k] = n.extra[k];
-    return {
-      csl,
-      members,
-      kind: n.origin === 'record' || n.origin === 'related' ? 'record' : 'cited',
-      groupAuthors: n.groupAuthors || undefined,
-      translatedTitle: n.translatedTitle || undefined,
-      etAl: n.origin === 'citation' ? !!n.etAl : (n.origin === 'record' && n.extra?.etAl === 'true') || undefined,
+    let recordEtAl = false;
+    let everyEtAl = true;
+    for (const m of members) {
+      const o = origin[m];
+      if (o === 'record' || o === 'related') kind = 'record';
+      const rec = nodes.rec[m];
+      groupAuthors ||= rec?.groupAuthors;
+      translatedTitle ||= rec?.translatedTitle;
+      const ex = extraOf(m);
+      if (ex) for (const k in ex) (extra ??= {})[k] = ex[k];
+      if (o === 'record' && ex?.etAl === 'true') recordEtAl = true;
+      if (!nodes.etAl[m]) everyEtAl = false;
+    }
+    // A citation stub: "et al." when every citation said so; a record: when its author list
+    // ends in "and others" (BibTeX), so the author list is known to be incomplete.
+    const etAl = origin[head] === 'citation' ? everyEtAl : recordEtAl;
+    const x: Work['x-corpus'] = {
+      kind,
+      citedBy: LATER,
+      cites: LATER,
+      related: LATER,
+      referencedBy: LATER,
+      contexts: [],
+      sources: members.map((m) => source[m]),
       inferred,
-      extra,
     };
+    if (translatedTitle) x.translatedTitle = translatedTitle;
+    if (groupAuthors) x.groupAuthors = groupAuthors;
+    if (etAl) x.etAl = true;
+    if (extra) x.extra = extra;
+    xs[c] = x;
   }
 
-  inferFromDoiSiblings(drafts);
+  mark('3 drafts');
+  inferFromDoiSiblings(drafts, xs);
 
   mark('doiSiblings');
   // 4. Keys, ordered within a collision group by the work's own content only.
-  const keys = assignKeys(
-    drafts,
-    (d) => ({ label: baseLabel(d.csl, d.groupAuthors), id: baseId(d.csl, d.groupAuthors) }),
-    (d) => {
-      const parts = d.csl.issued?.['date-parts']?.[0] ?? [];
+  const { labels, ids } = assignKeys(
+    drafts.length,
+    (c) => baseLabel(drafts[c], xs[c].groupAuthors),
+    (c) => baseId(drafts[c], xs[c].groupAuthors),
+    (c) => {
+      const d = drafts[c];
+      const parts = d.issued?.['date-parts']?.[0] ?? [];
       const date = parts.map((p) => String(p).padStart(4, '0')).join('-');
-      const src = nodes[d.members[0]].source;
-      return [date, fold(d.csl.title ?? ''), normDoi(d.csl.DOI) ?? '', families(d.csl, buildFold).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
+      const src = xs[c].sources[0];
+      return [date, fold(d.title ?? ''), normDoi(d.DOI) ?? '', families(d, buildFold).join(' '), src.file, String(src.line).padStart(8, '0')].join('\u0000');
     },
   );
 
@@ -670,137 +767,159 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
   //     on two entries) goes, as in Pandoc, to the last entry (by file path, then line); the
   //     others keep their other keys, or a made-up id. A made-up id that a key now holds
   //     moves to the next letter.
-  const claims = new Map<string, { draft: number; node: number }[]>();
+  /** Per key, the node(s) that claim it (the node's cluster is the claiming work). */
+  const claims = new Map<string, number | number[]>();
   const byPlace = (a: number, b: number) => {
-    const x = nodes[a].source;
-    const y = nodes[b].source;
+    const x = source[a];
+    const y = source[b];
     return x.file !== y.file ? (x.file < y.file ? -1 : 1) : x.line - y.line;
   };
-  drafts.forEach((d, i) => {
-    let keyed = d.members.length === 1 ? (nodes[d.members[0]].sourceKey !== undefined ? d.members : []) : d.members.filter((m) => nodes[m].sourceKey !== undefined);
+  for (const members of clusterMembers) {
+    if (members.length === 1) {
+      const key = nodes.sourceKey[members[0]];
+      if (key !== undefined) pushIndex(claims, key, members[0]);
+      continue;
+    }
     // Several keyed records (only full records have keys): by file path and line, whatever
     // order the files came in.
-    if (keyed.length > 1) keyed = keyed.sort(byPlace);
+    const keyed = members.filter((m) => nodes.sourceKey[m] !== undefined);
+    if (keyed.length > 1) keyed.sort(byPlace);
     const mine: string[] = [];
     for (const m of keyed) {
-      const key = nodes[m].sourceKey!;
+      const key = nodes.sourceKey[m]!;
       if (mine.includes(key)) continue;
       mine.push(key);
-      push(claims, key, { draft: i, node: m });
+      pushIndex(claims, key, m);
     }
-  });
+  }
   const owned: (string[] | undefined)[] = new Array(drafts.length);
   if (claims.size) {
     const later = (a: SourceRef, b: SourceRef) => (a.file !== b.file ? a.file > b.file : a.line > b.line);
-    for (const [key, list] of claims) {
-      let win = list[0];
-      for (const c of list) if (later(nodes[c.node].source, nodes[win.node].source)) win = c;
-      (owned[win.draft] ??= []).push(key);
-      for (const c of list) {
-        if (c === win) continue;
-        const here = nodes[c.node].source;
-        const there = nodes[win.node].source;
+    claims.forEach((claim, key) => {
+      if (typeof claim === 'number') {
+        (owned[clusterOf[claim]] ??= []).push(key);
+        return;
+      }
+      let win = claim[0];
+      for (const m of claim) if (later(source[m], source[win])) win = m;
+      (owned[clusterOf[win]] ??= []).push(key);
+      const there = source[win];
+      for (const m of claim) {
+        if (m === win) continue;
+        const here = source[m];
         if (here.file === there.file) continue; // the parser has said so
         problems.push({ file: here.file, line: here.line, severity: 'warning', ...problemText('The key {0} is also the key of a different entry ({1}:{2}); @{0} refers to that one.', key, there.file, there.line) });
       }
-    }
+    });
     // Claims were made per draft in file and line order, so `owned` lists are in it.
-    const taken = new Set(keys.map((k) => k.id));
-    const citekeys = new Set(claims.keys());
-    keys.forEach((k, i) => {
-      const mine = owned[i];
+    const taken = new Set(ids);
+    for (let c = 0; c < ids.length; c++) {
+      const mine = owned[c];
       if (mine) {
-        keys[i] = { label: k.label, id: mine[0] };
-        return;
+        ids[c] = mine[0];
+        continue;
       }
-      if (!citekeys.has(k.id)) return;
+      if (!claims.has(ids[c])) continue;
       let n = 0;
       let id: string;
-      do id = `${k.id}${suffixLetters(n++)}`;
-      while (taken.has(id) || citekeys.has(id));
+      do id = `${ids[c]}${suffixLetters(n++)}`;
+      while (taken.has(id) || claims.has(id));
       taken.add(id);
-      keys[i] = { label: k.label, id };
-    });
+      ids[c] = id;
+    }
   }
 
   mark('4b claims');
-  // 5. Relations and contexts.
-  // Sets are made on first use: most works have no relations of most kinds.
-  interface Rel { citedBy?: Set<number>; cites?: Set<number>; related?: Set<number>; referencedBy?: Set<number>; contexts: CitationContext[] }
-  const rel: Rel[] = drafts.map(() => ({ contexts: [] }));
+  // 5. Relations and contexts. Per work, the works it is cited by, cites, is related to and is
+  //    referenced by, as cluster numbers collected with repeats (made unique in pass 6); a list
+  //    is made on first use: most works have no relations of most kinds.
+  const citedBy: (number[] | undefined)[] = new Array(drafts.length);
+  const cites: (number[] | undefined)[] = new Array(drafts.length);
+  const related: (number[] | undefined)[] = new Array(drafts.length);
+  const referencedBy: (number[] | undefined)[] = new Array(drafts.length);
   const seenContexts = new Map<number, string | Set<string>>();
-  nodes.forEach((n, i) => {
+  for (let i = 0; i < nodes.length; i++) {
     const me = clusterOf[i];
-    if (n.origin === 'citation' && n.citedBy !== undefined) {
-      const by = clusterOf[n.citedBy];
-      if (by === me) return;
-      (rel[me].citedBy ??= new Set()).add(by);
-      (rel[by].cites ??= new Set()).add(me);
+    const citing = nodes.citedBy[i];
+    const parent = nodes.parent[i];
+    if (origin[i] === 'citation' && citing !== -1) {
+      const by = clusterOf[citing];
+      if (by === me) continue;
+      (citedBy[me] ??= []).push(by);
+      (cites[by] ??= []).push(me);
       // The same sentence citing the same work twice (a repeated paragraph) is one context.
       // Sentences seen per (cited, citing) pair, keyed by the pair as one number: the one
       // sentence, or a Set once there are two (most pairs have one).
+      const context = nodes.context[i]!;
       const pair = me * drafts.length + by;
-      const sentence = n.context!.sentence;
+      const sentence = context.sentence;
       const seen = seenContexts.get(pair);
       if (seen === undefined) seenContexts.set(pair, sentence);
       else if (typeof seen === 'string') {
-        if (seen === sentence) return;
+        if (seen === sentence) continue;
         seenContexts.set(pair, new Set([seen, sentence]));
       } else {
-        if (seen.has(sentence)) return;
+        if (seen.has(sentence)) continue;
         seen.add(sentence);
       }
       // The node's own context object becomes the work's (each node gives at most one).
-      n.context!.by = keys[by].id;
-      rel[me].contexts.push(n.context!);
-    } else if (n.parent !== undefined) {
-      const p = clusterOf[n.parent];
-      if (p === me) return;
-      if (n.origin === 'related') {
-        (rel[me].related ??= new Set()).add(p);
-        (rel[p].related ??= new Set()).add(me);
-      } else if (n.origin === 'reference') {
-        (rel[me].citedBy ??= new Set()).add(p);
-        (rel[me].referencedBy ??= new Set()).add(p);
-        (rel[p].cites ??= new Set()).add(me);
+      context.by = ids[by];
+      xs[me].contexts.push(context);
+    } else if (parent !== -1) {
+      const p = clusterOf[parent];
+      if (p === me) continue;
+      if (origin[i] === 'related') {
+        (related[me] ??= []).push(p);
+        (related[p] ??= []).push(me);
+      } else if (origin[i] === 'reference') {
+        (citedBy[me] ??= []).push(p);
+        (referencedBy[me] ??= []).push(p);
+        (cites[p] ??= []).push(me);
       }
     }
-  });
+  }
 
   mark('5 relations');
-  const ids = (s: Set<number> | undefined) => (s ? [...s].map((c) => keys[c].id).sort() : []);
-  const built: Work[] = drafts.map((d, ci) => {
-    const x: Work['x-corpus'] = {
-      kind: d.kind,
-      citedBy: ids(rel[ci].citedBy),
-      cites: ids(rel[ci].cites),
-      related: ids(rel[ci].related),
-      referencedBy: ids(rel[ci].referencedBy),
-      contexts: rel[ci].contexts,
-      sources: d.members.map((m) => nodes[m].source),
-      inferred: [...d.inferred].sort(),
-    };
-    if (d.translatedTitle) x.translatedTitle = d.translatedTitle;
-    if (d.groupAuthors) x.groupAuthors = d.groupAuthors;
-    if (d.etAl) x.etAl = true;
-    if (d.extra) x.extra = d.extra;
-    const mine = owned[ci];
+  // 6. Works: the draft CSL completed in place (the same keys in the same order as a spread of
+  //    it with these four after), sorted by label.
+  /** The ids of a list of works, each once (a stamp per work marks it seen), sorted. */
+  const seen = new Int32Array(drafts.length);
+  let stamp = 0;
+  const idsOf = (list: number[] | undefined): string[] => {
+    if (!list) return [];
+    if (list.length === 1) return [ids[list[0]]];
+    stamp++;
+    const out: string[] = [];
+    for (const c of list) {
+      if (seen[c] === stamp) continue;
+      seen[c] = stamp;
+      out.push(ids[c]);
+    }
+    return out.sort();
+  };
+  const built: Work[] = new Array(drafts.length);
+  for (let c = 0; c < drafts.length; c++) {
+    const x = xs[c];
+    x.citedBy = idsOf(citedBy[c]);
+    x.cites = idsOf(cites[c]);
+    x.related = idsOf(related[c]);
+    x.referencedBy = idsOf(referencedBy[c]);
+    if (x.inferred.length > 1) x.inferred.sort();
+    const mine = owned[c];
     if (mine && mine.length > 1) x.aliases = mine.slice(1);
-    // The draft's csl is its own object, used no more: made the work in place (the same keys in
-    // the same order as a spread of it with these four after).
-    const w = d.csl as Work;
-    w.id = keys[ci].id;
-    w['citation-label'] = keys[ci].label;
-    w.type = d.csl.type as string;
+    const w = drafts[c] as Work;
+    w.id = ids[c];
+    w['citation-label'] = labels[c];
+    w.type = drafts[c].type as string;
     w['x-corpus'] = x;
-    return w;
-  });
+    built[c] = w;
+  }
   // By label, ties in draft order (a stable sort of draft indices over a plain array of labels:
   // works are large objects whose property reads in a comparator cost more than the compare).
   const order = built.map((_, i) => i);
   order.sort((a, b) => {
-    const la = keys[a].label;
-    const lb = keys[b].label;
+    const la = labels[a];
+    const lb = labels[b];
     return la < lb ? -1 : la > lb ? 1 : a - b;
   });
   const works = order.map((i) => built[i]);
@@ -817,35 +936,38 @@ function build(files: readonly ParsedFile[], extraProblems: readonly Problem[], 
  * A record without a journal whose DOI names the same journal (`10.1080/18387357.…`) as a work
  * that has one takes that journal, marked inferred.
  */
-function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[]): void {
+function inferFromDoiSiblings(drafts: readonly CslFields[], xs: readonly { inferred: string[] }[]): void {
   const stem = (doi: string | undefined) => (doi ? /^(10\.\d{4,9}\/(\d{7}[\dXx]))\./.exec(doi.toLowerCase()) : null);
   const journals = new Map<string, Set<string>>();
   // Each draft's stem once (the DOI does not change in between).
   const stems: (RegExpExecArray | null)[] = new Array(drafts.length);
   for (let i = 0; i < drafts.length; i++) {
-    const d = drafts[i];
-    const m = (stems[i] = stem(d.csl.DOI));
-    const j = d.csl['container-title'];
+    const csl = drafts[i];
+    const m = (stems[i] = stem(csl.DOI));
+    const j = csl['container-title'];
     if (m && j) {
       const set = journals.get(m[1]) ?? new Set<string>();
       set.add(j);
       journals.set(m[1], set);
     }
   }
+  const infer = (i: number, field: string) => {
+    if (!xs[i].inferred.includes(field)) xs[i].inferred.push(field);
+  };
   for (let i = 0; i < drafts.length; i++) {
     const m = stems[i];
     if (!m) continue;
-    const d = drafts[i];
-    if (!d.csl['container-title']) {
+    const csl = drafts[i];
+    if (!csl['container-title']) {
       const names = journals.get(m[1]);
       if (names && names.size === 1) {
-        d.csl['container-title'] = [...names][0];
-        d.inferred.add('container-title');
+        csl['container-title'] = [...names][0];
+        infer(i, 'container-title');
       }
     }
-    if (!d.csl.ISSN) {
-      d.csl.ISSN = `${m[2].slice(0, 4)}-${m[2].slice(4).toUpperCase()}`;
-      d.inferred.add('ISSN');
+    if (!csl.ISSN) {
+      csl.ISSN = `${m[2].slice(0, 4)}-${m[2].slice(4).toUpperCase()}`;
+      infer(i, 'ISSN');
     }
   }
 }

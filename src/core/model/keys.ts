@@ -141,41 +141,43 @@ export function suffixLetters(i: number): string {
   return s;
 }
 
-export interface Keyed {
-  label: string;
-  id: string;
-}
-
 /**
- * Assigns labels and ids to works. `sortKey` orders works inside a collision group; it must
- * depend only on the work itself.
+ * Assigns labels and ids to `n` works: each its base label and id, and where works share a base
+ * id, letters in the order `sortKey` gives them. `sortKey` must depend only on the work itself.
  */
-export function assignKeys<T>(items: readonly T[], base: (t: T) => { label: string; id: string }, sortKey: (t: T) => string): Keyed[] {
-  const bases = items.map(base);
-  const groups = new Map<string, number[]>();
-  bases.forEach((b, i) => {
-    const g = groups.get(b.id);
-    if (g) g.push(i);
-    else groups.set(b.id, [i]);
-  });
-  const out: Keyed[] = bases.map((b) => ({ ...b }));
-  const taken = new Set(groups.keys());
-  for (const [, idx] of groups) {
-    if (idx.length < 2) continue;
-    const keys = idx.map((i) => sortKey(items[i]));
+export function assignKeys(n: number, baseLabel: (i: number) => string, baseId: (i: number) => string, sortKey: (i: number) => string): { labels: string[]; ids: string[] } {
+  const labels: string[] = new Array(n);
+  const ids: string[] = new Array(n);
+  /** Works by base id: the one work's index, or the indices of several (most ids are one work's). */
+  const groups = new Map<string, number | number[]>();
+  for (let i = 0; i < n; i++) {
+    labels[i] = baseLabel(i);
+    const id = (ids[i] = baseId(i));
+    const g = groups.get(id);
+    if (g === undefined) groups.set(id, i);
+    else if (typeof g === 'number') groups.set(id, [g, i]);
+    else g.push(i);
+  }
+  /** Ids taken: every base id (the keys of `groups`) and the suffixed ones given out. */
+  const suffixed = new Set<string>();
+  const taken = (id: string) => groups.has(id) || suffixed.has(id);
+  for (const idx of groups.values()) {
+    if (typeof idx === 'number') continue;
+    const keys = idx.map((i) => sortKey(i));
     const order = idx.map((i, k) => ({ i, key: keys[k] })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     // Labels that already differ (two anonymous works, “Review of the literature” n.d. and
     // “Review of recovery” n.d., share the id stem `reviewnd`) need no letter; only the ids do.
-    const labelsDiffer = new Set(idx.map((i) => bases[i].label)).size === idx.length;
+    const labelsDiffer = new Set(idx.map((i) => labels[i])).size === idx.length;
+    const baseId = ids[idx[0]];
     let letter = 0;
     for (const { i } of order) {
       // Skip a suffixed id that another work already has as its base (`smith2020a` is a real key).
       let sfx = suffixLetters(letter++);
-      while (taken.has(bases[i].id + sfx)) sfx = suffixLetters(letter++);
-      const label = labelsDiffer ? bases[i].label : bases[i].label + (bases[i].label.endsWith('n.d.') ? '-' : '') + sfx;
-      out[i] = { label, id: bases[i].id + sfx };
-      taken.add(out[i].id);
+      while (taken(baseId + sfx)) sfx = suffixLetters(letter++);
+      if (!labelsDiffer) labels[i] = labels[i] + (labels[i].endsWith('n.d.') ? '-' : '') + sfx;
+      ids[i] = baseId + sfx;
+      suffixed.add(ids[i]);
     }
   }
-  return out;
+  return { labels, ids };
 }

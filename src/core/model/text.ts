@@ -155,7 +155,7 @@ export function yearFromDoi(doi: string): number | undefined {
 /** Offsets where each line starts (0 first), for mapping offsets to lines. */
 export function lineStartOffsets(text: string): number[] {
   const out = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
   return out;
 }
 

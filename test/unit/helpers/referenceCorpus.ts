@@ -6,8 +6,8 @@
  * Builds the corpus model from parsed files: records, the works they list (related papers,
  * references), the works they cite in running text; duplicates merged; keys assigned.
  */
-import { extractCitations, MAX_CITATIONS_PER_BLOCK } from '../../../src/core/build/citations';
-import { assignKeys, baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../../../src/core/model/keys';
+import { extractCitations, MAX_CITATIONS_PER_BLOCK } from './referenceCitations';
+import { baseId, baseLabel, isCitekey, suffixLetters, yearOf } from '../../../src/core/model/keys';
 import type { CitationContext, CslFields, Name, ParsedFile, ParsedRecord, Problem, SourceFormat, SourceRef, Work } from '../../../src/core/model/model';
 import { fold, nameKey } from '../../../src/core/model/names';
 import { problemText } from '../../../src/core/model/problemText';
@@ -626,4 +626,45 @@ function inferFromDoiSiblings(drafts: { csl: CslFields; inferred: Set<string> }[
       d.inferred.add('ISSN');
     }
   }
+}
+
+// assignKeys of src/core/model/keys.ts as it was at main 5336ad8 (src/core/model/keys.ts now has
+// an array form of it for the restructured builder).
+interface Keyed {
+  label: string;
+  id: string;
+}
+
+/**
+ * Assigns labels and ids to works. `sortKey` orders works inside a collision group; it must
+ * depend only on the work itself.
+ */
+function assignKeys<T>(items: readonly T[], base: (t: T) => { label: string; id: string }, sortKey: (t: T) => string): Keyed[] {
+  const bases = items.map(base);
+  const groups = new Map<string, number[]>();
+  bases.forEach((b, i) => {
+    const g = groups.get(b.id);
+    if (g) g.push(i);
+    else groups.set(b.id, [i]);
+  });
+  const out: Keyed[] = bases.map((b) => ({ ...b }));
+  const taken = new Set(groups.keys());
+  for (const [, idx] of groups) {
+    if (idx.length < 2) continue;
+    const keys = idx.map((i) => sortKey(items[i]));
+    const order = idx.map((i, k) => ({ i, key: keys[k] })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    // Labels that already differ (two anonymous works, “Review of the literature” n.d. and
+    // “Review of recovery” n.d., share the id stem `reviewnd`) need no letter; only the ids do.
+    const labelsDiffer = new Set(idx.map((i) => bases[i].label)).size === idx.length;
+    let letter = 0;
+    for (const { i } of order) {
+      // Skip a suffixed id that another work already has as its base (`smith2020a` is a real key).
+      let sfx = suffixLetters(letter++);
+      while (taken.has(bases[i].id + sfx)) sfx = suffixLetters(letter++);
+      const label = labelsDiffer ? bases[i].label : bases[i].label + (bases[i].label.endsWith('n.d.') ? '-' : '') + sfx;
+      out[i] = { label, id: bases[i].id + sfx };
+      taken.add(out[i].id);
+    }
+  }
+  return out;
 }
