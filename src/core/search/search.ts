@@ -695,54 +695,18 @@ function buildState(input: readonly Work[]): IndexState {
     return cjk ? -nt - 1 : nt;
   };
 
-  // 1. Label keys, and the internal order: records, then cited-only works, by label key.
+  // 1. Tokenise every work, in input order (kinder to memory), into a temporary forward
+  //    index: the tokens of input work i are [fwdInOff[i], fwdInOff[i+1]) of fwdTmp. The same
+  //    one pass over the works takes what the internal order needs (label keys, which works are
+  //    records): each work and its strings are read from memory once, not three times.
   const inputKey: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const label = input[i]['citation-label'];
-    let key = '';
-    if (label) {
-      let nt = scan(label);
-      if (nt < 0) nt = -nt - 1;
-      if (nt > 0) {
-        key = tokStr[toks[0]];
-        for (let k = 1; k < nt; k++) key = key + ' ' + tokStr[toks[k]];
-      }
-    }
-    inputKey[i] = key;
-  }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  sortByKey(inputKey, order, n);
-  // inv: internal index → input index; pos: the reverse.
-  const inv = new Int32Array(n);
-  const pos = new Int32Array(n);
-  let nRecords = 0;
-  for (const pass of [true, false]) {
-    for (let r = 0; r < n; r++) {
-      const i = order[r];
-      if ((input[i]['x-corpus']?.kind === 'record') === pass) {
-        pos[i] = nRecords;
-        inv[nRecords++] = i;
-      }
-    }
-  }
-  nRecords = 0;
-  while (nRecords < n && input[inv[nRecords]]['x-corpus']?.kind === 'record') nRecords++;
-  const works: Work[] = new Array(n);
-  const labelKey: string[] = new Array(n);
-  for (let r = 0; r < n; r++) {
-    works[r] = input[inv[r]];
-    labelKey[r] = inputKey[inv[r]];
-  }
-
-  // 2. Tokenise every work, in input order (kinder to memory), into a temporary forward
-  //    index: the tokens of input work i are [fwdInOff[i], fwdInOff[i+1]) of fwdTmp.
+  const isRecord = new Uint8Array(n);
+  const idIn: string[] = new Array(n);
+  const cjkIn: (string | undefined)[] = new Array(n);
   let fwdTmpTok = new Int32Array(Math.max(16, n * 32));
   let fwdTmpMask = new Uint16Array(fwdTmpTok.length);
   let fwdLen = 0;
   const fwdInOff = new Int32Array(n + 1);
-  const idKey: string[] = new Array(n);
-  const cjkText: (string | undefined)[] = new Array(n);
   const yearTok: (number | undefined)[] = new Array(9000);
 
   let cur = 0;
@@ -785,8 +749,24 @@ function buildState(input: readonly Work[]): IndexState {
     const w = input[i];
     const xc = w['x-corpus'];
 
-    addText(w['citation-label'], F_LABEL);
-    idKey[pos[i]] = (w.id ?? '').toLowerCase();
+    // The label: its tokens (F_LABEL) and its key, those tokens joined by single spaces.
+    const label = w['citation-label'];
+    let key = '';
+    if (label) {
+      curMask = F_LABEL;
+      const r = scan(label);
+      const cjk = r < 0;
+      const nt = cjk ? -r - 1 : r;
+      if (nt > 0) {
+        key = tokStr[toks[0]];
+        for (let k = 1; k < nt; k++) key = key + ' ' + tokStr[toks[k]];
+      }
+      for (let k = 0; k < nt; k++) add(toks[k]);
+      if (cjk) cjkParts.push(normalizeForSearch(label));
+    }
+    inputKey[i] = key;
+    isRecord[i] = xc?.kind === 'record' ? 1 : 0;
+    idIn[i] = (w.id ?? '').toLowerCase();
 
     const authors = w.author ?? [];
     for (let a = 0; a < authors.length; a++) {
@@ -818,9 +798,36 @@ function buildState(input: readonly Work[]): IndexState {
     addText(w['container-title'], F_VENUE);
     addText(w['container-title-short'], F_VENUE);
     addText(w.keyword, F_KEYWORD);
-    cjkText[pos[i]] = cjkParts.length ? cjkParts.join('\n') : undefined;
+    cjkIn[i] = cjkParts.length ? cjkParts.join('\n') : undefined;
   }
   fwdInOff[n] = fwdLen;
+
+  // 2. The internal order: records, then cited-only works, by label key.
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  sortByKey(inputKey, order, n);
+  // inv: internal index → input index.
+  const inv = new Int32Array(n);
+  let nRecords = 0;
+  for (const pass of [1, 0]) {
+    for (let r = 0; r < n; r++) {
+      const i = order[r];
+      if (isRecord[i] === pass) inv[nRecords++] = i;
+    }
+  }
+  nRecords = 0;
+  while (nRecords < n && isRecord[inv[nRecords]] === 1) nRecords++;
+  const works: Work[] = new Array(n);
+  const labelKey: string[] = new Array(n);
+  const idKey: string[] = new Array(n);
+  const cjkText: (string | undefined)[] = new Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = inv[r];
+    works[r] = input[i];
+    labelKey[r] = inputKey[i];
+    idKey[r] = idIn[i];
+    cjkText[r] = cjkIn[i];
+  }
 
   // 3. Sort the tokens; a token's final id is its rank.
   const t = tokStr.length;
