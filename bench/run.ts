@@ -120,7 +120,7 @@ type Format = 'bib' | 'csl' | 'layouts';
 const FORMATS: Format[] = ['bib', 'csl', 'layouts'];
 const FORMAT_NAME: Record<Format, string> = { bib: 'BibTeX', csl: 'CSL-JSON', layouts: 'Four seed layouts (one record per file)' };
 const PEERS = ['citation-js', 'citation-js-entries', 'latex-utensils', 'retorquere'] as const;
-type Peer = (typeof PEERS)[number] | 'json';
+type Peer = (typeof PEERS)[number] | 'json' | 'bib-floor';
 const PEER_NAME: Record<(typeof PEERS)[number], string> = {
   'citation-js': '`@citation-js/plugin-bibtex` 0.8, whole file',
   'citation-js-entries': '`@citation-js/plugin-bibtex` 0.8, one entry at a time',
@@ -136,6 +136,11 @@ interface Agg {
   maxParse: number;
   corpus: number;
   search: number;
+  /** CPU per stage (medians), ms. */
+  readCpu: number;
+  parseCpu: number;
+  corpusCpu: number;
+  searchCpu: number;
   bytes: number;
   works: number;
   records: number;
@@ -149,6 +154,10 @@ const agg = (runs: ColdRun[]): Agg => ({
   maxParse: median(runs.map((r) => r.maxParse)),
   corpus: median(runs.map((r) => r.corpus)),
   search: median(runs.map((r) => r.search)),
+  readCpu: median(runs.map((r) => r.readCpu)),
+  parseCpu: median(runs.map((r) => r.parseCpu)),
+  corpusCpu: median(runs.map((r) => r.corpusCpu)),
+  searchCpu: median(runs.map((r) => r.searchCpu)),
   bytes: runs[0].bytes,
   works: runs[0].works,
   records: runs[0].records,
@@ -253,7 +262,7 @@ async function main(): Promise<void> {
   }
 
   // 6. Peers on the same BibTeX files (read + decode + parse), and the JSON.parse floors.
-  const peers: Record<Peer, Record<number, PeerAgg | undefined>> = { 'citation-js': {}, 'citation-js-entries': {}, 'latex-utensils': {}, retorquere: {}, json: {} };
+  const peers: Record<Peer, Record<number, PeerAgg | undefined>> = { 'citation-js': {}, 'citation-js-entries': {}, 'latex-utensils': {}, retorquere: {}, json: {}, 'bib-floor': {} };
   const jsonBib: Record<number, PeerAgg | undefined> = {};
   const peerRun = async (peer: Peer, target: string, warmup: string, reps: number): Promise<PeerAgg> => {
     const r = await runTask<PeerResult>('peer', { peer, target, warmup, reps }, { timeoutMs: PEER_TIMEOUT_MS, heapMB: 8192 });
@@ -285,6 +294,7 @@ async function main(): Promise<void> {
     }
     log(`JSON.parse floors ${n}`);
     peers.json[n] = await peerRun('json', sets[n].csl, sets[SIZES[0]].csl, n <= 10000 ? 5 : 3);
+    peers['bib-floor'][n] = await peerRun('bib-floor', sets[n].bib, sets[SIZES[0]].bib, n <= 10000 ? 5 : 3);
     jsonBib[n] = await peerRun('json', bibCsl(sets[n]), bibCsl(sets[SIZES[0]]), n <= 10000 ? 5 : 3);
   }
   const realPeers: Record<string, Partial<Record<Peer, PeerAgg>>> = {};
@@ -392,6 +402,16 @@ function render(x: RenderInput): string {
       Number.isFinite(spread(perCpu)) ? `max/min from 10k up: CPU ${spread(perCpu).toFixed(2)}×, wall ${spread(per).toFixed(2)}×` : '',
     );
     row('stages: read / parse / corpus / search index, ms', cells((n) => (c(n) ? [c(n)!.read, c(n)!.parse, c(n)!.corpus, c(n)!.search].map(int).join(' / ') : '—')), realText(realOf[f], (a) => [a.read, a.parse, a.corpus, a.search].map(int).join(' / ')), '', '');
+    row('stages, CPU of the process: read / parse / corpus / search index, ms', cells((n) => (c(n) ? [c(n)!.readCpu, c(n)!.parseCpu, c(n)!.corpusCpu, c(n)!.searchCpu].map(int).join(' / ') : '—')), realText(realOf[f], (a) => [a.readCpu, a.parseCpu, a.corpusCpu, a.searchCpu].map(int).join(' / ')), '', '');
+    // The parse against the floor of its format, both from the file's bytes (issue 15).
+    const fl = f === 'bib' ? x.peers['bib-floor'] : f === 'csl' ? x.peers.json : undefined;
+    if (fl) {
+      const limit = f === 'bib' ? 3 : 2;
+      const pr = (n: number) => (c(n) && fl[n] ? (c(n)!.read + c(n)!.parse) / fl[n]!.ms : NaN);
+      const prCpu = (n: number) => (c(n) && fl[n] ? (c(n)!.readCpu + c(n)!.parseCpu) / fl[n]!.cpu : NaN);
+      if (f === 'bib') row('floor: read + decode + find entries and fields, slice each value, one object per entry, ms (wall / CPU)', cells((n) => `${ms(fl[n]?.ms ?? NaN)} / ${ms(fl[n]?.cpu ?? NaN)}`), '', '', '');
+      row(`read + parse ÷ ${f === 'bib' ? 'that floor' : 'the `JSON.parse` floor (below)'} (wall / CPU)`, cells((n) => (Number.isFinite(pr(n)) ? `${pr(n).toFixed(1)}× / ${prCpu(n).toFixed(1)}×` : '—')), '', `≤ ${limit}×`, Number.isFinite(pr(K)) ? `${verdict(pr(K), limit)} (CPU ${verdict(prCpu(K), limit)})` : '');
+    }
     if (f === 'csl') {
       const floor = (n: number) => x.peers.json[n]?.ms ?? NaN;
       row('floor: read + `JSON.parse` of the same file, ms (wall / CPU)', cells((n) => `${ms(floor(n))} / ${ms(x.peers.json[n]?.cpu ?? NaN)}`), x.realJson ? `muccigrosso: ${ms(x.realJson.ms)} / ${ms(x.realJson.cpu)}` : '', '', '');

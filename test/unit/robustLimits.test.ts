@@ -84,6 +84,10 @@ describe('limits: explicit, reported when hit, the entry kept', function () {
   it('depth helpers: linear, strings skipped, iterative', () => {
     assert.strictEqual(jsonTextDepth('[{"a":"[[[["}]'), 2);
     assert.strictEqual(jsonTextDepth('['.repeat(1e6), 40), 40);
+    // Escaped quotes stay inside their string; an even run of backslashes before a quote closes it.
+    assert.strictEqual(jsonTextDepth(String.raw`["a\"[[", "b\\\\", [[1]], "\\\"{{{"]`), 3);
+    assert.strictEqual(jsonTextDepth(String.raw`["\\"[[[`), 4);
+    assert.strictEqual(jsonTextDepth('["never closed [[[['), 1);
     assert.strictEqual(deeperThan({ a: [{ b: 1 }] }, 3), false);
     assert.strictEqual(deeperThan({ a: [{ b: {} }] }, 3), true);
     let v: unknown = 1;

@@ -19,10 +19,15 @@ export function jsonTextDepth(text: string, stop = Infinity): number {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) i++;
-        else if (d === 34) break;
+      // To the closing quote: found natively (most of a CSL-JSON file's text is inside strings),
+      // skipping a quote after an odd run of backslashes.
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q === -1) return max;
+        let bs = 0;
+        for (let k = q - 1; text.charCodeAt(k) === 92 /* \ */; k--) bs++;
+        i = q;
+        if (bs % 2 === 0) break;
       }
     } else if (c === 91 || c === 123) {
       if (++depth > max) {

@@ -73,6 +73,17 @@ export function labelKeyOf(head: WorkHead): string {
   return head instanceof Slot ? head.labelKey : fold(head.label);
 }
 
+/**
+ * A work's other citekeys (`x-corpus.aliases`), if any: `headOf(work).aliases` without
+ * computing the rest of a plain work's head (its author key folds a name).
+ */
+export function aliasesOf(work: Work): readonly string[] | undefined {
+  const head = (work as unknown as { [HEAD]?: WorkHead })[HEAD];
+  if (head) return head.aliases;
+  const aliases = work['x-corpus'].aliases;
+  return aliases?.length ? aliases : undefined;
+}
+
 /** Every citekey of a work: its id, then its aliases (read from the head: no parse). */
 export function keysOf(work: Work): readonly string[] {
   const h = headOf(work);
