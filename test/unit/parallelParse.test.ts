@@ -6,6 +6,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { expandPaths, parseBytes, parseFile } from '../../src/core/build/loadFiles';
 import { joinSlices, planSlices } from '../../src/core/build/bibtexSlices';
@@ -163,7 +164,9 @@ describe('the parse pool', function () {
     for (const dir of [SEEDS, VARIED, path.join(ROOT, 'fixtures')]) {
       const { files, raw } = expandPaths([dir]);
       const one = files.map((f) => parseFile(f, {}, raw.get(f)));
-      assert.deepStrictEqual(parseFilesPooled(files, {}, raw, pool), one);
+      const sent = pool.sent;
+      assert.deepStrictEqual(parseFilesPooled(files, {}, raw, pool, 4096), one);
+      assert.ok(pool.sent - sent >= 2, `${dir}: spread over the threads`);
     }
     assert.strictEqual(pool.failures, 0);
   });
@@ -171,13 +174,31 @@ describe('the parse pool', function () {
   it('parses one big .bib in slices on its threads as one thread does', () => {
     const bytes = Buffer.from(generated(3000, false));
     const one = parseBytes(bytes, 'big.bib');
+    const sent = pool.sent;
     assert.deepStrictEqual(plain(parseBytesPooled(bytes, 'big.bib', pool, 64 * 1024)), plain(one));
+    assert.ok(pool.sent - sent >= 2, 'sliced over the threads');
     const real = path.join(BENCH_DATA, 'bbt-1436-3.bib');
     if (fs.existsSync(real)) {
       const b = fs.readFileSync(real);
       assert.deepStrictEqual(plain(parseBytesPooled(b, real, pool, 1 << 18)), plain(parseBytes(b, real)));
     }
     assert.strictEqual(pool.failures, 0);
+  });
+
+  it('parses a folder with one big .bib (cut into slices here) and small files (on the threads) as one thread does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-pool-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'big.bib'), generated(12000, false));
+      for (const f of fs.readdirSync(SEEDS)) fs.copyFileSync(path.join(SEEDS, f), path.join(dir, f));
+      const { files, raw } = expandPaths([dir]);
+      assert.ok(fs.statSync(path.join(dir, 'big.bib')).size > 2 * 1024 * 1024);
+      const one = files.map((f) => parseFile(f, {}, raw.get(f)));
+      const sent = pool.sent;
+      assert.deepStrictEqual(plain(parseFilesPooled(files, {}, raw, pool, 4096)), plain(one));
+      assert.ok(pool.sent - sent >= 4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loses no file when a thread fails: a job that throws, a thread that never starts, a thread that dies mid-job', () => {
@@ -194,7 +215,7 @@ describe('the parse pool', function () {
     for (const code of entries) {
       const bad = new ParsePool({ size: 2, entry: { file: code, eval: true }, startMs: 2000, jobMs: 2000 });
       try {
-        assert.deepStrictEqual(parseFilesPooled(files, {}, raw, bad), one);
+        assert.deepStrictEqual(parseFilesPooled(files, {}, raw, bad, 4096), one);
         assert.ok(bad.failures > 0);
       } finally {
         bad.close();

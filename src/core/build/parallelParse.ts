@@ -52,16 +52,16 @@ export function parseBibtexPooled(text: string, file: string, pool: ParsePool, m
 }
 
 /** The parses of these files (in their order) as `files.map(parseFile)` gives them, on the pool. */
-export function parseFilesPooled(files: readonly string[], opts: LoadOptions, raw: ReadonlyMap<string, Buffer>, pool: ParsePool | undefined): ParsedFile[] {
-  if (!pool?.parallel || files.length === 0) return files.map((f) => parseFile(f, opts, raw.get(f)));
+export function parseFilesPooled(files: readonly string[], opts: LoadOptions, raw: ReadonlyMap<string, Buffer>, pool: ParsePool | undefined, groupBytes = GROUP_BYTES): ParsedFile[] {
+  const here = () => files.map((f) => parseFile(f, opts, raw.get(f)));
+  if (!pool?.parallel || files.length < 2) return here();
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const out: ParsedFile[] = new Array(files.length);
   const big: number[] = [];
-  const groups: { from: number; to: number; id: number }[] = [];
+  const groups: { from: number; to: number }[] = [];
   let from = 0;
   let bytes = 0;
   const flush = (to: number) => {
-    if (to > from) groups.push({ from, to, id: pool.submit({ kind: 'files', opts, files: files.slice(from, to).map((f) => (raw.has(f) ? { file: f, raw: raw.get(f) } : { file: f })) }) });
+    if (to > from) groups.push({ from, to });
     from = to;
     bytes = 0;
   };
@@ -72,23 +72,29 @@ export function parseFilesPooled(files: readonly string[], opts: LoadOptions, ra
     } catch {
       // the thread reads it and says what is wrong
     }
-    if (pool.slices && size >= SLICE_FILE_BYTES && size <= max) {
+    // A big file is parsed here (in slices on the threads when the pool cuts them): sent whole
+    // to a thread, its parse would cost about as much again to take back.
+    if (size >= SLICE_FILE_BYTES && size <= max) {
       flush(i);
       from = i + 1;
       big.push(i);
       continue;
     }
     bytes += size;
-    if (bytes >= GROUP_BYTES) flush(i + 1);
+    if (bytes >= groupBytes) flush(i + 1);
   }
   flush(files.length);
-  // While the threads read the small files, the big ones are read and cut here.
+  // One group and nothing else: nothing to share.
+  if (groups.length < 2 && !(pool.slices && big.length)) return here();
+  const ids = groups.map((g) => pool.submit({ kind: 'files', opts, files: files.slice(g.from, g.to).map((f) => (raw.has(f) ? { file: f, raw: raw.get(f) } : { file: f })) }));
+  const out: ParsedFile[] = new Array(files.length);
+  // While the threads read the small files, the big ones are read (and cut) here.
   for (const i of big) {
     const f = files[i];
     const r = readRegularFileSync(raw.get(f) ?? f, max);
     out[i] = 'problem' in r ? { file: f, records: [], problems: [{ file: f, ...r.problem }] } : parseBytesPooled(r.bytes, f, pool);
   }
-  const results = pool.collect<Extract<PoolJob, { kind: 'files' }>>(groups.map((g) => g.id)) as ParsedFile[][];
+  const results = pool.collect<Extract<PoolJob, { kind: 'files' }>>(ids) as ParsedFile[][];
   groups.forEach((g, k) => results[k].forEach((p, j) => (out[g.from + j] = p)));
   return out;
 }

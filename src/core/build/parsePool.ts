@@ -99,6 +99,8 @@ export class ParsePool {
   private readonly queue: number[] = [];
   /** Jobs that ran in the caller's thread after their thread failed (for the log and the tests). */
   failures = 0;
+  /** Jobs handed to threads. */
+  sent = 0;
 
   constructor(opts: PoolOptions = {}) {
     this.size = opts.size ?? parseThreads();
@@ -148,6 +150,7 @@ export class ParsePool {
       if (id === undefined) return;
       t.busy = id;
       t.since = Date.now();
+      this.sent++;
       t.port.postMessage({ id, job: this.tickets[id].job });
     }
   }
