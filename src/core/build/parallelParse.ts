@@ -54,7 +54,7 @@ export function parseBibtexPooled(text: string, file: string, pool: ParsePool, m
 /** The parses of these files (in their order) as `files.map(parseFile)` gives them, on the pool. */
 export function parseFilesPooled(files: readonly string[], opts: LoadOptions, raw: ReadonlyMap<string, Buffer>, pool: ParsePool | undefined, groupBytes = GROUP_BYTES): ParsedFile[] {
   const here = () => files.map((f) => parseFile(f, opts, raw.get(f)));
-  if (!pool?.parallel || files.length < 2) return here();
+  if (!pool?.parallel || files.length === 0) return here();
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const big: number[] = [];
   const groups: { from: number; to: number }[] = [];
