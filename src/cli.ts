@@ -14,7 +14,8 @@ import { decodeBytes, normaliseNewlines } from './core/io/decode';
 import { citekeyText } from './core/model/keys';
 import { bundleTranslate, localeFromEnv } from './core/format/l10nBundle';
 import { resolveStyle } from './core/format/styles';
-import { expandPaths, indexPaths } from './core/build/loadFiles';
+import { expandPaths } from './core/build/loadFiles';
+import { indexPathsPooled } from './core/build/parallelParse';
 import { WorkLookup } from './core/search/lookup';
 import { checkManuscript } from './core/manuscript/manuscript';
 import type { Problem, Work } from './core/model/model';
@@ -102,7 +103,7 @@ function load(paths: string[], args: Args) {
   const mb = args.flags.get('--max-file-mb');
   const maxFileBytes = typeof mb === 'string' ? Number(mb) * 1048576 : undefined;
   if (maxFileBytes !== undefined && !(maxFileBytes > 0)) throw new UsageError(t('--max-file-mb needs a positive number.'));
-  const corpus = indexPaths(paths, { maxFileBytes });
+  const corpus = indexPathsPooled(paths, { maxFileBytes });
   if (corpus.missing.length) throw new UsageError(t('No such file or folder: {0}', corpus.missing.join(', ')));
   progress(t('Indexed {0} works from {1} in {2} ms ({3} problems).', corpus.works.length, paths.join(', '), Date.now() - t0, corpus.problems.length), quiet);
   return corpus;

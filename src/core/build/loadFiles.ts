@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { type Corpus, buildCorpus } from './corpus';
-import { decodeBytes, normaliseNewlines } from '../io/decode';
+import { type Decoded, decodeBytes, normaliseNewlines } from '../io/decode';
 import type { ParsedFile, Problem, TextBlock } from '../model/model';
 import { deeperThan, jsonTextDepth, MAX_JSON_DEPTH } from '../io/jsonDepth';
 import { parseText } from '../parsers';
@@ -101,9 +101,15 @@ export function parseBytes(bytes: Uint8Array, file: string): ParsedFile {
   const decoded = decodeBytes(bytes);
   if (decoded.binary) return { file, records: [], problems: [{ file, line: 1, severity: 'warning', ...problemText('This looks like a binary file, not text; skipped it.') }] };
   const text = normaliseNewlines(decoded.text);
-  const parsed = boundTextBlocks(boundJsonDepth(text, parseText(text, file, undefined, true)));
+  return finishParse(text, decoded, parseText(text, file, undefined, true));
+}
+
+/** What `parseBytes` does after the reader: the bounds on text blocks and JSON depth, the decoder's notes. */
+export function finishParse(text: string, decoded: Decoded, parsed: ParsedFile): ParsedFile {
+  const file = parsed.file;
+  const bounded = boundTextBlocks(boundJsonDepth(text, parsed));
   const notes: Problem[] = decoded.noteTexts.map((text) => ({ file, line: 1, severity: 'info' as const, ...text }));
-  return { ...parsed, problems: [...notes, ...parsed.problems] };
+  return { ...bounded, problems: [...notes, ...bounded.problems] };
 }
 
 /**

@@ -16,6 +16,9 @@ import type { StyleOptions } from '../format/styles';
 import { type CitationMap, citationMapOf } from '../format/citationGraph';
 import { buildCorpus } from '../build/corpus';
 import { parseBytes } from '../build/loadFiles';
+import { parseBytesPooled, SLICE_FILE_BYTES } from '../build/parallelParse';
+import { ParsePool } from '../build/parsePool';
+import { isParseThread } from '../build/parseWorker';
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, packedTransfer, SearchIndex } from '../search/search';
 import { type WorkEntry, workEntriesByFile } from '../manuscript/navigation';
@@ -101,6 +104,19 @@ export class IndexSession {
    */
   constructor(private readonly onHeavy?: () => void) {}
 
+  /**
+   * The editor sends one file at a time (and waits for its answer), so only one big BibTeX file
+   * can go to the parse pool's threads, in slices (parallelParse.ts); the pool is made for the
+   * first such file, and does so only when asked (see parsePool.ts: by default it does not).
+   */
+  private parsePool: ParsePool | undefined;
+
+  private parse(bytes: Uint8Array, file: string): ParsedFile {
+    if (bytes.length < SLICE_FILE_BYTES) return parseBytes(bytes, file);
+    this.parsePool ??= new ParsePool();
+    return parseBytesPooled(bytes, file, this.parsePool);
+  }
+
   private heavy(): void {
     if (this.heavyDone) return;
     this.heavyDone = true;
@@ -139,7 +155,7 @@ export class IndexSession {
             return { id: req.id, kind: 'parsed', file: req.file, records: -1, ms: Date.now() - t0 };
           }
           this.heavy();
-          const parsed = parseBytes(req.bytes, req.file);
+          const parsed = this.parse(req.bytes, req.file);
           this.files.set(req.file, parsed);
           this.fromCache.delete(req.file);
           this.cache?.parsed(req.file, req.bytes, req.mtimeMs);
@@ -280,7 +296,8 @@ export function lowerThreadPriority(platform = process.platform): boolean {
   }
 }
 
-if (parentPort) {
+// Started as a thread of the parse pool (parsePool.ts), parseWorker.ts serves instead.
+if (parentPort && !isParseThread()) {
   const port = parentPort;
   const session = new IndexSession(() => lowerThreadPriority());
   port.on('message', (req: IndexRequest) => {

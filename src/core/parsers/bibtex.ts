@@ -301,6 +301,37 @@ export function parseCleanBibtex(text: string, file: string, oneByte = true): Pa
   return new BibScanner(twin?.text ?? text, file, twin ? text : undefined, twin?.highs).run();
 }
 
+/**
+ * What `parseBibtexSlice` found in a slice of a file, for joining the slices in file order
+ * (build/bibtexSlices.ts): the records and problems as `parseCleanBibtex` gives them, except that
+ * no "Duplicate key" warning is made (they depend on the whole file): instead every entry's key,
+ * line and the place in `problems` where its warning would go; what @string expanded; and the
+ * macros in force at the slice's end.
+ */
+export interface BibSlice {
+  file: ParsedFile;
+  keys: string[];
+  keyLines: number[];
+  /** For each key: `problems.length` where its "Duplicate key" warning goes. */
+  keyProblemAt: number[];
+  expanded: number;
+  expansionWarned: boolean;
+  macros: [string, string][];
+  /** Whether the slice ends outside any entry, with no '@' after its last entry (see `runSlice`). */
+  tailClean: boolean;
+}
+
+/**
+ * Parses a slice of a clean .bib text that starts at the start of line `firstLine` of the file,
+ * with the @string macros in force there (the month names when undefined). Only for a file
+ * without crossref/xdata: their inheritance is resolved over the whole file.
+ */
+export function parseBibtexSlice(text: string, file: string, firstLine: number, macros?: readonly [string, string][]): BibSlice {
+  const twin = oneByteTwin(text);
+  const scanner = new BibScanner(twin?.text ?? text, file, twin ? text : undefined, twin?.highs, firstLine, macros);
+  return scanner.runSlice();
+}
+
 /** Placeholders in the twin: a name character that is no space, and a space (for U+FEFF, a space to the scanner). */
 const TWIN_OTHER = 0x80;
 const TWIN_SPACE = 0xa0;
@@ -323,6 +354,34 @@ function oneByteTwin(text: string): { text: string; highs: Int32Array } | undefi
   const bytes = Buffer.from(text, 'latin1');
   for (const at of found) bytes[at] = text.charCodeAt(at) === 0xfeff ? TWIN_SPACE : TWIN_OTHER;
   return { text: bytes.toString('latin1'), highs: Int32Array.from(found) };
+}
+
+/**
+ * The start of the first line at or after `from` (a line start) that opens an entry as the
+ * scanner sees one (blanks, `@name`, blanks, `{` or `(`), or -1: where a .bib text may be cut
+ * into slices (build/bibtexSlices.ts).
+ */
+export function nextEntryLine(text: string, from: number): number {
+  const n = text.length;
+  let p = from;
+  while (p < n) {
+    let q = p;
+    while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+    if (text.charCodeAt(q) === 64) {
+      const start = ++q;
+      // As in the one-byte twin the scanner reads: a character above U+00FF is a name character.
+      while (q < n && isNameChar(Math.min(text.charCodeAt(q), TWIN_OTHER))) q++;
+      if (q > start) {
+        while (q < n && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+        const c = text.charCodeAt(q);
+        if (c === 123 || c === 40) return p;
+      }
+    }
+    const nl = text.indexOf('\n', p);
+    if (nl === -1) return -1;
+    p = nl + 1;
+  }
+  return -1;
 }
 
 /** Longest value @string macros may expand to, and all expansions of one file together. */
@@ -360,10 +419,30 @@ class BibScanner {
     /** The text itself when `src` is its one-byte twin (see `oneByteTwin`), and where they differ (ascending). */
     private readonly orig?: string,
     private readonly highs?: Int32Array,
+    /** The file's line at which `src` starts (a slice, see `parseBibtexSlice`). */
+    private readonly firstLine = 1,
+    macros?: readonly [string, string][],
   ) {
     this.n = src.length;
     this.inherit = /crossref|xdata/i.test(src);
-    for (let m = 0; m < 12; m++) this.macros.set(MONTH_NAMES[m].slice(0, 3).toLowerCase(), MONTH_NAMES[m]);
+    this.lineNo = firstLine;
+    if (macros) for (const [k, v] of macros) this.macros.set(k, v);
+    else for (let m = 0; m < 12; m++) this.macros.set(MONTH_NAMES[m].slice(0, 3).toLowerCase(), MONTH_NAMES[m]);
+  }
+
+  /** Set by `runSlice`: keys are listed (`sliceKeys`), not checked for duplicates. */
+  private slice: { keys: string[]; keyLines: number[]; keyProblemAt: number[] } | undefined;
+
+  /** Where the last entry, @string, @comment or @preamble read whole ended. */
+  private lastEnd = 0;
+
+  runSlice(): BibSlice {
+    const slice = (this.slice = { keys: [], keyLines: [], keyProblemAt: [] });
+    const file = this.run();
+    // No '@' after the last construct read whole: the scan of the whole file would reach the
+    // next slice's first entry from the same state (looking for an '@' outside entries).
+    const tailClean = this.src.indexOf('@', this.lastEnd) === -1;
+    return { file, ...slice, expanded: this.expanded, expansionWarned: this.expansionWarned, macros: [...this.macros], tailClean };
   }
 
   /**
@@ -395,7 +474,7 @@ class BibScanner {
   private lineAt(pos: number): number {
     if (pos < this.lineCursor) {
       this.lineCursor = 0;
-      this.lineNo = 1;
+      this.lineNo = this.firstLine;
     }
     const src = this.src;
     let cur = this.lineCursor;
@@ -694,12 +773,12 @@ class BibScanner {
             this.problem(line, 'warning', this.errMessage);
             pos = this.errAt > at && this.errAt < n ? this.errAt : this.resync(at + 1);
           } else pos = this.recover(line, at);
-        } else pos = end;
+        } else pos = this.lastEnd = end;
         continue;
       }
       if (type === 'string') {
         const end = this.scanFields(p + 1, close, false);
-        pos = end < 0 ? this.recover(line, at) : end;
+        pos = end < 0 ? this.recover(line, at) : (this.lastEnd = end);
         continue;
       }
       // Citation key.
@@ -734,8 +813,12 @@ class BibScanner {
         continue;
       }
       if (this.warned !== undefined) this.problem(line, 'warning', problemText("Missing comma before field '{0}' in entry '{1}'", this.warned, key));
-      const prev = this.keyLines.get(key);
-      if (prev !== undefined) {
+      const prev = this.slice ? undefined : this.keyLines.get(key);
+      if (this.slice) {
+        this.slice.keys.push(key);
+        this.slice.keyLines.push(line);
+        this.slice.keyProblemAt.push(this.problems.length);
+      } else if (prev !== undefined) {
         this.problem(line, 'warning', problemText("Duplicate key '{0}' (also at line {1}); kept both", key, prev));
       } else this.keyLines.set(key, line);
       const fl = this.fieldLines();
@@ -746,7 +829,7 @@ class BibScanner {
       if (this.inherit) {
         this.entries.push({ type, key, line, vals: this.vals.slice(), lines: this.valLines.slice(), fl: own, record: type === 'xdata' ? -1 : this.records.length - 1, child, state: 0 });
       }
-      pos = end;
+      pos = this.lastEnd = end;
     }
     if (this.inherit) this.resolveInheritance();
     return { file: this.file, format: 'bibtex', records: this.records, problems: this.problems };
