@@ -34,6 +34,8 @@ const entries = [
   { entryPoints: ['src/core/index/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   // citation-js in its own file, required on first use (see src/core/format/bibliography.ts).
   { entryPoints: ['src/core/format/citationJsImpl.ts'], outfile: 'dist/citation.js' },
+  // js-yaml, required on the first front matter read (see src/core/preview/previewCitations.ts).
+  { entryPoints: ['src/core/preview/yamlImpl.ts'], outfile: 'dist/yaml.js' },
   // The citation map's layout (graphology), required by the index worker on the first map.
   { entryPoints: ['src/core/format/citationLayout.ts'], outfile: 'dist/citationLayout.js' },
   // The citation map's webview (sigma, WebGL): a browser script, loaded only by the map's panel.
