@@ -21,7 +21,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/,
   /^extension\/changelog\.md$/,
   /^extension\/LICENSE\.txt$/,
-  /^extension\/dist\/(extension|indexWorker|citation|citationLayout)\.js$/,
+  /^extension\/dist\/(extension|indexWorker|citation|citationLayout|yaml)\.js$/,
   // The citation map's webview: its script and style, the panel's one resource root.
   /^extension\/dist\/webview\/citationMap\.(js|css)$/,
   /^extension\/media\/(corpus\.svg|icon\.png|preview\.css|screenshots\/[a-z-]+\.png)$/,
@@ -43,6 +43,7 @@ const REQUIRED = [
   'extension/dist/indexWorker.js',
   'extension/dist/citation.js',
   'extension/dist/citationLayout.js',
+  'extension/dist/yaml.js',
   'extension/dist/webview/citationMap.js',
   'extension/dist/webview/citationMap.css',
   'extension/media/icon.png',

@@ -6,7 +6,11 @@
  * never disagree about what a citation is.
  */
 import { findManuscriptCitations, type ManuscriptCitation } from '../manuscript/manuscript';
+import { requireBundled } from '../io/lazyBundle';
 import { lastAtOrBefore, lineStartOffsets } from '../model/text';
+
+type Yaml = typeof import('./yamlImpl');
+let yaml: Yaml | undefined;
 
 /** The front-matter fields Pandoc's citeproc reads, as Pandoc reads them. */
 export interface CitationMeta {
@@ -46,10 +50,9 @@ export function readCitationMeta(text: string): CitationMeta {
   const meta: CitationMeta = { nocite: [], suppressBibliography: false };
   const m = FRONT_MATTER.exec(text.replace(/\r\n?/g, '\n').slice(0, 262144));
   if (!m) return meta;
+  yaml ??= requireBundled<Yaml>(__dirname, 'yaml.js', 'yamlImpl', 'js-yaml');
   let doc: unknown;
   try {
-     
-    const yaml = require('js-yaml') as { load(s: string, o?: object): unknown };
     doc = yaml.load(m[1], { json: true });
   } catch {
     return meta; // Pandoc also ignores front matter that is not YAML (it warns)
