@@ -158,7 +158,16 @@ export function isPackedWorks(v: unknown): v is PackedWorks {
   if (prev !== v.bytes.length) return false;
   if (!Array.isArray(v.aliases)) return false;
   let last = -1;
-  return v.aliases.every((a: unknown) => Array.isArray(a) && a.length === 2 && Number.isInteger(a[0]) && a[0] > last && a[0] < n && isStrings(a[1], (a[1] as unknown[] | undefined)?.length ?? -1) && ((last = a[0] as number), true));
+  let keys = n;
+  const aliasesOk = v.aliases.every((a: unknown) => Array.isArray(a) && a.length === 2 && Number.isInteger(a[0]) && a[0] > last && a[0] < n && isStrings(a[1], (a[1] as unknown[] | undefined)?.length ?? -1) && ((last = a[0] as number), (keys += (a[1] as string[]).length), true));
+  return aliasesOk && isKeySlots(v.keySlots, keys);
+}
+
+/** Whether `v` is a table of `keys` citekeys (workStore.ts keySlots): a power of two over twice their number, each slot empty or a key. */
+function isKeySlots(v: unknown, keys: number): boolean {
+  if (!(v instanceof Int32Array) || v.length < 2 * keys || v.length < 16 || (v.length & (v.length - 1)) !== 0) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] < -1 || v[i] >= keys) return false;
+  return true;
 }
 
 const INDEX_ARRAYS = ['order', 'postOff', 'postWork', 'postMask', 'fwdOff', 'fwdTok', 'fwdMask', 'byId', 'idRank', 'recordsById', 'citedById', 'idWork', 'aliasOff', 'aliasEntry', 'doiOrder', 'doiRank'] as const;

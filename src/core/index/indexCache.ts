@@ -42,12 +42,12 @@ import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/r
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, SearchIndex } from '../search/search';
 import { ByteSink } from '../model/byteSink';
-import { type PackedWorks, packWorks, stringAt, WorkStore } from '../model/workStore';
+import { PackedKeyMap, type PackedWorks, packWorks, WorkStore } from '../model/workStore';
 import { problemText } from '../model/problemText';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 6; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32; 6: heads as joined strings
+export const CACHE_VERSION = 7; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32; 6: heads as joined strings; 7: the works' citekeys as a hash table (keySlots)
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 export const RACY_MS = 2000;
@@ -699,14 +699,8 @@ function coldBuild(parsedFiles: readonly ParsedFile[], pack: boolean, ms: IndexC
 /** Works as read-only views over packed bytes (workStore.ts), their keys, and the search index over them. */
 function packedCorpus(packed: PackedWorks, packedSearch: PackedSearchIndex | undefined, ms: IndexCacheStats['ms']): Pick<IndexWithCacheResult, 'works' | 'byId' | 'search'> {
   const works = new WorkStore().add(packed);
-  // Keys from the heads as stored (keysOf, without a proxy trap per work).
-  const byId = new Map<string, Work>();
-  const { ids, aliases } = packed;
-  let next = 0;
-  for (let i = 0; i < works.length; i++) {
-    byId.set(stringAt(ids, i), works[i]);
-    if (next < aliases.length && aliases[next][0] === i) for (const a of aliases[next++][1]) byId.set(a, works[i]);
-  }
+  // Keys read from the packed works' hash table: no string or Map entry per work made here.
+  const byId = new PackedKeyMap(works, packed);
   if (packedSearch) return { works, byId, search: SearchIndex.unpack(works, packedSearch) };
   const t = performance.now();
   const search = SearchIndex.build(works);
