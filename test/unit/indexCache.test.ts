@@ -256,3 +256,26 @@ describe('index cache', () => {
     assert.notStrictEqual(hashBytes(Buffer.from('abc')), hashBytes(Buffer.from('abd')));
   });
 });
+
+describe('cache sections (encodeSection / decodeSection)', () => {
+  it('give back long strings and long lists of strings as they were: one-byte characters stored as their bytes, any other as UTF-8', () => {
+    const long = (s: string) => s.repeat(Math.ceil(2000 / s.length));
+    const value = {
+      ascii: long('abc'),
+      latin1: long('Müller, José; ÿ\u0000\u00ff'),
+      wide: long('Żółć ⁽¹⁾ 中文 \u{1F600}'),
+      lone: long('a\ud800b'),
+      asciiList: Array.from({ length: 100 }, (_, i) => `key${i}`),
+      latin1List: Array.from({ length: 100 }, (_, i) => (i % 7 ? `k${i}` : `é${i}`)),
+      wideList: Array.from({ length: 100 }, (_, i) => (i === 50 ? '€' : `k${i}`)),
+      short: 'é€',
+    };
+    const buf = encodeSection(value);
+    const kinds = JSON.parse(buf.subarray(4, 4 + buf.readUInt32LE(0)).toString('utf8')).v as Record<string, Record<string, unknown>>;
+    assert.ok('$b' in kinds.ascii && '$b' in kinds.latin1 && '$s' in kinds.wide, JSON.stringify(kinds));
+    assert.ok(kinds.asciiList.latin1 === true && kinds.latin1List.latin1 === true && kinds.wideList.latin1 === undefined);
+    const back = decodeSection(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) as typeof value;
+    // A lone surrogate is not UTF-8: it comes back as U+FFFD, as before.
+    assert.deepStrictEqual(back, { ...value, lone: value.lone.replace(/\ud800/g, '\ufffd') });
+  });
+});
