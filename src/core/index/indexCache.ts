@@ -35,7 +35,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { writeFileAtomicSync } from '../io/atomic';
 import { CACHE_FILE } from './cacheFile';
-import { decodeSection, encodeSection, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
+import { decodeSection, encodeSectionParts, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
 import { type Corpus, buildCorpus } from '../build/corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from '../build/loadFiles';
 import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/readFile';
@@ -173,15 +173,15 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
     if (e.racy || now - e.mtimeMs < RACY_MS || coarseMtime(e.mtimeMs)) m.racy = true;
     return m;
   });
-  const bodies: Partial<Record<SectionName, Buffer>> = {
-    manifest: Buffer.from(JSON.stringify(manifest), 'utf8'),
-    parsed: jsonBytes(entries.map((e) => e.parsed)),
+  const bodies: Partial<Record<SectionName, Buffer[]>> = {
+    manifest: [Buffer.from(JSON.stringify(manifest), 'utf8')],
+    parsed: [jsonBytes(entries.map((e) => e.parsed))],
   };
   if (corpus) {
     const works = Array.isArray(corpus.works) ? packWorks(corpus.works as readonly Work[]) : (corpus.works as PackedWorks);
-    bodies.works = encodeSection(works);
-    bodies.problems = Buffer.from(JSON.stringify(corpus.problems), 'utf8');
-    if (corpus.search) bodies.search = Buffer.isBuffer(corpus.search) ? corpus.search : encodeSection(corpus.search);
+    bodies.works = encodeSectionParts(works);
+    bodies.problems = [Buffer.from(JSON.stringify(corpus.problems), 'utf8')];
+    if (corpus.search) bodies.search = Buffer.isBuffer(corpus.search) ? [corpus.search] : encodeSectionParts(corpus.search);
   }
   const sections = {} as Header['sections'];
   const sums = {} as Header['sums'];
@@ -196,12 +196,13 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
       sums[name] = null;
       continue;
     }
-    sections[name] = [off, b.length];
+    const length = b.reduce((n, part) => n + part.length, 0);
+    sections[name] = [off, length];
     sums[name] = sectionSum(b);
-    parts.push(b);
-    const pad = align8(b.length) - b.length;
+    parts.push(...b);
+    const pad = align8(length) - length;
     if (pad) parts.push(Buffer.alloc(pad));
-    off += b.length + pad;
+    off += length + pad;
   }
   const header: Header = { magic: MAGIC, version: CACHE_VERSION, salt: opts.salt ?? '', sections, corpusKey: corpus ? corpusKey(manifest) : null, written: now, sums };
   header.sum = sha1(JSON.stringify(header));
