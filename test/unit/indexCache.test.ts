@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { decodeSection, encodeSection } from '../../src/core/index/cacheSections';
+import { decodeSection, encodeSection, encodeSectionParts, sectionSum } from '../../src/core/index/cacheSections';
 import { CACHE_FILE, CACHE_VERSION, hashBytes, indexWithCache, loadCache, saveCache } from '../../src/core/index/indexCache';
 import { indexPaths, parseFile } from '../../src/core/build/loadFiles';
 import { pastMtime, ROOT, SEEDS, VARIED } from './helpers/corpus';
@@ -53,6 +53,9 @@ describe('index cache', () => {
     assert.strictEqual(warm.stats.parsed, 0);
     assert.strictEqual(warm.stats.fromCache, n);
     assert.strictEqual(warm.stats.corpusFromCache, true);
+    // Every section as written: none found damaged, the search index not built again.
+    assert.strictEqual(warm.stats.note, undefined);
+    assert.strictEqual(warm.stats.ms.search, 0);
     assert.deepStrictEqual(plain(warm.works), plain(cold.works));
     assert.deepStrictEqual(warm.problems, cold.problems);
     assert.strictEqual(warm.byId.get('voronka2019'), warm.works.find((w) => w.id === 'voronka2019'));
@@ -254,5 +257,33 @@ describe('index cache', () => {
   it('hashBytes is a content hash', () => {
     assert.strictEqual(hashBytes(Buffer.from('abc')), 'a9993e364706816aba3e25717850c26c9cd0d89d');
     assert.notStrictEqual(hashBytes(Buffer.from('abc')), hashBytes(Buffer.from('abd')));
+  });
+});
+
+describe('cache sections (encodeSection / decodeSection)', () => {
+  it('give back long strings and long lists of strings as they were: one-byte characters stored as their bytes, any other as UTF-8', () => {
+    const long = (s: string) => s.repeat(Math.ceil(2000 / s.length));
+    const value = {
+      ascii: long('abc'),
+      latin1: long('Müller, José; ÿ\u0000\u00ff'),
+      wide: long('Żółć ⁽¹⁾ 中文 \u{1F600}'),
+      lone: long('a\ud800b'),
+      asciiList: Array.from({ length: 100 }, (_, i) => `key${i}`),
+      latin1List: Array.from({ length: 100 }, (_, i) => (i % 7 ? `k${i}` : `é${i}`)),
+      wideList: Array.from({ length: 100 }, (_, i) => (i === 50 ? '€' : `k${i}`)),
+      short: 'é€',
+    };
+    const buf = encodeSection(value);
+    const kinds = JSON.parse(buf.subarray(4, 4 + buf.readUInt32LE(0)).toString('utf8')).v as Record<string, Record<string, unknown>>;
+    assert.ok('$b' in kinds.ascii && '$b' in kinds.latin1 && '$s' in kinds.wide, JSON.stringify(kinds));
+    assert.ok(kinds.asciiList.latin1 === true && kinds.latin1List.latin1 === true && kinds.wideList.latin1 === undefined);
+    const back = decodeSection(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) as typeof value;
+    // The checksum of the parts is that of the section they make (an empty array included: zlib's
+    // crc32 of an empty buffer is 0, whatever it continues).
+    const withEmpty = { ...value, none: new Int32Array(0), after: new Int32Array([1, 2, 3]) };
+    assert.strictEqual(sectionSum(encodeSectionParts(withEmpty)), sectionSum(encodeSection(withEmpty)));
+    assert.strictEqual(sectionSum([Buffer.from('ab'), Buffer.alloc(0), Buffer.from('c')]), sectionSum(Buffer.from('abc')));
+    // A lone surrogate is not UTF-8: it comes back as U+FFFD, as before.
+    assert.deepStrictEqual(back, { ...value, lone: value.lone.replace(/\ud800/g, '\ufffd') });
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { WorkLookup } from '../../src/core/search/lookup';
 import type { Work } from '../../src/core/model/model';
 import { fold } from '../../src/core/model/names';
-import { headOf, labelKeyOf, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/model/workStore';
+import { headOf, labelKeyOf, PackedKeyMap, packWorks, plainWork, roleOf, type WorkHead, WorkStore } from '../../src/core/model/workStore';
 import { corpusOf, SEEDS, VARIED, work } from './helpers/corpus';
 
 const all = (): Work[] => [...corpusOf(SEEDS).works, ...corpusOf(VARIED).works];
@@ -103,5 +103,35 @@ describe('works in the editor (WorkStore: bytes, parsed when read)', () => {
       here.authorYear('Voronka', 2019).map((w) => w.id),
     );
     assert.strictEqual(store.parses, 0);
+  });
+
+  it('keys from the packed hash table: the same works as a Map set id then aliases, work by work, also where a key repeats', () => {
+    const base = all();
+    const many: Work[] = base.map((w, i) => {
+      const x = { ...w, 'x-corpus': { ...w['x-corpus'] } };
+      // Aliases, one of them another work's id (entered later: it wins), one repeated by a later work.
+      if (i % 5 === 1) x['x-corpus'].aliases = [`alias${i}`, `shared${i % 3}`];
+      if (i === 7) x['x-corpus'].aliases = [base[2].id, 'Voronka2019', 'é\u{1F600}'];
+      return x;
+    });
+    const packed = structuredClone(packWorks(many));
+    const works = new WorkStore().add(packed);
+    const reference = new Map<string, Work>();
+    works.forEach((w, i) => {
+      reference.set(w.id, w);
+      for (const a of many[i]['x-corpus'].aliases ?? []) reference.set(a, w);
+    });
+    const keys = new PackedKeyMap(works, packed);
+    const probes = [...reference.keys(), 'nothing', '', 'voronka', 'voronka20190', 'Voronka2019', 'é', 'alias1x'];
+    for (const k of probes) {
+      assert.strictEqual(keys.get(k), reference.get(k), k);
+      assert.strictEqual(keys.has(k), reference.has(k), k);
+    }
+    assert.strictEqual(keys.get(base[2].id), works[7]);
+    assert.strictEqual(new PackedKeyMap(works, packed).size, reference.size);
+    assert.deepStrictEqual([...new PackedKeyMap(works, packed).keys()], [...reference.keys()]);
+    // Once filled (any call but get / has), it is that Map.
+    assert.deepStrictEqual([...keys.entries()], [...reference.entries()]);
+    for (const k of probes) assert.strictEqual(keys.get(k), reference.get(k), k);
   });
 });

@@ -35,19 +35,19 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { writeFileAtomicSync } from '../io/atomic';
 import { CACHE_FILE } from './cacheFile';
-import { decodeSection, encodeSection, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
+import { decodeSection, encodeSectionParts, isPackedSearch, isPackedWorks, isProblems, sectionSum } from './cacheSections';
 import { type Corpus, buildCorpus } from '../build/corpus';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions, expandPaths, parseBytes } from '../build/loadFiles';
 import { notRegularProblem, overSizeProblem, readRegularFileSync } from '../io/readFile';
 import type { ParsedFile, Problem, Work } from '../model/model';
 import { type PackedSearchIndex, SearchIndex } from '../search/search';
 import { ByteSink } from '../model/byteSink';
-import { type PackedWorks, packWorks, stringAt, WorkStore } from '../model/workStore';
+import { PackedKeyMap, type PackedWorks, packWorks, WorkStore } from '../model/workStore';
 import { problemText } from '../model/problemText';
 
 export { CACHE_FILE };
 /** Bump when the cache layout or anything that changes parse/corpus output changes. */
-export const CACHE_VERSION = 6; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32; 6: heads as joined strings
+export const CACHE_VERSION = 7; // 2: works keep their exports' citekeys; 3: checksums; 4: one work per merged record set, every key kept (aliases); 5: binary works + search index sections, CRC-32; 6: heads as joined strings; 7: the works' citekeys as a hash table (keySlots)
 const MAGIC = 'corpus-cite-index-cache';
 /** An entry whose file changed less than this before it was cached is re-hashed next time. */
 export const RACY_MS = 2000;
@@ -173,15 +173,15 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
     if (e.racy || now - e.mtimeMs < RACY_MS || coarseMtime(e.mtimeMs)) m.racy = true;
     return m;
   });
-  const bodies: Partial<Record<SectionName, Buffer>> = {
-    manifest: Buffer.from(JSON.stringify(manifest), 'utf8'),
-    parsed: jsonBytes(entries.map((e) => e.parsed)),
+  const bodies: Partial<Record<SectionName, Buffer[]>> = {
+    manifest: [Buffer.from(JSON.stringify(manifest), 'utf8')],
+    parsed: [jsonBytes(entries.map((e) => e.parsed))],
   };
   if (corpus) {
     const works = Array.isArray(corpus.works) ? packWorks(corpus.works as readonly Work[]) : (corpus.works as PackedWorks);
-    bodies.works = encodeSection(works);
-    bodies.problems = Buffer.from(JSON.stringify(corpus.problems), 'utf8');
-    if (corpus.search) bodies.search = Buffer.isBuffer(corpus.search) ? corpus.search : encodeSection(corpus.search);
+    bodies.works = encodeSectionParts(works);
+    bodies.problems = [Buffer.from(JSON.stringify(corpus.problems), 'utf8')];
+    if (corpus.search) bodies.search = Buffer.isBuffer(corpus.search) ? [corpus.search] : encodeSectionParts(corpus.search);
   }
   const sections = {} as Header['sections'];
   const sums = {} as Header['sums'];
@@ -196,12 +196,13 @@ export function saveCache(dir: string, entries: readonly CacheEntry[], corpus?: 
       sums[name] = null;
       continue;
     }
-    sections[name] = [off, b.length];
+    const length = b.reduce((n, part) => n + part.length, 0);
+    sections[name] = [off, length];
     sums[name] = sectionSum(b);
-    parts.push(b);
-    const pad = align8(b.length) - b.length;
+    parts.push(...b);
+    const pad = align8(length) - length;
     if (pad) parts.push(Buffer.alloc(pad));
-    off += b.length + pad;
+    off += length + pad;
   }
   const header: Header = { magic: MAGIC, version: CACHE_VERSION, salt: opts.salt ?? '', sections, corpusKey: corpus ? corpusKey(manifest) : null, written: now, sums };
   header.sum = sha1(JSON.stringify(header));
@@ -699,14 +700,8 @@ function coldBuild(parsedFiles: readonly ParsedFile[], pack: boolean, ms: IndexC
 /** Works as read-only views over packed bytes (workStore.ts), their keys, and the search index over them. */
 function packedCorpus(packed: PackedWorks, packedSearch: PackedSearchIndex | undefined, ms: IndexCacheStats['ms']): Pick<IndexWithCacheResult, 'works' | 'byId' | 'search'> {
   const works = new WorkStore().add(packed);
-  // Keys from the heads as stored (keysOf, without a proxy trap per work).
-  const byId = new Map<string, Work>();
-  const { ids, aliases } = packed;
-  let next = 0;
-  for (let i = 0; i < works.length; i++) {
-    byId.set(stringAt(ids, i), works[i]);
-    if (next < aliases.length && aliases[next][0] === i) for (const a of aliases[next++][1]) byId.set(a, works[i]);
-  }
+  // Keys read from the packed works' hash table: no string or Map entry per work made here.
+  const byId = new PackedKeyMap(works, packed);
   if (packedSearch) return { works, byId, search: SearchIndex.unpack(works, packedSearch) };
   const t = performance.now();
   const search = SearchIndex.build(works);

@@ -80,7 +80,8 @@ function scanLayout(src: string): Layout {
     if (c === 34) {
       // String: jump to its closing quote.
       const j = jsonStringEnd(src, i);
-      if (expectKey) {
+      // Only an item's own keys and the top level's are wanted (not those of names, dates…).
+      if (expectKey && (depth === 1 || (current !== undefined && depth === itemsDepth + 1))) {
         lastKey = src.slice(i + 1, j);
         if (lastKey.indexOf('\\') !== -1) {
           try {
@@ -89,12 +90,12 @@ function scanLayout(src: string): Layout {
             /* keep the raw key */
           }
         }
-        expectKey = false;
         if (current && depth === itemsDepth + 1 && current.keys[lastKey] === undefined) current.keys[lastKey] = line;
         else if (kind === 'single' && depth === 1 && topObjectSpan && topObjectSpan.keys[lastKey] === undefined) {
           topObjectSpan.keys[lastKey] = line;
         }
       }
+      expectKey = false;
       // Raw newlines are invalid inside JSON strings, but count them so lines stay right.
       while (nextNl < j) {
         line++;
@@ -195,16 +196,20 @@ function normalise(item: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in item) {
     if (key === 'id' || key === '__proto__') continue;
-    let v = item[key];
-    const repair = REPAIRS.get(key);
-    if (repair === 'string') {
-      if (typeof v === 'number') v = String(v);
-      else if (key === 'keyword' && Array.isArray(v)) v = v.filter((x) => typeof x === 'string' || typeof x === 'number').join(', ');
-    } else if (repair === 'names') v = repairNames(v);
-    else if (repair === 'date') v = repairDate(v);
-    out[key] = v;
+    out[key] = repaired(key, item[key]);
   }
   return out;
+}
+
+/** Field `key`'s value `v` with the near-misses of `normalise` repaired. */
+function repaired(key: string, v: unknown): unknown {
+  const repair = REPAIRS.get(key);
+  if (repair === 'string') {
+    if (typeof v === 'number') return String(v);
+    if (key === 'keyword' && Array.isArray(v)) return v.filter((x) => typeof x === 'string' || typeof x === 'number').join(', ');
+  } else if (repair === 'names') return repairNames(v);
+  else if (repair === 'date') return repairDate(v);
+  return v;
 }
 
 /**
@@ -243,26 +248,41 @@ function quickDate(v: unknown): boolean {
   return (v.raw === undefined || typeof v.raw === 'string') && (v.literal === undefined || typeof v.literal === 'string');
 }
 
-/** True when zod would accept the item as it is (a stricter, allocation-free check). */
-function quickValid(item: Record<string, unknown>): boolean {
-  for (const key in item) {
-    const check = FIELD_CHECKS.get(key);
-    if (check === undefined) continue; // catchall: anything goes
-    const v = item[key];
-    if (v === undefined) continue;
-    if (check === 'string') {
-      if (typeof v !== 'string') return false;
-    } else if (check === 'names') {
-      if (!Array.isArray(v)) return false;
-      for (const n of v) {
-        if (!isPlainObject(n)) return false;
-        for (const k of NAME_KEYS) if (n[k] !== undefined && typeof n[k] !== 'string') return false;
-      }
-    } else if (check === 'date') {
-      if (!quickDate(v)) return false;
-    } else return false;
+/** True when zod would accept field `key` with value `v` as it is (a stricter, allocation-free check). */
+function quickValidField(key: string, v: unknown): boolean {
+  const check = FIELD_CHECKS.get(key);
+  if (check === undefined) return true; // catchall: anything goes
+  if (v === undefined) return true;
+  if (check === 'string') return typeof v === 'string';
+  if (check === 'names') {
+    if (!Array.isArray(v)) return false;
+    for (const n of v) {
+      if (!isPlainObject(n)) return false;
+      for (const k of NAME_KEYS) if (n[k] !== undefined && typeof n[k] !== 'string') return false;
+    }
+    return true;
   }
-  return true;
+  if (check === 'date') return quickDate(v);
+  return false;
+}
+
+/**
+ * The fast path of `toRecord` in one walk over the item: `normalise`, the check that zod would
+ * accept the result as it is, and the fields' lines (as `buildRecord` takes them from the
+ * result); undefined when the item needs zod.
+ */
+function quickFields(item: Record<string, unknown>, keyLines: Record<string, number>): { csl: CslFields; fieldLines: Record<string, number> } | undefined {
+  const out: Record<string, unknown> = {};
+  const fieldLines: Record<string, number> = {};
+  for (const key in item) {
+    if (key === 'id' || key === '__proto__') continue;
+    const v = repaired(key, item[key]);
+    if (!quickValidField(key, v)) return undefined;
+    out[key] = v;
+    const l = keyLines[key];
+    if (l !== undefined && v !== undefined) fieldLines[key] = l;
+  }
+  return { csl: out as CslFields, fieldLines };
 }
 
 /** What a JSON value is, in words (JSON has these six kinds; anything else is named by its type). */
@@ -412,8 +432,9 @@ function toRecord(
   index: number,
   problem: (line: number, severity: Problem['severity'], text: ProblemText) => void,
 ): ParsedRecord | undefined {
+  const quick = quickFields(item, keyLines);
+  if (quick) return buildRecord(quick.csl, item.id, line, keyLines, index, problem, quick.fieldLines);
   let candidate = normalise(item);
-  if (quickValid(candidate)) return buildRecord(candidate, item.id, line, keyLines, index, problem);
   let parsed = CslFieldsSchema.safeParse(candidate);
   if (!parsed.success) {
     // Drop the offending fields (with a warning each) and keep the rest of the item.
@@ -443,11 +464,15 @@ function buildRecord(
   keyLines: Record<string, number>,
   index: number,
   problem: (line: number, severity: Problem['severity'], text: ProblemText) => void,
+  lines?: Record<string, number>,
 ): ParsedRecord {
-  const fieldLines: Record<string, number> = {};
-  for (const key in csl) {
-    const l = keyLines[key];
-    if (l !== undefined && csl[key] !== undefined) fieldLines[key] = l;
+  let fieldLines = lines;
+  if (!fieldLines) {
+    fieldLines = {};
+    for (const key in csl) {
+      const l = keyLines[key];
+      if (l !== undefined && csl[key] !== undefined) fieldLines[key] = l;
+    }
   }
   const record: ParsedRecord = { line, csl, fieldLines };
   if (typeof id === 'string' && id.trim()) record.sourceKey = id;
