@@ -1,7 +1,7 @@
 /**
  * A bounded pool of worker threads that parse (parseWorker.ts, inside the bundle
  * dist/indexWorker.js), used synchronously: the caller submits jobs (files to read
- * and parse, one file's bytes, slices of a big .bib: parallelParse.ts) and then blocks
+ * and parse, slices of a big .bib: parallelParse.ts) and then blocks
  * (`Atomics.wait`) until their answers are in, taken off each thread's port with
  * `receiveMessageOnPort`. So the CLI's `indexPaths` and the index worker's `handle` stay
  * synchronous, and the threads run while the caller waits.
