@@ -114,6 +114,8 @@ interface ActivationResult {
   modules: string[];
   citationAtActivation: string[];
   citationAfter500ms: string[];
+  codeCache?: string;
+  compileMs?: number;
 }
 
 type Format = 'bib' | 'csl' | 'layouts';
@@ -308,16 +310,25 @@ async function main(): Promise<void> {
   const realJson = fs.existsSync(realCsl) ? await peerRun('json', realCsl, sets[SIZES[0]].csl, 5) : undefined;
 
   // 7. Bundle and activation.
-  const bundle = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
+  // What a start loads: the loader (dist/extension.js) and the bundle it compiles (dist/main.js).
+  const bundle = ['extension.js', 'main.js'].reduce((n, f) => n + fs.statSync(path.join(ROOT, 'dist', f)).size, 0);
+  // A first start (no code cache: each run its own new storage), then the usual start: one run
+  // that writes the code cache (waiting past the loader's 2 s delay), and runs that use it.
+  const actsFirst: ActivationResult[] = [];
   const acts: ActivationResult[] = [];
-  for (let r = 0; r < 7; r++) {
-    const a = await runTask<ActivationResult>('activation', {});
-    if (a.result) acts.push(a.result);
+  const activation = async (into: ActivationResult[], args: object) => {
+    const a = await runTask<ActivationResult>('activation', args);
+    if (a.result) into.push(a.result);
     else log(`activation failed: ${a.error}`);
-  }
+  };
+  for (let r = 0; r < 5; r++) await activation(actsFirst, {});
+  const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-activation-'));
+  await activation([], { storage, waitMs: 3000 });
+  for (let r = 0; r < 7; r++) await activation(acts, { storage });
+  fs.rmSync(storage, { recursive: true, force: true });
 
   const load1 = os.loadavg();
-  const table = render({ started, load0, load1, sets, cold, realCold, memory, memoryCached, warm, peers, jsonBib, realPeers, realJson, bundle, acts });
+  const table = render({ started, load0, load1, sets, cold, realCold, memory, memoryCached, warm, peers, jsonBib, realPeers, realJson, bundle, acts, actsFirst });
   process.stdout.write(`${table}\n`);
   if (process.env.BENCH_NO_WRITE !== '1') {
     writeResults(table);
@@ -357,6 +368,7 @@ interface RenderInput {
   realJson?: PeerAgg;
   bundle: number;
   acts: ActivationResult[];
+  actsFirst: ActivationResult[];
 }
 
 /** ✓ or ✗ with how far over; `value` and `limit` in the same unit, lower is better. */
@@ -496,17 +508,23 @@ function render(x: RenderInput): string {
 
   section('Bundle and activation');
   const act = x.acts;
-  const actMed = median(act.map((a) => a.total));
-  const citation = act.flatMap((a) => [...a.citationAtActivation, ...a.citationAfter500ms]);
-  row('`dist/extension.js`, KB', SIZES.map(() => ''), '', '≤ 300 KB', `${(x.bundle / 1024).toFixed(0)} KB ${verdict(x.bundle / 1024, 300)}`);
-  const actMin = Math.min(...act.map((a) => a.total));
-  row(
-    `activation: require + activate (stub vscode + context), median (best) of ${act.length} fresh processes, ms`,
-    SIZES.map(() => ''),
-    '',
-    '≤ 30 ms',
-    act.length ? `${ms(actMed)} (${ms(actMin)}); require ${ms(median(act.map((a) => a.require)))}, activate ${ms(median(act.map((a) => a.activate)))}: ${verdict(actMed, 30)}${act[0]?.error ? `; error: ${act[0].error.split('\n')[0]}` : ''}` : 'failed',
-  );
+  const citation = [...act, ...x.actsFirst].flatMap((a) => [...a.citationAtActivation, ...a.citationAfter500ms]);
+  row('`dist/extension.js` + `dist/main.js`, KB', SIZES.map(() => ''), '', '≤ 300 KB', `${(x.bundle / 1024).toFixed(0)} KB ${verdict(x.bundle / 1024, 300)}`);
+  const actRow = (what: string, runs: ActivationResult[], target: string, limit: number | undefined) => {
+    const med = median(runs.map((a) => a.total));
+    const caches = [...new Set(runs.map((a) => a.codeCache ?? '?'))].join('/');
+    row(
+      `activation${what}: require + activate (stub vscode + context), median (best) of ${runs.length} fresh processes, ms`,
+      SIZES.map(() => ''),
+      '',
+      target,
+      runs.length
+        ? `${ms(med)} (${ms(Math.min(...runs.map((a) => a.total)))}); require ${ms(median(runs.map((a) => a.require)))}, activate ${ms(median(runs.map((a) => a.activate)))} (bundle compiled in ${ms(median(runs.map((a) => a.compileMs ?? NaN)))}, code cache: ${caches})${limit === undefined ? '' : `: ${verdict(med, limit)}`}${runs[0]?.error ? `; error: ${runs[0].error.split('\n')[0]}` : ''}`
+        : 'failed',
+    );
+  };
+  actRow('', act, '≤ 30 ms', 30);
+  actRow(', first start (no code cache yet: after an install or update)', x.actsFirst, 'as before the code cache', undefined);
   row('citation-js loaded at activation (require.cache, at once and 500 ms later)', SIZES.map(() => ''), '', 'no', act.length ? (citation.length ? `✗ yes: ${[...new Set(citation)].join(', ')}` : '✓ no') : '');
 
   const head = ['figure', ...SIZES.map(kLabel), 'real libraries', `target (at ${kLabel(K)})`, 'result'];

@@ -399,15 +399,19 @@ const tasks: Record<string, (a: Args) => unknown> = {
     return { runs, entries, error, rss: process.memoryUsage().rss / 1048576, peakRss: process.resourceUsage().maxRSS / 1024 };
   },
 
-  /** Activation: require dist/extension.js + activate() with a stub vscode and context. */
-  async activation() {
+  /**
+   * Activation: require dist/extension.js + activate() with a stub vscode and context. `storage`
+   * keeps the context's storage (and so the bundle's code cache) across runs; `waitMs` is how
+   * long to let the start-up work run afterwards (long enough for the code cache's write).
+   */
+  async activation(a) {
     const M = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
     const load = M._load;
     M._load = function (this: unknown, request: string, ...rest: unknown[]) {
       if (request === 'vscode') return vscode;
       return load.call(this, request, ...rest);
     };
-    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-activate-'));
+    const storage = (a.storage as string | undefined) ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cc-activate-'));
     const ctx = stubContext(ROOT, storage);
     const ext = path.join(ROOT, 'dist', 'extension.js');
     const req = Module.createRequire(ext);
@@ -424,10 +428,11 @@ const tasks: Record<string, (a: Args) => unknown> = {
     const t2 = now();
     const loadedNow = Object.keys(req.cache).filter((k) => !before.has(k));
     // Let the start-up work that activation schedules run, then look again.
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, (a.waitMs as number | undefined) ?? 500));
     const loadedLater = Object.keys(req.cache).filter((k) => !before.has(k));
     const citation = (list: string[]) => list.filter((k) => /(?:^|[\\/])citation\.js$|@citation-js/.test(k)).map((k) => path.relative(ROOT, k));
-    fs.rmSync(storage, { recursive: true, force: true });
+    const boot = (mod as { codeCacheInfo?: () => { codeCache: string; compileMs: number } | undefined }).codeCacheInfo?.();
+    if (!a.storage) fs.rmSync(storage, { recursive: true, force: true });
     return {
       require: t1 - t0,
       activate: t2 - t1,
@@ -437,6 +442,8 @@ const tasks: Record<string, (a: Args) => unknown> = {
       citationAtActivation: citation(loadedNow),
       citationAfter500ms: citation(loadedLater),
       subscriptions: ctx.subscriptions.length,
+      codeCache: boot?.codeCache,
+      compileMs: boot?.compileMs,
     };
   },
 

@@ -34,6 +34,7 @@ import { ManuscriptIndex } from './vscode/manuscriptIndex';
 import { registerMarkdownPreview } from './vscode/markdownPreview';
 import { currentFilterPick } from './vscode/filterQuickPick';
 import { CorpusStatusBar, type StatusBarSnapshot } from './vscode/statusBar';
+import type { BootInfo } from './loader';
 
 /** What `activate` returns: used by the integration tests, and by other extensions if they like. */
 export interface CorpusCiteApi {
@@ -71,7 +72,8 @@ export interface CorpusCiteApi {
 
 export type { Grouping, TreeNode };
 
-export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
+/** Called by the loader (src/loader.ts), which says in `boot` how it loaded this bundle. */
+export function activate(context: vscode.ExtensionContext, boot?: BootInfo): CorpusCiteApi {
   const t0 = performance.now();
   const log = vscode.window.createOutputChannel(LOG_CHANNEL, { log: true });
   context.subscriptions.push(log);
@@ -121,6 +123,12 @@ export function activate(context: vscode.ExtensionContext): CorpusCiteApi {
 
   const tFirst = performance.now();
   log.info(`[activate] activated in ${(tFirst - t0).toFixed(1)} ms (indexing continues in the background)`);
+  if (boot) {
+    log.info(`[activate] bundle loaded in ${boot.compileMs.toFixed(1)} ms, code cache: ${boot.codeCache}`);
+    void boot.whenCacheWritten.then((r) => {
+      if (r) log.info(r.written ? `[activate] code cache written (${(r.bytes / 1024).toFixed(0)} KB) for the next start` : `[activate] code cache not written: ${r.reason}`);
+    });
+  }
   void service.whenIndexed().then(() => log.info(`[activate] first index ready ${(performance.now() - t0).toFixed(0)} ms after activation`));
 
   return {
