@@ -49,6 +49,8 @@ const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/main.js', external: ['vscode'], plugins: [noFetch, vscodeOnce] },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/core/index/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  // The index worker's entry: loads dist/indexWorker.js through the code cache (src/workerLoader.ts).
+  { entryPoints: ['src/workerLoader.ts'], outfile: 'dist/indexWorkerLoader.js' },
   // citation-js in its own file, required on first use (see src/core/format/bibliography.ts).
   { entryPoints: ['src/core/format/citationJsImpl.ts'], outfile: 'dist/citation.js' },
   // js-yaml, required on the first front matter read (see src/core/preview/previewCitations.ts).

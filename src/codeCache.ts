@@ -15,7 +15,7 @@
  * - the file holds a SHA-1 of its data, checked before V8 sees it (release V8 does not verify
  *   its payload's checksum), so a truncated or corrupted file is recompiled, not deserialised;
  * - data that V8 rejects anyway (`cachedDataRejected`) is rewritten;
- * - writes go to a temporary file renamed into place, and old caches of other bundles are removed.
+ * - writes go to a temporary file renamed into place, and the same bundle's older caches are removed.
  * No `vscode` import: this runs before the extension's bundle, and in plain Node for its tests.
  */
 import { createHash } from 'crypto';
@@ -29,6 +29,8 @@ export type CodeCacheStatus = 'none' | 'used' | 'rejected' | 'invalid' | 'off';
 
 export interface LoadedBundle {
   exports: unknown;
+  /** The folder of the cache, if any. */
+  cacheDir: string | undefined;
   status: CodeCacheStatus;
   /** Milliseconds spent reading the bundle and its cache and compiling it. */
   compileMs: number;
@@ -40,16 +42,17 @@ export interface LoadedBundle {
 
 export type CodeCacheWriteResult = { written: true; bytes: number; file: string } | { written: false; reason: string };
 
-const PREFIX = 'bundle-';
 const SUFFIX = '.v8cache';
+/** Each bundle's caches are `<bundle file name>-<key>.v8cache`, so bundles can share a folder. */
+const prefixOf = (bundlePath: string): string => `${path.basename(bundlePath)}-`;
 const SUM_BYTES = 20;
 
 const sha1 = (data: string | Uint8Array): Buffer => createHash('sha1').update(data).digest();
 
-/** The cache file for this bundle text in this Node, inside `cacheDir`. */
-export function codeCacheFile(cacheDir: string, source: string): string {
+/** The cache file for the bundle `bundlePath` with this text, in this Node, inside `cacheDir`. */
+export function codeCacheFile(cacheDir: string, bundlePath: string, source: string): string {
   const key = createHash('sha1').update(source).update(`\0${process.version}\0${process.arch}\0${process.versions.v8}`).digest('hex');
-  return path.join(cacheDir, `${PREFIX}${key}${SUFFIX}`);
+  return path.join(cacheDir, `${prefixOf(bundlePath)}${key}${SUFFIX}`);
 }
 
 function readCache(file: string): { data?: Buffer; invalid: boolean } {
@@ -74,7 +77,7 @@ function readCache(file: string): { data?: Buffer; invalid: boolean } {
 export function loadWithCodeCache(bundlePath: string, cacheDir: string | undefined, parent?: NodeModule): LoadedBundle {
   const t0 = performance.now();
   const source = fs.readFileSync(bundlePath, 'utf8');
-  const file = cacheDir ? codeCacheFile(cacheDir, source) : undefined;
+  const file = cacheDir ? codeCacheFile(cacheDir, bundlePath, source) : undefined;
   const cached = file ? readCache(file) : { invalid: false };
   const script = new vm.Script(Module.wrap(source), { filename: bundlePath, cachedData: cached.data });
   const status: CodeCacheStatus = !file ? 'off' : cached.invalid ? 'invalid' : !cached.data ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
@@ -96,6 +99,7 @@ export function loadWithCodeCache(bundlePath: string, cacheDir: string | undefin
   let done = false;
   return {
     exports: mod.exports,
+    cacheDir,
     status,
     compileMs,
     needsWrite: !!file && status !== 'used',
@@ -111,7 +115,7 @@ export function loadWithCodeCache(bundlePath: string, cacheDir: string | undefin
         fs.renameSync(tmp, file);
         for (const name of fs.readdirSync(cacheDir)) {
           const other = path.join(cacheDir, name);
-          if (other !== file && name.startsWith(PREFIX)) fs.rmSync(other, { force: true });
+          if (other !== file && name.startsWith(prefixOf(bundlePath))) fs.rmSync(other, { force: true });
         }
         return { written: true, bytes: data.length, file };
       } catch (e) {

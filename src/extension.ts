@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext, boot?: BootInfo): Cor
   // The corpus parts (see corpusService.ts), each the one owner of its state, wired here.
   const settings = new CorpusSettings(log);
   const timing = new HostTiming(log);
-  const client = new IndexClient(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log);
+  const client = new IndexClient(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log, boot?.cacheDir);
   const warmCache = new WarmCache(client, log);
   const files = new CorpusFiles(context, settings, log);
   const current = new CurrentCorpus(client);

@@ -23,6 +23,8 @@ interface LoaderContext {
 /** What the bundle's activate receives besides the context, for its log. */
 export interface BootInfo {
   codeCache: CodeCacheStatus;
+  /** The code cache's folder (the index worker's bundle keeps its cache there too); undefined: none. */
+  cacheDir: string | undefined;
   compileMs: number;
   whenCacheWritten: Promise<CodeCacheWriteResult | undefined>;
 }
@@ -68,11 +70,11 @@ export function activate(context: LoaderContext): unknown {
         context.subscriptions.push({ dispose: () => (clearTimeout(timer), resolve(undefined)) });
       });
     }
-    boot = { codeCache: loaded.status, compileMs: loaded.compileMs, whenCacheWritten };
+    boot = { codeCache: loaded.status, cacheDir: loaded.cacheDir, compileMs: loaded.compileMs, whenCacheWritten };
   } else {
     const t0 = performance.now();
     bundle = require(bundlePath) as Bundle;
-    boot = { codeCache: 'off', compileMs: performance.now() - t0, whenCacheWritten };
+    boot = { codeCache: 'off', cacheDir: undefined, compileMs: performance.now() - t0, whenCacheWritten };
   }
   return bundle.activate(context, boot);
 }

@@ -5,10 +5,12 @@
  * session in the extension host from then on.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import type * as vscode from 'vscode';
 import { Worker } from 'worker_threads';
 import type { IndexRequest, IndexResponse, IndexSession } from '../core/index/indexWorker';
 import { yieldToEventLoop } from '../core/tree/slices';
+import type { WorkerLoaderData } from '../workerLoader';
 
 /** The worker died: the parsed files it held are gone and must be sent again. */
 export class IndexerLostState extends Error {}
@@ -27,9 +29,14 @@ export class IndexClient implements vscode.Disposable {
   /** Files parsed so far in the worker and in the extension host. */
   readonly stats = { worker: 0, inProcess: 0 };
 
+  /**
+   * `codeCacheDir`: where the worker's bundle keeps its V8 code cache (the loader's folder,
+   * src/workerLoader.ts); undefined starts the bundle directly, compiling it every time.
+   */
   constructor(
     private readonly workerPath: string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly codeCacheDir?: string,
   ) {}
 
   get mode(): 'worker' | 'in-process' {
@@ -87,7 +94,11 @@ export class IndexClient implements vscode.Disposable {
   private startWorker(): Worker {
     if (this.worker) return this.worker;
     if (!fs.existsSync(this.workerPath)) throw new Error(`${this.workerPath} is missing`);
-    const w = new Worker(this.workerPath);
+    const loader = path.join(path.dirname(this.workerPath), 'indexWorkerLoader.js');
+    const w =
+      this.codeCacheDir && fs.existsSync(loader)
+        ? new Worker(loader, { workerData: { bundle: this.workerPath, codeCacheDir: this.codeCacheDir } satisfies WorkerLoaderData })
+        : new Worker(this.workerPath);
     w.unref();
     const failAll = (err: Error) => {
       if (this.worker === w) this.worker = undefined;

@@ -8,7 +8,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { codeCacheFile, loadWithCodeCache } from '../../src/codeCache';
+import type { WorkerLoaderData } from '../../src/workerLoader';
 
 /** A CommonJS bundle with enough code for V8 to cache, that uses require, module and __dirname. */
 function bundleText(answer: number): string {
@@ -55,7 +57,7 @@ describe('the code cache of the extension bundle', () => {
     assert.deepStrictEqual(cacheFiles(), [], 'nothing is written before write()');
     const w = first.write();
     assert.ok(w.written, JSON.stringify(w));
-    assert.deepStrictEqual(cacheFiles(), [path.basename(codeCacheFile(cacheDir, bundleText(42)))]);
+    assert.deepStrictEqual(cacheFiles(), [path.basename(codeCacheFile(cacheDir, bundle, bundleText(42)))]);
     assert.deepStrictEqual(first.write(), { written: false, reason: 'already written' });
 
     const second = loadWithCodeCache(bundle, cacheDir);
@@ -68,7 +70,7 @@ describe('the code cache of the extension bundle', () => {
 
   it('a corrupted or truncated cache file is compiled without it and rewritten', () => {
     loadWithCodeCache(bundle, cacheDir).write();
-    const file = codeCacheFile(cacheDir, bundleText(42));
+    const file = codeCacheFile(cacheDir, bundle, bundleText(42));
     const good = fs.readFileSync(file);
 
     const flipped = Buffer.from(good);
@@ -107,10 +109,10 @@ describe('the code cache of the extension bundle', () => {
 
   it('data that V8 refuses (here another source\'s, under this bundle\'s name) is recompiled and rewritten', () => {
     loadWithCodeCache(bundle, cacheDir).write();
-    const data = fs.readFileSync(codeCacheFile(cacheDir, bundleText(42)));
+    const data = fs.readFileSync(codeCacheFile(cacheDir, bundle, bundleText(42)));
     const longer = `${bundleText(42)}\nmodule.exports.extra = 1;\n`;
     fs.writeFileSync(bundle, longer);
-    fs.writeFileSync(codeCacheFile(cacheDir, longer), data);
+    fs.writeFileSync(codeCacheFile(cacheDir, bundle, longer), data);
     const refused = loadWithCodeCache(bundle, cacheDir);
     assert.strictEqual(refused.status, 'rejected');
     check(refused.exports);
@@ -118,6 +120,40 @@ describe('the code cache of the extension bundle', () => {
     assert.ok(refused.needsWrite);
     assert.ok(refused.write().written);
     assert.strictEqual(loadWithCodeCache(bundle, cacheDir).status, 'used');
+  });
+
+  it('two bundles share a cache folder without removing each other\'s caches', () => {
+    const other = path.join(dir, 'dist', 'worker.js');
+    fs.writeFileSync(other, bundleText(7));
+    assert.ok(loadWithCodeCache(bundle, cacheDir).write().written);
+    assert.ok(loadWithCodeCache(other, cacheDir).write().written);
+    assert.strictEqual(cacheFiles().length, 2);
+    assert.strictEqual(loadWithCodeCache(bundle, cacheDir).status, 'used');
+    const w = loadWithCodeCache(other, cacheDir);
+    assert.strictEqual(w.status, 'used');
+    check(w.exports, 7);
+  });
+
+  it('the index worker\'s loader runs its bundle in the thread, writes the cache, and the next worker takes it', async () => {
+    const workerBundle = path.join(dir, 'dist', 'worker.js');
+    fs.writeFileSync(workerBundle, `${bundleText(5)}\nrequire('worker_threads').parentPort.postMessage(module.exports.answer() + module.exports.sum());\n`);
+    const loaderSource = path.resolve(__dirname, '../../src/workerLoader.ts');
+    const run = async (): Promise<unknown> => {
+      const data: WorkerLoaderData = { bundle: workerBundle, codeCacheDir: cacheDir, writeDelayMs: 0 };
+      const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(loaderSource)});`, { eval: true, workerData: data });
+      const answer = await new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)));
+      await new Promise((r) => setTimeout(r, 300)); // past the write
+      await w.terminate();
+      return answer;
+    };
+    assert.strictEqual(await run(), 8);
+    const file = codeCacheFile(cacheDir, workerBundle, fs.readFileSync(workerBundle, 'utf8'));
+    const first = fs.statSync(file);
+    assert.ok(first.size > 1000);
+    assert.strictEqual(await run(), 8);
+    const second = fs.statSync(file);
+    // A cache that was used is not written again (a refused or broken one would be).
+    assert.deepStrictEqual([second.ino, second.mtimeMs], [first.ino, first.mtimeMs]);
   });
 
   it('a cache folder that cannot be made is reported by write(), never thrown; no folder means no cache', () => {

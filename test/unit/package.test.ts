@@ -21,7 +21,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/,
   /^extension\/changelog\.md$/,
   /^extension\/LICENSE\.txt$/,
-  /^extension\/dist\/(extension|main|indexWorker|citation|citationLayout|yaml)\.js$/,
+  /^extension\/dist\/(extension|main|indexWorker|indexWorkerLoader|citation|citationLayout|yaml)\.js$/,
   // The citation map's webview: its script and style, the panel's one resource root.
   /^extension\/dist\/webview\/citationMap\.(js|css)$/,
   /^extension\/media\/(corpus\.svg|icon\.png|preview\.css|screenshots\/[a-z-]+\.png)$/,
@@ -42,6 +42,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/main.js',
   'extension/dist/indexWorker.js',
+  'extension/dist/indexWorkerLoader.js',
   'extension/dist/citation.js',
   'extension/dist/citationLayout.js',
   'extension/dist/yaml.js',
