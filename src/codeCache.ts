@@ -29,8 +29,6 @@ export type CodeCacheStatus = 'none' | 'used' | 'rejected' | 'invalid' | 'off';
 
 export interface LoadedBundle {
   exports: unknown;
-  /** The folder of the cache, if any. */
-  cacheDir: string | undefined;
   status: CodeCacheStatus;
   /** Milliseconds spent reading the bundle and its cache and compiling it. */
   compileMs: number;
@@ -99,22 +97,22 @@ export function loadWithCodeCache(bundlePath: string, cacheDir: string | undefin
   let done = false;
   return {
     exports: mod.exports,
-    cacheDir,
     status,
     compileMs,
     needsWrite: !!file && status !== 'used',
     write(): CodeCacheWriteResult {
-      if (!file || !cacheDir) return { written: false, reason: 'no cache folder' };
+      if (!file) return { written: false, reason: 'no cache folder' };
       if (done) return { written: false, reason: 'already written' };
       done = true;
+      const dir = path.dirname(file);
       try {
         const data = script.createCachedData();
-        fs.mkdirSync(cacheDir, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, Buffer.concat([sha1(data), data]));
         fs.renameSync(tmp, file);
-        for (const name of fs.readdirSync(cacheDir)) {
-          const other = path.join(cacheDir, name);
+        for (const name of fs.readdirSync(dir)) {
+          const other = path.join(dir, name);
           if (other !== file && name.startsWith(prefixOf(bundlePath))) fs.rmSync(other, { force: true });
         }
         return { written: true, bytes: data.length, file };
@@ -123,4 +121,22 @@ export function loadWithCodeCache(bundlePath: string, cacheDir: string | undefin
       }
     },
   };
+}
+
+/**
+ * What both loaders (src/loader.ts, src/workerLoader.ts) do: `loadWithCodeCache`, falling back to
+ * a plain `require` when the cache path itself fails (an error of the bundle's own code is
+ * re-thrown, not retried); `cacheDir` undefined requires the bundle as usual (status `off`).
+ */
+export function loadBundle(bundlePath: string, cacheDir: string | undefined, parent?: NodeModule): LoadedBundle {
+  if (cacheDir) {
+    try {
+      return loadWithCodeCache(bundlePath, cacheDir, parent);
+    } catch (e) {
+      if ((e as { fromBundle?: boolean }).fromBundle) throw e;
+    }
+  }
+  const t0 = performance.now();
+  const exports: unknown = require(bundlePath);
+  return { exports, status: 'off', compileMs: performance.now() - t0, needsWrite: false, write: () => ({ written: false, reason: 'not loaded through the code cache' }) };
 }

@@ -11,7 +11,7 @@
  *   own code is not retried.
  */
 import * as path from 'path';
-import { loadWithCodeCache, type CodeCacheStatus, type CodeCacheWriteResult } from './codeCache';
+import { loadBundle, type CodeCacheStatus, type CodeCacheWriteResult } from './codeCache';
 
 /** What the loader needs of `vscode.ExtensionContext` (types only, to keep `vscode` out). */
 interface LoaderContext {
@@ -47,35 +47,18 @@ export function codeCacheInfo(): BootInfo | undefined {
 }
 
 export function activate(context: LoaderContext): unknown {
-  const bundlePath = path.join(__dirname, 'main.js');
-  let loaded: ReturnType<typeof loadWithCodeCache> | undefined;
-  if (context.extensionMode !== DEVELOPMENT) {
-    const cacheDir = path.join(context.globalStorageUri.fsPath, 'code-cache');
-    try {
-      loaded = loadWithCodeCache(bundlePath, cacheDir, module);
-    } catch (e) {
-      // Compiled and ran, but its own top level threw: a real error, not the cache's.
-      if ((e as { fromBundle?: boolean }).fromBundle) throw e;
-      loaded = undefined;
-    }
-  }
+  const cacheDir = context.extensionMode === DEVELOPMENT ? undefined : path.join(context.globalStorageUri.fsPath, 'code-cache');
+  const loaded = loadBundle(path.join(__dirname, 'main.js'), cacheDir, module);
+  bundle = loaded.exports as Bundle;
   let whenCacheWritten: Promise<CodeCacheWriteResult | undefined> = Promise.resolve(undefined);
-  if (loaded) {
-    bundle = loaded.exports as Bundle;
-    if (loaded.needsWrite) {
-      const write = loaded.write;
-      whenCacheWritten = new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(write()), WRITE_DELAY_MS);
-        timer.unref?.();
-        context.subscriptions.push({ dispose: () => (clearTimeout(timer), resolve(undefined)) });
-      });
-    }
-    boot = { codeCache: loaded.status, cacheDir: loaded.cacheDir, compileMs: loaded.compileMs, whenCacheWritten };
-  } else {
-    const t0 = performance.now();
-    bundle = require(bundlePath) as Bundle;
-    boot = { codeCache: 'off', cacheDir: undefined, compileMs: performance.now() - t0, whenCacheWritten };
+  if (loaded.needsWrite) {
+    whenCacheWritten = new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(loaded.write()), WRITE_DELAY_MS);
+      timer.unref?.();
+      context.subscriptions.push({ dispose: () => (clearTimeout(timer), resolve(undefined)) });
+    });
   }
+  boot = { codeCache: loaded.status, cacheDir, compileMs: loaded.compileMs, whenCacheWritten };
   return bundle.activate(context, boot);
 }
 

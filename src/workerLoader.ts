@@ -7,7 +7,7 @@
  * with the cache path itself falls back to `require`.
  */
 import { workerData } from 'worker_threads';
-import { loadWithCodeCache } from './codeCache';
+import { loadBundle } from './codeCache';
 
 /** What the editor passes to the worker (`workerData`). */
 export interface WorkerLoaderData {
@@ -19,10 +19,5 @@ export interface WorkerLoaderData {
 
 const data = workerData as WorkerLoaderData;
 
-try {
-  const loaded = loadWithCodeCache(data.bundle, data.codeCacheDir);
-  if (loaded.needsWrite) setTimeout(() => loaded.write(), data.writeDelayMs ?? 5000).unref();
-} catch (e) {
-  if ((e as { fromBundle?: boolean }).fromBundle) throw e;
-  require(data.bundle);
-}
+const loaded = loadBundle(data.bundle, data.codeCacheDir);
+if (loaded.needsWrite) setTimeout(() => loaded.write(), data.writeDelayMs ?? 5000).unref();

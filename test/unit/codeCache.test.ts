@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { codeCacheFile, loadWithCodeCache } from '../../src/codeCache';
+import { codeCacheFile, loadBundle, loadWithCodeCache } from '../../src/codeCache';
 import type { WorkerLoaderData } from '../../src/workerLoader';
 
 /** A CommonJS bundle with enough code for V8 to cache, that uses require, module and __dirname. */
@@ -169,6 +169,25 @@ describe('the code cache of the extension bundle', () => {
     assert.strictEqual(off.status, 'off');
     assert.strictEqual(off.needsWrite, false);
     check(off.exports);
+  });
+
+  it('loadBundle: no folder is a plain require; the bundle\'s own error is thrown once, not retried by require', () => {
+    const plain = loadBundle(bundle, undefined);
+    assert.strictEqual(plain.status, 'off');
+    assert.strictEqual(plain.needsWrite, false);
+    check(plain.exports);
+    assert.strictEqual(plain.exports, require(bundle), 'required: the module is in require.cache');
+    assert.deepStrictEqual(cacheFiles(), []);
+
+    const cached = loadBundle(bundle, cacheDir);
+    assert.strictEqual(cached.status, 'none');
+    assert.ok(cached.write().written);
+    assert.strictEqual(loadBundle(bundle, cacheDir).status, 'used');
+
+    const counter = path.join(dir, 'runs.txt');
+    fs.writeFileSync(bundle, `require('fs').appendFileSync(${JSON.stringify(counter)}, 'x'); throw new Error('broke');`);
+    assert.throws(() => loadBundle(bundle, cacheDir), /broke/);
+    assert.strictEqual(fs.readFileSync(counter, 'utf8'), 'x', 'the bundle ran once');
   });
 
   it('an error of the bundle\'s own top level propagates, marked as the bundle\'s', () => {
