@@ -22,7 +22,7 @@ import { CorpusProblems } from './vscode/corpusProblems';
 import { CorpusService, type IndexState } from './vscode/corpusService';
 import { CorpusSettings } from './vscode/corpusSettings';
 import { CurrentCorpus } from './vscode/currentCorpus';
-import { HostTiming } from './vscode/hostTiming';
+import { HostTiming, type LatencyFigures, type RequestSample, threadWaitClock } from './vscode/hostTiming';
 import { IndexClient } from './vscode/indexClient';
 import { WarmCache } from './vscode/warmCache';
 import type { CorpusTreeProvider, Grouping, TreeNode } from './vscode/corpusTreeProvider';
@@ -57,7 +57,9 @@ export interface CorpusCiteApi {
   /** The warm-start cache file in the workspace storage (setting corpusCite.indexCache), if any. */
   readonly indexCacheFile: string | undefined;
   /** Durations of the last completion and hover requests inside the providers (p50 / p99 / max, ms). */
-  requestLatency(): Record<string, { p50: number; p99: number; max: number; n: number }>;
+  requestLatency(): Record<string, LatencyFigures>;
+  /** The last requests of a kind inside the providers: start (performance.now()), duration, time waited for a CPU when measured. */
+  requestSamples(kind: string): readonly RequestSample[];
   /** Extension-host steps that held the event loop over 50 ms since the last read (also logged). */
   readonly slowSteps: { what: string; ms: number }[];
   /** What the Corpus status-bar item shows now. */
@@ -80,7 +82,9 @@ export function activate(context: vscode.ExtensionContext, boot?: BootInfo): Cor
 
   // The corpus parts (see corpusService.ts), each the one owner of its state, wired here.
   const settings = new CorpusSettings(log);
-  const timing = new HostTiming(log);
+  // CORPUS_CITE_THREAD_WAIT (set by the host benchmark): each provider request also notes how long
+  // this thread waited for a CPU, to tell a slow request from one that was not running.
+  const timing = new HostTiming(log, undefined, process.env.CORPUS_CITE_THREAD_WAIT ? threadWaitClock() : undefined);
   const client = new IndexClient(path.join(context.extensionUri.fsPath, 'dist', 'indexWorker.js'), log, boot?.cacheDir);
   const warmCache = new WarmCache(client, log);
   const files = new CorpusFiles(context, settings, log);
@@ -156,6 +160,7 @@ export function activate(context: vscode.ExtensionContext, boot?: BootInfo): Cor
       return service.cacheFile;
     },
     requestLatency: () => service.requestLatency(),
+    requestSamples: (kind) => timing.requestSamples(kind),
     get slowSteps() {
       return service.takeSlowSteps();
     },

@@ -79,6 +79,8 @@ function render(r: HostBenchResult, started: Date, load: number[]): string {
     `| completion end to end, p50 / p99 | ${f1(r.completion.p50)} / ${f1(r.completion.p99)} ms (n = ${r.completion.n}) | p99 ≤ 20 ms: ${verdict(r.completion.p99 <= 20)} |`,
     ...Object.entries(r.perQuery).map(([q, d]) => `| · \`${q}\` | ${f1(d.p50)} / ${f1(d.p99)} ms, ${d.items} items | |`),
     `| · of which inside our completion provider, p50 / p99 / max | ${f2(r.inside.completion?.p50 ?? NaN)} / ${f2(r.inside.completion?.p99 ?? NaN)} / ${f1(r.inside.completion?.max ?? NaN)} ms (n = ${r.inside.completion?.n ?? 0}, all requests of the run) | ≤ 5 ms: ${verdict((r.inside.completion?.p99 ?? Infinity) <= 5)} |`,
+    ...(r.inside.completion?.onCpu ? [`| · · the same less the time the thread waited for a CPU in them, p50 / p99 / max | ${f2(r.inside.completion.onCpu.p50)} / ${f2(r.inside.completion.onCpu.p99)} / ${f1(r.inside.completion.onCpu.max)} ms | |`] : []),
+    ...(r.slowCompletions ? [`| · · requests over ${r.slowCompletions.overMs} ms inside it since the re-index: with a GC pause inside / waiting for a CPU over half of it / neither | ${r.slowCompletions.slow} of ${r.slowCompletions.n}: ${r.slowCompletions.withGc} (${f0(r.slowCompletions.gcMs)} ms of GC) / ${r.slowCompletions.waiting ?? '?'} / ${r.slowCompletions.own ?? '?'}; slowest wall/waited/GC ms (where) ${r.slowCompletions.top.map((x, i) => `${x.map((v) => (v === null ? '?' : f1(v))).join('/')} (${r.slowCompletions.where?.[i] ?? '?'})`).join(', ')} | |`] : []),
     `| hover end to end, p50 / p99 | ${f1(r.hover.p50)} / ${f1(r.hover.p99)} ms (n = ${r.hover.n}) | |`,
     `| · of which inside our hover provider, p50 / p99 / max | ${f2(r.inside.hover?.p50 ?? NaN)} / ${f2(r.inside.hover?.p99 ?? NaN)} / ${f1(r.inside.hover?.max ?? NaN)} ms (n = ${r.inside.hover?.n ?? 0}) | ≤ 2 ms: ${verdict((r.inside.hover?.p99 ?? Infinity) <= 2)} |`,
     `| tree top level by ${Object.keys(r.tree).join(' / ')}: rows | ${Object.values(r.tree).map((t) => t.rows).join(' / ')} | |`,
@@ -248,7 +250,7 @@ function mainPhase(dir: string, started: Date): void {
   const result = path.join(dir, 'host-bench-result.json');
   fs.rmSync(result, { force: true });
   const suite = path.join(ROOT, 'out', 'bench', 'host', 'suite');
-  const host = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'host', 'run-integration.js'), `--extensionTestsPath=${suite}`, `--folder=${dir}`, '--no-copy', '--timeout=1200'], { cwd: ROOT, stdio: 'inherit' });
+  const host = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'host', 'run-integration.js'), `--extensionTestsPath=${suite}`, `--folder=${dir}`, '--no-copy', '--timeout=1200'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CORPUS_CITE_THREAD_WAIT: '1' } });
   if (host.status !== 0 || !fs.existsSync(result)) throw new Error(`the host benchmark failed (exit ${host.status})`);
   const r = JSON.parse(fs.readFileSync(result, 'utf8')) as HostBenchResult;
   const table = render(r, started, os.loadavg());

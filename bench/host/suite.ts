@@ -27,7 +27,9 @@ interface Api {
   readonly works: readonly { id: string; title?: string; DOI?: string; 'citation-label': string }[];
   tree: { getChildren(node?: unknown): unknown[]; setGrouping(g: string): void; whenReady(): Promise<void> };
   readonly indexCacheFile: string | undefined;
-  requestLatency(): Record<string, Dist>;
+  requestLatency(): Record<string, Dist & { onCpu?: { p50: number; p99: number; max: number } }>;
+  /** The last requests of a kind inside our providers (with CORPUS_CITE_THREAD_WAIT set by run.ts, how long the thread waited for a CPU in each). */
+  requestSamples(kind: string): readonly { start: number; ms: number; waitedMs?: number }[];
   /** Host-side steps that took over 50 ms since the last read (what, ms). */
   readonly slowSteps: { what: string; ms: number }[];
 }
@@ -75,14 +77,72 @@ export interface HostBenchResult {
   reindex: BlockStats;
   /** Completion requests made every 100 ms during the re-index, end to end; misses: answers without the expected work. */
   duringReindex: Dist & { misses: number };
-  /** The same completion and hover requests timed inside our providers. */
-  inside: Record<string, Dist>;
+  /** The same completion and hover requests timed inside our providers (onCpu: less the time the thread waited for a CPU). */
+  inside: Record<string, Dist & { onCpu?: { p50: number; p99: number; max: number } }>;
+  /** Completion requests over 5 ms inside our provider, from the re-index on: why each was slow. */
+  slowCompletions: SlowRequests;
   /** A round trip through the workbench that none of our providers serves. */
   floor: Dist;
   completion: Dist;
   perQuery: Record<string, Dist & { items: number }>;
   hover: Dist;
   tree: Record<string, { ms: number; longestSliceMs: number; rows: number }>;
+}
+
+/** Provider requests over a threshold, told apart: a GC pause inside, the thread waiting for a CPU, or neither (our own work). */
+export interface SlowRequests {
+  overMs: number;
+  /** Requests looked at (those from the start of the re-index), and how many were over `overMs`. */
+  n: number;
+  slow: number;
+  /** Of the slow ones: a GC pause of the main thread overlapped it (and the pauses' total, ms). */
+  withGc: number;
+  gcMs: number;
+  /** Of the slow ones: the thread waited for a CPU for over half of it (undefined without a wait clock). */
+  waiting?: number;
+  /** Of the slow ones: neither (ran most of the time, no GC): the provider's own work. */
+  own?: number;
+  /** The five slowest: wall / waited for a CPU / GC inside, ms. */
+  top: [number, number | null, number][];
+  /** The five slowest: the phase each fell in, and which request of that phase it was (1: the first). */
+  where: string[];
+}
+
+/** Why the requests over `overMs` were slow (see SlowRequests). */
+export function slowRequests(samples: readonly { start: number; ms: number; waitedMs?: number }[], gcs: readonly { start: number; ms: number }[], phases: readonly { name: string; start: number }[] = [], overMs = 5): SlowRequests {
+  const phaseOf = (t: number): string => {
+    let name = '?';
+    for (const p of phases) if (p.start <= t) name = p.name;
+    return name;
+  };
+  const nth = new Map<{ start: number; ms: number }, number>();
+  const perPhase = new Map<string, number>();
+  for (const r of samples) {
+    const ph = phaseOf(r.start);
+    const k = (perPhase.get(ph) ?? 0) + 1;
+    perPhase.set(ph, k);
+    nth.set(r, k);
+  }
+  const slow = samples.filter((r) => r.ms > overMs);
+  const clock = samples.length > 0 && samples.every((r) => r.waitedMs !== undefined);
+  let withGc = 0;
+  let gcMs = 0;
+  let waiting = 0;
+  let own = 0;
+  const rows: [number, number | null, number, string][] = [];
+  for (const r of slow) {
+    let inside = 0;
+    for (const g of gcs) if (g.start < r.start + r.ms && g.start + g.ms > r.start) inside += Math.min(g.start + g.ms, r.start + r.ms) - Math.max(g.start, r.start);
+    if (inside > 0) withGc++;
+    gcMs += inside;
+    const waited = clock && r.waitedMs! > r.ms / 2;
+    if (waited) waiting++;
+    if (clock && !waited && inside === 0) own++;
+    rows.push([r.ms, clock ? r.waitedMs! : null, inside, `${phaseOf(r.start)} #${nth.get(r)}`]);
+  }
+  rows.sort((a, b) => b[0] - a[0]);
+  const top = rows.slice(0, 5);
+  return { overMs, n: samples.length, slow: slow.length, withGc, gcMs, ...(clock ? { waiting, own } : {}), top: top.map(([a, b, c]) => [a, b, c]), where: top.map((x) => x[3]) };
 }
 
 const EXTENSION_ID = 'corpus-cite.corpus-cite';
@@ -248,6 +308,14 @@ async function measure(folder: string): Promise<HostBenchResult> {
   //    user goes on typing: a completion request every 100 ms (served from the previous corpus
   //    until the new one is in), its latency end to end.
   await new Promise((r) => setTimeout(r, 500));
+  // Every GC pause of this thread from here to the end of the hovers, to tell why a request was slow.
+  const fromReindex = performance.now();
+  const allGcs: { start: number; ms: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) allGcs.push({ start: e.startTime, ms: e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const phases = [{ name: 're-index', start: fromReindex }];
   const typingDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'Peer support [@mead 2017' });
   const typingPos = typingDoc.positionAt(typingDoc.getText().length);
   sampler = blockSampler();
@@ -291,6 +359,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   const perQuery: HostBenchResult['perQuery'] = {};
   const all: number[] = [];
   for (const q of queries) {
+    phases.push({ name: `"${q}"`, start: performance.now() });
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `Peer support [@${q}` });
     const pos = doc.positionAt(doc.getText().length);
     let items = 0;
@@ -314,6 +383,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   for (let k = 0; k < 200; k++) lines.push(`Shown before [@${api.works[Math.floor(rnd() * api.works.length)].id}].`);
   const hoverDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
   const hoverTimes: number[] = [];
+  phases.push({ name: 'hovers', start: performance.now() });
   let empty = 0;
   for (let k = 0; k < lines.length; k++) {
     const t = performance.now();
@@ -327,7 +397,11 @@ async function measure(folder: string): Promise<HostBenchResult> {
   console.log(`hover: p50 ${hover.p50.toFixed(1)} ms, p99 ${hover.p99.toFixed(1)} ms`);
   // The same requests timed inside our providers (the rest of end to end is the workbench).
   const inside = api.requestLatency();
+  gcObserver.disconnect();
   console.log(`inside the providers: completion p50 ${inside.completion?.p50.toFixed(2)} / p99 ${inside.completion?.p99.toFixed(2)} / max ${inside.completion?.max.toFixed(1)} ms; hover p50 ${inside.hover?.p50.toFixed(2)} / p99 ${inside.hover?.p99.toFixed(2)} / max ${inside.hover?.max.toFixed(1)} ms`);
+  if (inside.completion?.onCpu) console.log(`  less the waits for a CPU: completion p50 ${inside.completion.onCpu.p50.toFixed(2)} / p99 ${inside.completion.onCpu.p99.toFixed(2)} / max ${inside.completion.onCpu.max.toFixed(1)} ms`);
+  const slowCompletions = slowRequests(api.requestSamples('completion').filter((r) => r.start >= fromReindex), allGcs, phases);
+  console.log(`completion requests over ${slowCompletions.overMs} ms inside the provider since the re-index: ${slowCompletions.slow} of ${slowCompletions.n}; with a GC pause inside ${slowCompletions.withGc} (${slowCompletions.gcMs.toFixed(0)} ms), waiting for a CPU ${slowCompletions.waiting ?? '?'}, neither ${slowCompletions.own ?? '?'}; slowest (wall/waited/GC, where) ${slowCompletions.top.map((r, i) => `${r.map((v) => (v === null ? '?' : v.toFixed(1))).join('/')} ${slowCompletions.where[i]}`).join(', ')}`);
   console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
 
   // 7. The tree's grouping, each way: the top level is built in slices while the view shows the
@@ -347,7 +421,7 @@ async function measure(folder: string): Promise<HostBenchResult> {
   }
   console.log(`slow steps: ${api.slowSteps.map((s) => `${s.what} ${Math.round(s.ms)} ms`).join('; ') || 'none'}`);
 
-  return { inside, works: api.works.length, vscode: vscode.version, activateMs, memory: { heapMB: memory.heapUsed / 1048576, rssMB: memory.rss / 1048576 }, index, reindex, duringReindex, floor, completion: dist(all), perQuery, hover, tree };
+  return { inside, slowCompletions, works: api.works.length, vscode: vscode.version, activateMs, memory: { heapMB: memory.heapUsed / 1048576, rssMB: memory.rss / 1048576 }, index, reindex, duringReindex, floor, completion: dist(all), perQuery, hover, tree };
 }
 
 export async function run(): Promise<void> {

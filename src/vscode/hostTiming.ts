@@ -4,6 +4,7 @@
  * their durations for the host benchmark. No `vscode` import: unit-tested in Node.
  */
 
+import * as fs from 'fs';
 import type { ReceivedBuild } from '../core/index/receiveBuild';
 
 /** What one indexing pass did and how long each part took, for its line in the log. */
@@ -42,6 +43,37 @@ export interface LatencyFigures {
   p99: number;
   max: number;
   n: number;
+  /** The same for the requests' time less the time this thread waited for a CPU in them (with a wait clock only). */
+  onCpu?: { p50: number; p99: number; max: number };
+}
+
+/** One provider request: when it started (the `now` clock), how long it took, and how long the thread waited for a CPU meanwhile. */
+export interface RequestSample {
+  start: number;
+  ms: number;
+  /** Time this thread was ready to run but waited for a CPU during the request, ms (with a wait clock only). */
+  waitedMs?: number;
+}
+
+/**
+ * The time this thread has waited for a CPU, ms: the kernel's run delay, the second field of
+ * `/proc/thread-self/schedstat` (Linux); undefined elsewhere. On a busy machine a request's wall
+ * time includes such waits; this tells them apart (the host benchmark turns it on). The kernel
+ * adds each wait when the thread gets the CPU back, so the figure is exact at every read (the
+ * first field, time on a CPU, moves only at scheduler ticks: 4 ms here, too coarse for a
+ * request). A read costs ~10 µs.
+ */
+export function threadWaitClock(): (() => number | undefined) | undefined {
+  const file = '/proc/thread-self/schedstat';
+  const read = (): number | undefined => {
+    try {
+      const v = Number(fs.readFileSync(file, 'utf8').split(' ')[1]);
+      return Number.isFinite(v) ? v / 1e6 : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return read() === undefined ? undefined : read;
 }
 
 /** Host-side steps longer than this are logged as slow. */
@@ -50,13 +82,21 @@ export const SLOW_STEP_MS = 50;
 const MAX_SLOW_STEPS = 100;
 const MAX_LATENCIES = 2000;
 
+function figures(list: readonly number[]): LatencyFigures {
+  const s = [...list].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return { p50: at(50), p99: at(99), max: s[s.length - 1], n: s.length };
+}
+
 export class HostTiming {
   private readonly slow: { what: string; ms: number }[] = [];
-  private readonly latencies = new Map<string, number[]>();
+  private readonly latencies = new Map<string, RequestSample[]>();
 
   constructor(
     private readonly log: InfoLog,
     private readonly now: () => number = () => performance.now(),
+    /** The time this thread has waited for a CPU, ms (see `threadWaitClock`): then each request also notes its waits. */
+    private readonly waitedMs?: () => number | undefined,
   ) {}
 
   /** Runs a step of the extension host's own work and notes it when it was slow (see `noteStep`). */
@@ -76,10 +116,15 @@ export class HostTiming {
    * reads them beside the end-to-end figures, which also count the workbench's round trip.
    */
   timedRequest<T>(kind: string, fn: () => T): T {
+    const start = this.now();
+    const wait0 = this.waitedMs?.();
     return this.timed(`a ${kind} request`, fn, (ms) => {
       let list = this.latencies.get(kind);
       if (!list) this.latencies.set(kind, (list = []));
-      list.push(ms);
+      const sample: RequestSample = { start, ms };
+      const wait1 = wait0 === undefined ? undefined : this.waitedMs?.();
+      if (wait0 !== undefined && wait1 !== undefined) sample.waitedMs = wait1 - wait0;
+      list.push(sample);
       if (list.length > MAX_LATENCIES) list.splice(0, list.length - MAX_LATENCIES);
     });
   }
@@ -88,11 +133,16 @@ export class HostTiming {
   requestLatency(): Record<string, LatencyFigures> {
     const out: Record<string, LatencyFigures> = {};
     for (const [kind, list] of this.latencies) {
-      const s = [...list].sort((a, b) => a - b);
-      const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-      out[kind] = { p50: at(50), p99: at(99), max: s[s.length - 1], n: s.length };
+      const wall = figures(list.map((r) => r.ms));
+      const ran = list.every((r) => r.waitedMs !== undefined) ? figures(list.map((r) => r.ms - r.waitedMs!)) : undefined;
+      out[kind] = { ...wall, ...(ran ? { onCpu: { p50: ran.p50, p99: ran.p99, max: ran.max } } : {}) };
     }
     return out;
+  }
+
+  /** The last requests of a kind, oldest first (see `timedRequest`). */
+  requestSamples(kind: string): readonly RequestSample[] {
+    return [...(this.latencies.get(kind) ?? [])];
   }
 
   /** Notes a step measured elsewhere: over 50 ms, it is logged and kept (see `timed`). */

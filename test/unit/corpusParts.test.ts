@@ -7,7 +7,9 @@ import * as assert from 'assert';
 import { CorpusMembership } from '../../src/core/io/corpusMembership';
 import type { Problem } from '../../src/core/model/model';
 import { planProblems, problemKey } from '../../src/core/index/problemReport';
-import { HostTiming, passSummary } from '../../src/vscode/hostTiming';
+import * as cp from 'child_process';
+import * as os from 'os';
+import { HostTiming, passSummary, threadWaitClock } from '../../src/vscode/hostTiming';
 
 describe('CorpusMembership (which files are in the corpus)', () => {
   it('takes glob, front-matter and sample files, never an output', () => {
@@ -156,6 +158,54 @@ describe('HostTiming (slow steps and request durations)', () => {
     for (let i = 0; i < 2500; i++) timing.timedRequest('completion', () => c.advance(1));
     assert.strictEqual(timing.requestLatency().completion.n, 2000);
     assert.strictEqual(timing.requestLatency().completion.max, 1, 'the oldest dropped');
+  });
+
+  it('with a wait clock, keeps how long each request waited for a CPU beside its wall time', () => {
+    const c = clock();
+    let waited = 0;
+    const timing = new HostTiming({ info: () => undefined }, c.now, () => waited);
+    // Ran the whole time, then waited for a CPU for 9 of 10 ms.
+    timing.timedRequest('completion', () => c.advance(2));
+    timing.timedRequest('completion', () => (c.advance(10), (waited += 9)));
+    assert.deepStrictEqual(timing.requestSamples('completion'), [
+      { start: 0, ms: 2, waitedMs: 0 },
+      { start: 2, ms: 10, waitedMs: 9 },
+    ]);
+    assert.deepStrictEqual(timing.requestLatency().completion, { p50: 2, p99: 10, max: 10, n: 2, onCpu: { p50: 1, p99: 2, max: 2 } });
+    // Without a clock there is no CPU figure, and a clock that fails leaves it out.
+    const plain = new HostTiming({ info: () => undefined }, c.now);
+    plain.timedRequest('hover', () => c.advance(1));
+    assert.deepStrictEqual(plain.requestSamples('hover'), [{ start: 12, ms: 1 }]);
+    assert.strictEqual(plain.requestLatency().hover.onCpu, undefined);
+    const failing = new HostTiming({ info: () => undefined }, c.now, () => undefined);
+    failing.timedRequest('hover', () => c.advance(1));
+    assert.strictEqual(failing.requestLatency().hover.onCpu, undefined);
+  });
+
+  it('reads how long this thread waited for a CPU from the kernel where there is one (Linux)', async function () {
+    const read = threadWaitClock();
+    if (!read) this.skip();
+    const a = read!()!;
+    // Sleeping is not waiting for a CPU: the clock must not count it.
+    await new Promise((r) => setTimeout(r, 30));
+    const b = read!()!;
+    assert.ok(Number.isFinite(a) && b >= a, `${a} then ${b}`);
+    assert.ok(b - a < 25, `a 30 ms sleep counted as ${b - a} ms of waiting`);
+    // One busy process per core beside this thread spinning: it must wait for a CPU some of the time.
+    const cores = os.cpus().length;
+    if (cores > 8) return;
+    const busy = Array.from({ length: cores }, () => cp.spawn(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 1500);'], { stdio: 'ignore' }));
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      const c0 = read!()!;
+      const t = performance.now();
+      let x = 0;
+      while (performance.now() - t < 400) x += Math.sqrt(x + 1);
+      const waited = read!()! - c0;
+      assert.ok(x > 0 && waited > 5 && waited < 400, `waited ${waited} ms of a 400 ms spin beside ${cores} busy processes`);
+    } finally {
+      for (const p of busy) p.kill();
+    }
   });
 
   it('says in one log line what an indexing pass did, saying only what happened', () => {

@@ -306,6 +306,25 @@ describe('SearchIndex.pack / unpack (the index built in the worker, used in the 
     assert.throws(() => SearchIndex.unpack(copies.slice(1), structuredClone(SearchIndex.build(corpus).pack().packed)), /works/);
   });
 
+  it('carries the years: the receiving thread reads no work for them; without them (an older cache) it answers the same', () => {
+    const built = SearchIndex.build(corpus);
+    const expected = answers(built, corpus);
+    const packed = built.pack().packed;
+    assert.ok(packed.years instanceof Uint16Array && packed.years.length === corpus.length);
+    assert.ok(packed.years.some((y) => y > 0));
+    // Works that count reads of their date (the year's source).
+    let dateReads = 0;
+    const counting = structuredClone(corpus).map((w) => new Proxy(w, { get: (t, k, r) => (k === 'issued' && dateReads++, Reflect.get(t, k, r)) }));
+    const withYears = SearchIndex.unpack(counting, structuredClone(packed));
+    assert.deepStrictEqual(answers(withYears, counting), expected);
+    assert.strictEqual(dateReads, 0, 'no work read for its year');
+    const { years, ...older } = structuredClone(packed);
+    void years;
+    const withoutYears = SearchIndex.unpack(counting, older);
+    assert.deepStrictEqual(answers(withoutYears, counting), expected);
+    assert.ok(dateReads >= corpus.length, 'the years computed from the works instead');
+  });
+
   it('keeps strings that hold a newline', () => {
     const odd = [...corpus, work({ label: 'Odd 2020', id: 'odd\nid', title: 'A title', authors: ['Odd, One'], year: 2020 })];
     const built = SearchIndex.build(odd);

@@ -200,6 +200,8 @@ export function isPackedSearch(v: unknown, n: number): v is PackedSearchIndex {
     const j = v[k];
     if (!isObj(j) || typeof j.joined !== 'string' || !(j.starts instanceof Int32Array)) return false;
   }
+  // Years: absent in caches written before them (computed on first use); if there, one per work.
+  if (v.years !== undefined && !(v.years instanceof Uint16Array && v.years.length === n)) return false;
   return Array.isArray(v.cjkText);
 }
 
