@@ -134,4 +134,51 @@ describe('works in the editor (WorkStore: bytes, parsed when read)', () => {
     assert.deepStrictEqual([...keys.entries()], [...reference.entries()]);
     for (const k of probes) assert.strictEqual(keys.get(k), reference.get(k), k);
   });
+
+  it('the lookup over packed heads answers as the lookup of Maps: ids, labels and author–years, also where they repeat, and after more works are added', () => {
+    const base = all();
+    // Copies under the same labels and first authors (a later one takes a shared label, as Map.set),
+    // some without a year, some without any author, one with an alias.
+    const many: Work[] = base.flatMap((w, i) => {
+      const copy = { ...w, id: `${w.id}-copy`, 'x-corpus': { ...w['x-corpus'] } };
+      if (i % 4 === 0) delete copy.issued;
+      if (i % 6 === 1) {
+        delete copy.author;
+        delete copy.editor;
+        copy['x-corpus'].groupAuthors = undefined;
+      }
+      if (i === 3) copy['x-corpus'].aliases = ['alias-three', base[0].id];
+      return i % 2 ? [w, copy] : [w];
+    });
+    const packed = structuredClone(packWorks(many));
+    const store = new WorkStore();
+    const inStore = store.add(packed);
+    const maps = new WorkLookup(inStore);
+    const heads = new WorkLookup(inStore, packed);
+    const index = new Map(inStore.map((w, i) => [w, i]));
+    const at = (w: Work | undefined) => (w ? index.get(w) : undefined);
+    const labels = [...new Set(many.map((w) => w['citation-label']))];
+    const probesOf = (ws: readonly Work[]) => ws.flatMap((w) => [...(w.author ?? []), ...(w.editor ?? [])].map((a) => [a.family ?? a.literal ?? '', w.issued?.['date-parts']?.[0]?.[0]] as const));
+    const authorYears = [...probesOf(many), ['Voronka', 2019], ['VORONKA', 2019], ['voronka', undefined], ['Nobody', 2019], ['', 2019], ['Voronka', 0], ['Voronka', 2019.5]] as const;
+    const check = (a: WorkLookup, b: WorkLookup) => {
+      for (const l of [...labels, 'nothing 1999', '', 'voronka 2019']) assert.strictEqual(at(a.label(l)), at(b.label(l)), l);
+      for (const [who, year] of authorYears) {
+        const y = typeof year === 'number' ? year : undefined;
+        assert.deepStrictEqual(a.authorYear(who, y).map(at), b.authorYear(who, y).map(at), `${who} ${year}`);
+        assert.deepStrictEqual(a.authorYear(who, y, 'b').map(at), b.authorYear(who, y, 'b').map(at), `${who} ${year}b`);
+      }
+      for (const k of [...many.map((w) => w.id), 'alias-three', 'nothing']) assert.strictEqual(at(a.id(k)), at(b.id(k)), k);
+      assert.strictEqual(a.works.length, b.works.length);
+    };
+    assert.ok(labels.length < many.length, 'labels that repeat');
+    assert.ok(authorYears.some(([who, y]) => maps.authorYear(who, typeof y === 'number' ? y : undefined).length > 1), 'author–years with several works');
+    check(heads, maps);
+    assert.strictEqual(store.parses, 0, 'keys read from the heads: no work parsed');
+    // Adding works turns the packed lookup into Maps, with the later works winning shared keys.
+    const more = store.add(structuredClone(packWorks(base.slice(0, 5).map((w) => ({ ...w, id: `${w.id}-more` })))));
+    more.forEach((w, k) => index.set(w, inStore.length + k));
+    heads.add(more);
+    maps.add(more);
+    check(heads, maps);
+  });
 });

@@ -2,11 +2,11 @@
  * The editor's side of a build in the index worker: asks for the build and takes its works in.
  * They arrive in the one answer, packed (workStore.ts: each work's JSON as UTF-8 in a buffer
  * shared with the worker, the heads as a few joined strings): deserializing it copies no work
- * and makes no string per work. Taking them in (a read-only view per work, the lookup's keys)
- * is done in slices with a pause between them, so that the editor's event loop runs
- * (completion, hover, typing) while 50,000 works are taken in. The works are parsed only when
- * read. The search index arrives packed with them (built in the worker) and is unpacked last,
- * in milliseconds.
+ * and makes no string per work. Taking them in (a read-only view per work) is done in slices
+ * with a pause between them, so that the editor's event loop runs (completion, hover, typing)
+ * while 50,000 works are taken in. The works are parsed only when read. The lookup reads its
+ * keys from the packed heads (lookup.ts: no Map entry per work), and the search index arrives
+ * packed with them (built in the worker); both are set up last, in milliseconds.
  *
  * Pure: the request and pause functions come from the caller (the worker or the in-process
  * session; setImmediate in the editor).
@@ -33,8 +33,8 @@ export interface ReceivedBuild {
   fetchMs: number;
   chunks: number;
   /**
-   * The longest synchronous step here, ms: taking in one slice (a view per work, the lookup's
-   * keys) or unpacking the search index; the time a slice takes steers the next one's size.
+   * The longest synchronous step here, ms: taking in one slice (a view per work) or setting up
+   * the lookup and unpacking the search index; the time a slice takes steers the next one's size.
    * Deserializing the answer happens before and is not in it (a few milliseconds at 50,000
    * works: the works' bytes are shared, the heads a few strings).
    */
@@ -68,7 +68,6 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   const packed = res.works;
   const count = packed.ends.length;
   const store = new WorkStore();
-  const lookup = new WorkLookup();
   let chunk = opts.firstChunk ?? 2000;
   let chunks = 0;
   let longest = 0;
@@ -77,7 +76,7 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
     await opts.pause();
     const to = Math.min(count, from + chunk);
     const tIn = now();
-    lookup.add(store.add(packed, from, to));
+    store.add(packed, from, to);
     const ms = now() - tIn;
     longest = Math.max(longest, ms);
     chunks++;
@@ -89,6 +88,8 @@ export async function receiveBuild(request: Request, opts: ReceiveOptions): Prom
   }
   await opts.pause();
   const t1 = now();
+  // Keys read from the packed heads' hash tables: no string or Map entry per work made here.
+  const lookup = new WorkLookup(store.works, packed);
   const search = SearchIndex.unpack(store.works, res.search);
   longest = Math.max(longest, now() - t1);
   return { works: store.works, problems: res.problems, byId: lookup.byId, lookup, search, corpusMs: res.ms, searchMs: res.searchMs, fetchMs: now() - t0, chunks, longestChunkMs: longest, corpusFromCache: res.corpusFromCache === true };

@@ -153,9 +153,9 @@ export interface PackedWorks {
 
 /**
  * FNV-1a over the UTF-16 code units of `s[from, to)`: the hash of `keySlots` (the same in every
- * process: it is stored in the cache).
+ * process: it is stored in the cache) and of the lookup's tables over the heads (lookup.ts).
  */
-function keyHash(s: string, from: number, to: number): number {
+export function keyHash(s: string, from: number, to: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
