@@ -18,6 +18,7 @@ import { fileName, readCorpusFile, statFile, tooBigProblem } from './fileAccess'
 import { type HostTiming, passSummary } from './hostTiming';
 import { type IndexClient, IndexerLostState } from './indexClient';
 import type { WarmCache } from './warmCache';
+import { promiseSignal, type Subscribe, whenSettled } from '../core/index/settle';
 
 export type IndexState = 'indexing' | 'empty' | 'ready';
 
@@ -68,8 +69,14 @@ export class CorpusIndexing implements vscode.Disposable {
   private walkProblemsChanged = false;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [this._onDidChangeState, this._onDidProgress];
+  /**
+   * From activation until the first pass ends or has to read a file: the works are expected
+   * from the warm-start cache, in well under a second (see `whenCachedWorks`).
+   */
+  private worksFromCache: boolean;
 
   constructor(private readonly p: IndexingParts) {
+    this.worksFromCache = true;
     this.disposables.push(
       p.files.onDidChange((c) => this.onFilesChange(c)),
       p.settings.onDidChange(({ before, after }) => {
@@ -97,6 +104,29 @@ export class CorpusIndexing implements vscode.Disposable {
   whenIndexed(): Promise<void> {
     if (!this.busy()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Whether the editor has no works yet and expects them from the warm-start cache shortly. */
+  get expectingCachedWorks(): boolean {
+    return this._state === 'indexing' && this.worksFromCache && this.p.warmCache.mayHoldCorpus && this.p.current.works.length === 0;
+  }
+
+  /**
+   * Resolves when the works the editor expects from the warm-start cache are in, or as soon as
+   * it is clear they will not come from it (a file has to be read and parsed: a cold index, which
+   * takes seconds), or after `maxMs`, or on `token`'s cancellation; at once if none are expected.
+   */
+  whenCachedWorks(maxMs: number, token?: vscode.CancellationToken): Promise<void> {
+    const signals: Subscribe[] = [this.p.current.onDidChange, this._onDidChangeState.event, this._onDidProgress.event, promiseSignal(this.p.warmCache.opened)];
+    if (token) signals.push(token.onCancellationRequested);
+    return whenSettled(() => this.expectingCachedWorks && !token?.isCancellationRequested, signals, maxMs);
+  }
+
+  /** A file has to be read this pass: the first corpus does not come from the cache alone. */
+  private goneCold(): void {
+    if (!this.worksFromCache) return;
+    this.worksFromCache = false;
+    if (this._progress) this._onDidProgress.fire(this._progress);
   }
 
   /** Searches the globs again and checks every file (`force`: re-reads every file). */
@@ -230,6 +260,7 @@ export class CorpusIndexing implements vscode.Disposable {
       log.error(`[index] indexing failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     } finally {
       this.running = false;
+      this.worksFromCache = false;
       if (!this.disposed) {
         if (this.dirty.size || this.fullScan) this.schedule(0);
         this.setState(this.indexed.size === 0 ? 'empty' : 'ready');
@@ -280,6 +311,7 @@ export class CorpusIndexing implements vscode.Disposable {
         return 'cached';
       }
     }
+    this.goneCold();
     const read = await readCorpusFile(uri, maxMB);
     if ('problem' in read) return set(stat, { file, ...read.problem });
     const bytes = read.bytes;

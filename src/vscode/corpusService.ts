@@ -73,6 +73,14 @@ export class CorpusService {
   get works(): readonly Work[] {
     return this.parts.current.works;
   }
+  /** No works yet, and they are expected from the warm-start cache shortly (see `whenCachedWorks`). */
+  get expectingCachedWorks(): boolean {
+    return this.parts.indexing.expectingCachedWorks;
+  }
+  /** Resolves when the works expected from the warm-start cache are in, or will not come from it, or after `maxMs`. */
+  whenCachedWorks(maxMs: number, token?: vscode.CancellationToken): Promise<void> {
+    return this.parts.indexing.whenCachedWorks(maxMs, token);
+  }
   get corpus(): EditorCorpus {
     return this.parts.current.corpus;
   }

@@ -14,6 +14,11 @@ const CACHE_SAVE_DELAY_MS = 3000;
 
 export class WarmCache implements vscode.Disposable {
   private _enabled = false;
+  /** Whether the cache holds the last session's corpus: unknown until the index session answers `cache-open`. */
+  private _found: boolean | undefined;
+  private settle: () => void = () => undefined;
+  /** Resolves when the index session has answered whether the cache holds a corpus. */
+  readonly opened = new Promise<void>((resolve) => (this.settle = resolve));
   private _file: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -27,6 +32,13 @@ export class WarmCache implements vscode.Disposable {
   get enabled(): boolean {
     return this._enabled;
   }
+  /**
+   * Whether the works may come from the cache shortly: it is in use and either holds a corpus
+   * or has not said yet.
+   */
+  get mayHoldCorpus(): boolean {
+    return this._enabled && this._found !== false;
+  }
   /** The cache file, when there is one. */
   get file(): string | undefined {
     return this._file;
@@ -35,17 +47,20 @@ export class WarmCache implements vscode.Disposable {
   /** Opens the cache in the index session (`enabled`: setting corpusCite.indexCache). */
   open(context: vscode.ExtensionContext, enabled: boolean): void {
     const dir = context.storageUri;
-    if (!dir || dir.scheme !== 'file' || !enabled) return;
+    if (!dir || dir.scheme !== 'file' || !enabled) return this.settle();
     const salt = String((context.extension.packageJSON as { version?: unknown }).version ?? '');
     this._enabled = true;
     this._file = path.join(dir.fsPath, CACHE_FILE);
     this.client.request({ kind: 'cache-open', dir: dir.fsPath, salt }).then(
       (r) => {
+        this._found = r.kind === 'cache-opened' && r.valid;
+        this.settle();
         if (r.kind === 'cache-opened' && r.note) this.log.warn(`[index] ${r.note}`);
         else this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`);
       },
       (e: unknown) => {
         this._enabled = false;
+        this.settle();
         this.log.warn(`[index] warm-start cache not used: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
