@@ -173,19 +173,19 @@ function renderWarm(prime: WarmLaunchResult, runs: WarmLaunchResult[], primeLog:
     const x = fromLog(l);
     const boot = /bundle loaded in ([\d.]+) ms, code cache: (\w+)/.exec(l.join('\n'));
     const body = /activated in ([\d.]+) ms/.exec(l.join('\n'));
-    return `| ${label} | ${load(r)} | ${f0(r.activateMs)} | ${boot ? `${boot[1]} (${boot[2]})` : '–'} / ${body ? body[1] : '–'} | ${f0(r.firstCompletionMs)} | ${f0(r.worksMs)} | ${f0(r.readyMs)} | ${f0(x.readyMs)} = ${f0(x.waitMs)} + … + ${f0(x.fetchMs)} (${x.chunks} slices) | ${f0(r.cpuAtCompletion.processMs)} / ${f0(r.cpuAtCompletion.mainMs ?? NaN)} | ${f0(r.cpuAtReady.processMs)} / ${f0(r.cpuAtReady.mainMs ?? NaN)} | ${f0(r.blocks.maxBlockMs)} | ${fromCache(l)} |`;
+    return `| ${label} | ${load(r)} | ${f0(r.activateMs)} | ${boot ? `${boot[1]} (${boot[2]})` : '–'} / ${body ? body[1] : '–'} | ${f0(r.firstCompletionMs)} | ${f0(r.floorMs)} | ${f0(r.worksMs)} | ${f0(r.readyMs)} | ${f0(x.readyMs)} = ${f0(x.waitMs)} + … + ${f0(x.fetchMs)} (${x.chunks} slices) | ${f0(r.cpuAtCompletion.processMs)} / ${f0(r.cpuAtCompletion.mainMs ?? NaN)} | ${f0(r.cpuAtReady.processMs)} / ${f0(r.cpuAtReady.mainMs ?? NaN)} | ${f0(r.blocks.maxBlockMs)} | ${fromCache(l)} |`;
   };
   const med = (f: (r: WarmLaunchResult) => number) => f0(median(runs.map(f)));
   const lines = [
     `Warm restart: ${prime.works} works (one generated .bib), cache file ${(prime.cacheBytes / 1048576).toFixed(0)} MB, VS Code extension host (code-server), ${os.cpus().length} cores, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Times in ms from \`activate()\` resolving (the manuscript opened → activated is its own column); CPU = whole extension host process (index worker included) / its main thread.`,
     '',
-    '| launch | load average (1, 5, 15 min) | open → activated | bundle loaded (code cache) / `activate()` body, ms | → first completion with works, end to end | → all works in the editor (our provider answers with them) | → ready | the extension\'s log: activation → ready = until the files are checked + … + fetching the works | CPU to first completion | CPU to ready | longest event-loop block | indexing pass |',
-    '|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|---|',
+    '| launch | load average (1, 5, 15 min) | open → activated | bundle loaded (code cache) / `activate()` body, ms | → first completion with works, end to end | → Markdown\'s own first completion (the workbench\'s floor: ours not asked) | → all works in the editor (our provider answers with them) | → ready | the extension\'s log: activation → ready = until the files are checked + … + fetching the works | CPU to first completion | CPU to ready | longest event-loop block | indexing pass |',
+    '|---|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|',
     row('first launch (cold index, writes the cache)', prime, primeLog),
     ...runs.map((r, i) => row(`restart ${i + 1}`, r, logs[i])),
-    `| **median of ${runs.length} restarts** | | ${med((r) => r.activateMs)} | | **${med((r) => r.firstCompletionMs)}** (range ${f0(Math.min(...runs.map((r) => r.firstCompletionMs)))}–${f0(Math.max(...runs.map((r) => r.firstCompletionMs)))}) | ${med((r) => r.worksMs)} | ${med((r) => r.readyMs)} | ${f0(median(logs.map((l) => fromLog(l).readyMs)))} |  ${med((r) => r.cpuAtCompletion.processMs)} / ${med((r) => r.cpuAtCompletion.mainMs ?? NaN)} | ${med((r) => r.cpuAtReady.processMs)} / ${med((r) => r.cpuAtReady.mainMs ?? NaN)} | ${med((r) => r.blocks.maxBlockMs)} | |`,
+    `| **median of ${runs.length} restarts** | | ${med((r) => r.activateMs)} | | **${med((r) => r.firstCompletionMs)}** (range ${f0(Math.min(...runs.map((r) => r.firstCompletionMs)))}–${f0(Math.max(...runs.map((r) => r.firstCompletionMs)))}) | ${med((r) => r.floorMs)} | ${med((r) => r.worksMs)} | ${med((r) => r.readyMs)} | ${f0(median(logs.map((l) => fromLog(l).readyMs)))} |  ${med((r) => r.cpuAtCompletion.processMs)} / ${med((r) => r.cpuAtCompletion.mainMs ?? NaN)} | ${med((r) => r.cpuAtReady.processMs)} / ${med((r) => r.cpuAtReady.mainMs ?? NaN)} | ${med((r) => r.blocks.maxBlockMs)} | |`,
     '',
-    `Target (issue 15): activation → first completion from a warm cache ≤ 1 s: ${median(runs.map((r) => r.firstCompletionMs)) <= 1000 ? 'met' : '**missed**'} (median).`,
+    `Target (issue 15): activation → first completion from a warm cache ≤ 1 s: ${median(runs.map((r) => r.firstCompletionMs)) <= 1000 ? 'met' : '**missed**'} (median); our provider answering with the works ≤ 1 s: ${median(runs.map((r) => r.worksMs)) <= 1000 ? 'met' : '**missed**'} (median); the workbench's floor (Markdown's own first completion, asked at the same moment) ${med((r) => r.floorMs)} ms.`,
     '',
     'The extension\'s log, first launch then the last restart:',
     '',

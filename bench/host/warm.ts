@@ -27,6 +27,7 @@ interface Api {
   readonly works: readonly { id: string; 'citation-label': string }[];
   readonly indexCacheFile: string | undefined;
   readonly state: string;
+  requestSamples(kind: string): readonly { start: number; ms: number }[];
 }
 
 /** What to ask for on the restart (written by the prime launch into the workspace). */
@@ -53,6 +54,8 @@ export interface WarmLaunchResult {
    * providers, the built-in Markdown extension's too, which starts with the manuscript).
    */
   firstCompletionMs: number;
+  /** Activation → the answer to a completion only Markdown's provider is asked for, sent with the first request (warm only). */
+  floorMs: number;
   /** Completion requests made until then, and how many came back without works. */
   polls: number;
   /** Activation → all works in the editor: from then on our completion provider answers with them (seen every 5 ms). */
@@ -122,7 +125,22 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
     }
   }, 5);
   let polls = 0;
+  /** Each completion request through the workbench: sent and answered, ms after activation. */
+  const requests: [number, number][] = [];
   let cpuAtCompletion: Cpu = { processMs: NaN, mainMs: undefined };
+  /**
+   * The workbench's own floor: a completion asked with a trigger character only Markdown's
+   * provider takes (`#`, a heading link; ours is not asked), sent with the first request.
+   */
+  let floorMs = NaN;
+  let floor: Promise<void> = Promise.resolve();
+  if (query) {
+    const linkDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '# Methods\n\nSee [the methods](#' });
+    const linkPos = linkDoc.positionAt(linkDoc.getText().length);
+    floor = Promise.resolve(vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', linkDoc.uri, linkPos, '#')).then(() => {
+      floorMs = performance.now() - tAct;
+    });
+  }
   if (query) {
     const id = query.id;
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `As shown [@${id}` });
@@ -131,7 +149,9 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
     for (;;) {
       if (Date.now() > deadline) throw new Error(`no completion listed ${id} within 300 s`);
       polls++;
+      const sent = performance.now() - tAct;
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos);
+      requests.push([sent, performance.now() - tAct]);
       const hit = list.items.some((i) => {
         const text = typeof i.insertText === 'string' ? i.insertText : i.insertText instanceof vscode.SnippetString ? i.insertText.value : '';
         return text.includes(`@${id}`);
@@ -144,6 +164,7 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+  await floor;
   await waitFor(`${minWorks} works`, () => api.works.length >= minWorks);
   clearInterval(worksTimer);
   if (Number.isNaN(worksMs)) worksMs = performance.now() - tAct;
@@ -172,6 +193,7 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
     works: api.works.length,
     activateMs: tAct - tOpen,
     firstCompletionMs,
+    floorMs,
     polls,
     worksMs,
     readyMs,
@@ -183,6 +205,10 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
   };
   console.log(
     `${phase}: ${r.works} works; activated in ${r.activateMs.toFixed(0)} ms; first completion ${r.firstCompletionMs.toFixed(0)} ms after activation (${polls} requests), all works ${r.worksMs.toFixed(0)} ms, ready ${r.readyMs.toFixed(0)} ms; ` +
+      `Markdown's own completion (the floor) answered at ${floorMs.toFixed(0)}; requests sent → answered ${requests.map(([a, b]) => `${a.toFixed(0)}→${b.toFixed(0)}`).join(', ')}; our provider ran at ${api
+        .requestSamples('completion')
+        .map((q) => `${(q.start - tAct).toFixed(0)} (${q.ms.toFixed(1)} ms)`)
+        .join(', ')}; ` +
       `CPU to ready ${r.cpuAtReady.processMs.toFixed(0)} ms (main thread ${r.cpuAtReady.mainMs?.toFixed(0) ?? '?'}); longest block ${blocks.maxBlockMs.toFixed(0)} ms; load ${load.map((x) => x.toFixed(1)).join(' ')}`,
   );
   return r;
