@@ -107,6 +107,8 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
     const after = line.slice(position.character);
     const style = this.service.settings.citationStyle;
     const byCharacter = context.triggerKind === vscode.CompletionTriggerKind.TriggerCharacter;
+    // Another provider's trigger character (`vscode.executeCompletionItemProvider` asks every provider with it).
+    if (byCharacter && !(COMPLETION_TRIGGERS as readonly (string | undefined)[]).includes(context.triggerCharacter)) return undefined;
     const q = completionQueryAt(before, after, style, !byCharacter);
     if (!q || token.isCancellationRequested) return undefined;
     if (byCharacter && context.triggerCharacter === ' ' && !continuesCitation(before, q.trigger, q.query)) return undefined;

@@ -352,6 +352,8 @@ describe('Corpus Cite features', function () {
       const { ours } = await complete('Peer support is [', '[');
       assert.strictEqual(applied('Peer support is [', ours[0]), `Peer support is [${insertText(ours[0])}`);
       assert.match(insertText(ours[0]), /^@/);
+      // Another provider's trigger character (Markdown's `#` of a heading link) is not ours to answer.
+      assert.strictEqual((await complete('Peer support is [@', '#')).ours.length, 0, 'items on a trigger character we do not register');
     });
 
     it('gives the title as the label description and the card as documentation', async () => {
