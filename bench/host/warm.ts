@@ -135,15 +135,16 @@ async function launch(folder: string, phase: 'prime' | 'warm'): Promise<WarmLaun
   let floorMs = NaN;
   let floor: Promise<void> = Promise.resolve();
   if (query) {
-    const linkDoc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '# Methods\n\nSee [the methods](#' });
+    const id = query.id;
+    // Both documents at once: opening them one after the other sent the requests ~0.5 s later.
+    const [doc, linkDoc] = await Promise.all([
+      vscode.workspace.openTextDocument({ language: 'markdown', content: `As shown [@${id}` }),
+      vscode.workspace.openTextDocument({ language: 'markdown', content: '# Methods\n\nSee [the methods](#' }),
+    ]);
     const linkPos = linkDoc.positionAt(linkDoc.getText().length);
     floor = Promise.resolve(vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', linkDoc.uri, linkPos, '#')).then(() => {
       floorMs = performance.now() - tAct;
     });
-  }
-  if (query) {
-    const id = query.id;
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `As shown [@${id}` });
     const pos = doc.positionAt(doc.getText().length);
     const deadline = Date.now() + 300_000;
     for (;;) {

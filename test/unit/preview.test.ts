@@ -152,6 +152,38 @@ describe('Markdown preview: citations as Pandoc renders them', function () {
     assert.doesNotMatch(html, /id="refs"/);
   });
 
+  it('a parse alone (the Markdown language server’s) formats nothing; the render formats once', () => {
+    const base = previewCorpus();
+    const calls = { work: 0, render: 0, style: 0 };
+    const pc: PreviewCorpus = {
+      ...base,
+      work: (k) => (calls.work++, base.work(k)),
+      render: (req, key) => (calls.render++, base.render(req, key)),
+      style: (meta, env, src) => (calls.style++, base.style(meta, env, src)),
+    };
+    const md = new MarkdownIt({ html: true });
+    citationsPlugin(md, () => pc);
+    const src = 'Text [@doe99; @smith04].\n\n::: {#refs}\n:::\n';
+    const tokens = md.parse(src, {});
+    assert.ok(tokens.length > 0);
+    assert.deepStrictEqual(calls, { work: 0, render: 0, style: 0 }, 'the parse looked up or formatted');
+    const html = md.render(src, {});
+    assert.deepStrictEqual(calls, { work: 2, render: 1, style: 1 });
+    assert.strictEqual(html, render(src));
+  });
+
+  it('when formatting fails: one warning, the citations and a refs div as written', () => {
+    const pc: PreviewCorpus = {
+      ...previewCorpus(),
+      style: () => {
+        throw new Error('style broke');
+      },
+    };
+    const html = render('Text [@doe99] and *[see @smith04]*.\n\n::: {#refs}\n:::\n', 'apa', pc);
+    const plain = new MarkdownIt({ html: true }).render('Text [@doe99] and *[see @smith04]*.\n\n::: {#refs}\n:::\n');
+    assert.strictEqual(html, `<p class="corpus-cite-warning">Corpus Cite could not format the citations: style broke</p>\n${plain}`);
+  });
+
   it('renders the review manuscript with the sample corpus: every citation formatted, none left raw', () => {
     const c = corpusOf(SEEDS);
     const lookup = new WorkLookup(c.works);

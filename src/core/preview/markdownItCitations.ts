@@ -62,6 +62,12 @@ interface Token {
   block: boolean;
   nesting: number;
   hidden: boolean;
+  meta: unknown;
+}
+interface Renderer {
+  rules: Record<string, ((tokens: Token[], idx: number, options: unknown, env: unknown, self: Renderer) => string) | undefined>;
+  render(tokens: Token[], options: unknown, env: unknown): string;
+  renderInline(tokens: Token[], options: unknown, env: unknown): string;
 }
 interface CoreState {
   src: string;
@@ -71,6 +77,7 @@ interface CoreState {
 }
 export interface MarkdownItLike {
   core: { ruler: { push(name: string, fn: (state: CoreState) => void): void } };
+  renderer: Renderer;
 }
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -267,8 +274,11 @@ function patternOf(raw: string): RegExp {
   return new RegExp(body, 'g');
 }
 
-/** Replaces `flat[from, to)` of `children` by one token (text tokens cut at the edges). */
-function splice(children: Token[], spans: [number, number][], from: number, to: number, repl: Token, Tok: CoreState['Token']): Token[] {
+/**
+ * Replaces `flat[from, to)` of `children` by one token (text tokens cut at the edges); `removed`
+ * receives what it replaced.
+ */
+function splice(children: Token[], spans: [number, number][], from: number, to: number, repl: Token, Tok: CoreState['Token'], removed: Token[]): Token[] {
   const out: Token[] = [];
   let inserted = false;
   const text = (content: string) => {
@@ -291,6 +301,7 @@ function splice(children: Token[], spans: [number, number][], from: number, to: 
     if (t.type === 'text' && a < from) out.push(text(t.content.slice(0, from - a)));
     if (!inserted) out.push(repl);
     inserted = true;
+    removed.push(t.type === 'text' && (a < from || b > to) ? text(t.content.slice(Math.max(0, from - a), Math.min(t.content.length, to - a))) : t);
     if (t.type === 'text' && b > to) out.push(text(t.content.slice(to - a)));
   });
   if (!inserted) out.push(repl);
@@ -299,70 +310,136 @@ function splice(children: Token[], spans: [number, number][], from: number, to: 
 
 const REFS_DIV = /^:::+\s*\{\s*#refs(?:\s[^}]*)?\}\s*(?:\n\s*:::+\s*)?$/;
 
-/** Adds citation rendering to a markdown-it instance; `corpus` is asked at each render. */
+/** A document's citations formatted, or why they could not be. */
+type Formatted = ReturnType<typeof renderDocument> | { error: string };
+
+/** What the tokens the plugin inserts carry: the document's formatting, made when first rendered. */
+interface Lazy {
+  doc(env: unknown): Formatted;
+}
+interface ClusterMeta {
+  lazy: Lazy;
+  /** The cluster's index in the document's clusters. */
+  i: number;
+  /** The tokens it replaced (rendered as they were when the citations cannot be formatted). */
+  removed: Token[];
+}
+interface RefsMeta {
+  lazy: Lazy;
+  /** The tokens it replaced, rendered when there is no reference list. */
+  fallback: Token[];
+  /** A `<div id="refs">` block: the list goes inside it. */
+  div?: string;
+}
+
+const CLUSTER = 'corpus_cite_citation';
+const REFS = 'corpus_cite_refs';
+const NOTICE = 'corpus_cite_notice';
+
+/**
+ * Adds citation rendering to a markdown-it instance; `corpus` is asked at each render.
+ *
+ * The parse only marks where the citations and the reference list go (tokens of its own); they
+ * are formatted when the HTML is rendered. VS Code's Markdown language server has the editor
+ * parse every manuscript with the preview's markdown-it (for symbols, folding, links: on edits,
+ * with no preview open); formatted at parse time, each of those parses looked up and formatted
+ * every citation, and asked the worker for citeproc (measured in the host at a warm start: 16 ms
+ * a parse for 30 citations, plus the worker loading citation-js meanwhile).
+ */
 export function citationsPlugin(md: MarkdownItLike, corpus: () => PreviewCorpus | undefined): void {
   md.core.ruler.push('corpus_cite_citations', (state) => {
     const c = corpus();
     if (!c || !(state.src.includes('@') || state.src.includes('('))) return;
-    let doc: ReturnType<typeof renderDocument>;
-    try {
-      doc = renderDocument(state.src, state.env, c);
-    } catch (e) {
-      const warn = new state.Token('html_block', '', 0);
-      warn.content = `<p class="corpus-cite-warning">${escapeHtml(`Corpus Cite could not format the citations: ${e instanceof Error ? e.message : String(e)}`)}</p>\n`;
-      state.tokens.unshift(warn);
-      return;
-    }
+    const { src } = state;
+    const parseEnv = state.env;
+    let made: Formatted | undefined;
+    const lazy: Lazy = {
+      doc: (env) => {
+        if (made) return made;
+        try {
+          // The renderer's env names the document in VS Code (its parse gets an empty one).
+          made = renderDocument(src, (env as { currentDocument?: unknown } | undefined)?.currentDocument ? env : parseEnv, c);
+        } catch (e) {
+          made = { error: `Corpus Cite could not format the citations: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        return made;
+      },
+    };
+    const clusters = citationClusters(src);
     // Clusters by the line they start on, consumed paragraph by paragraph in order.
-    const pending = [...doc.rendered];
     let next = 0;
     for (const tok of state.tokens) {
       if (tok.type !== 'inline' || !tok.map || !tok.children) continue;
       const [l0, l1] = tok.map;
-      while (next < pending.length && pending[next].cluster.line < l0) next++;
+      while (next < clusters.length && clusters[next].line < l0) next++;
       let cursor = 0;
-      for (let i = next; i < pending.length && pending[i].cluster.line < l1; i++) {
+      for (let i = next; i < clusters.length && clusters[i].line < l1; i++) {
         const { flat, spans } = flatten(tok.children);
-        const re = patternOf(pending[i].cluster.raw);
+        const re = patternOf(clusters[i].raw);
         re.lastIndex = cursor;
         const m = re.exec(flat);
         if (!m) continue;
-        const repl = new state.Token('html_inline', '', 0);
-        repl.content = pending[i].html;
-        tok.children = splice(tok.children, spans, m.index, m.index + m[0].length, repl, state.Token);
+        const repl = new state.Token(CLUSTER, '', 0);
+        const meta: ClusterMeta = { lazy, i, removed: [] };
+        repl.meta = meta;
+        tok.children = splice(tok.children, spans, m.index, m.index + m[0].length, repl, state.Token, meta.removed);
         cursor = flatten(tok.children).spans[tok.children.indexOf(repl)][1];
         next = i + 1;
       }
     }
-    if (doc.problem) {
-      const warn = new state.Token('html_block', '', 0);
-      warn.content = `<p class="corpus-cite-warning">${escapeHtml(doc.problem)}</p>\n`;
-      state.tokens.unshift(warn);
-    }
-    if (!doc.refs) return;
-    const refsToken = new state.Token('html_block', '', 0);
-    refsToken.content = doc.refs;
-    // Pandoc's places: a `::: {#refs}` div or a `<div id="refs">`, else the end. The block that
-    // "Insert or Update Bibliography" wrote is the same list: it is replaced, never shown twice.
+    const notice = new state.Token(NOTICE, '', 0);
+    notice.block = true;
+    notice.meta = lazy;
+    state.tokens.unshift(notice);
+    // Pandoc's places for the list: a `::: {#refs}` div or a `<div id="refs">`, else the end. The
+    // block that "Insert or Update Bibliography" wrote is the same list: it is replaced, never
+    // shown twice. Without a list, what was there is rendered as it was.
+    const refsToken = (fallback: Token[], div?: string) => {
+      const t = new state.Token(REFS, '', 0);
+      t.block = true;
+      const meta: RefsMeta = { lazy, fallback, ...(div !== undefined ? { div } : {}) };
+      t.meta = meta;
+      return t;
+    };
     const toks = state.tokens;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
       if (t.type === 'paragraph_open' && toks[i + 1]?.type === 'inline' && REFS_DIV.test(toks[i + 1].content.trim())) {
-        toks.splice(i, 3, refsToken);
+        toks.splice(i, 3, refsToken(toks.slice(i, i + 3)));
         return;
       }
       if (t.type === 'html_block' && /<div\b[^>]*\bid=["']?refs\b/.test(t.content)) {
-        // Inside the writer's own div, which already has the id.
-        t.content = t.content.replace(/(<div\b[^>]*\bid=["']?refs\b[^>]*>)/, `$1\n${doc.refs.replace('<div id="refs" class=', '<div class=')}`);
+        toks.splice(i, 1, refsToken([t], t.content));
         return;
       }
     }
     const start = toks.findIndex((t) => t.type === 'html_block' && t.content.includes(BIB_START));
     const end = start === -1 ? -1 : toks.findIndex((t, i) => i >= start && t.type === 'html_block' && t.content.includes(BIB_END));
     if (start !== -1 && end !== -1) {
-      toks.splice(start, end - start + 1, refsToken);
+      toks.splice(start, end - start + 1, refsToken(toks.slice(start, end + 1)));
       return;
     }
-    toks.push(refsToken);
+    toks.push(refsToken([]));
   });
+
+  const rules = md.renderer.rules;
+  rules[CLUSTER] = (tokens, idx, options, env, self) => {
+    const { lazy, i, removed } = tokens[idx].meta as ClusterMeta;
+    const doc = lazy.doc(env);
+    return 'error' in doc ? self.renderInline(removed, options, env) : doc.rendered[i].html;
+  };
+  rules[NOTICE] = (tokens, idx, _options, env) => {
+    const doc = (tokens[idx].meta as Lazy).doc(env);
+    const problem = 'error' in doc ? doc.error : doc.problem;
+    return problem ? `<p class="corpus-cite-warning">${escapeHtml(problem)}</p>\n` : '';
+  };
+  rules[REFS] = (tokens, idx, options, env, self) => {
+    const { lazy, fallback, div } = tokens[idx].meta as RefsMeta;
+    const doc = lazy.doc(env);
+    const refs = 'error' in doc ? undefined : doc.refs;
+    if (!refs) return self.render(fallback, options, env);
+    // Inside the writer's own div, which already has the id.
+    if (div !== undefined) return div.replace(/(<div\b[^>]*\bid=["']?refs\b[^>]*>)/, `$1\n${refs.replace('<div id="refs" class=', '<div class=')}`);
+    return refs;
+  };
 }

@@ -11,6 +11,9 @@ declare module 'markdown-it' {
     render(src: string, env?: object): string;
     parse(src: string, env: object): { type: string; content: string }[];
     core: { ruler: { push(name: string, fn: (state: never) => void): void } };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    renderer: { rules: Record<string, any>; render(tokens: never[], options: unknown, env: unknown): string; renderInline(tokens: never[], options: unknown, env: unknown): string };
+    options: object;
   }
   export default MarkdownIt;
 }
