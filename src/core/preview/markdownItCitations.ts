@@ -136,9 +136,8 @@ function citationLayout(xml: string): { prefix: string; suffix: string; delimite
 }
 
 /** Per render: the clusters with their HTML, and the reference list. */
-function renderDocument(src: string, env: unknown, corpus: PreviewCorpus): { rendered: Rendered[]; refs?: string; meta: CitationMeta; problem?: string } {
+function renderDocument(src: string, env: unknown, corpus: PreviewCorpus, clusters: readonly CitationCluster[]): { rendered: Rendered[]; refs?: string; meta: CitationMeta; problem?: string } {
   const meta = readCitationMeta(src);
-  const clusters = citationClusters(src);
   const { style, problem } = corpus.style(meta, env, src);
   const link = meta.linkCitations !== false;
   const items: Record<string, object> = {};
@@ -352,20 +351,20 @@ export function citationsPlugin(md: MarkdownItLike, corpus: () => PreviewCorpus 
     if (!c || !(state.src.includes('@') || state.src.includes('('))) return;
     const { src } = state;
     const parseEnv = state.env;
+    const clusters = citationClusters(src);
     let made: Formatted | undefined;
     const lazy: Lazy = {
       doc: (env) => {
         if (made) return made;
         try {
           // The renderer's env names the document in VS Code (its parse gets an empty one).
-          made = renderDocument(src, (env as { currentDocument?: unknown } | undefined)?.currentDocument ? env : parseEnv, c);
+          made = renderDocument(src, (env as { currentDocument?: unknown } | undefined)?.currentDocument ? env : parseEnv, c, clusters);
         } catch (e) {
           made = { error: `Corpus Cite could not format the citations: ${e instanceof Error ? e.message : String(e)}` };
         }
         return made;
       },
     };
-    const clusters = citationClusters(src);
     // Clusters by the line they start on, consumed paragraph by paragraph in order.
     let next = 0;
     for (const tok of state.tokens) {
