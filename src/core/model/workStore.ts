@@ -161,6 +161,13 @@ export function keyHash(s: string, from: number, to: number): number {
   return h >>> 0;
 }
 
+/** An empty open-addressing table at most half full for `n` keys (a miss always ends at an empty slot). */
+export function emptySlots(n: number): Int32Array {
+  let cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  return new Int32Array(cap).fill(-1);
+}
+
 /**
  * The citekeys of packed works as an open-addressing hash table (linear probing, at most half
  * full, so a miss always ends at an empty slot). Key numbers: `k < n` is the id of work `k`,
@@ -171,10 +178,8 @@ function keySlots(ids: readonly string[], aliases: readonly (readonly [number, r
   const n = ids.length;
   let total = n;
   for (const [, list] of aliases) total += list.length;
-  let cap = 16;
-  while (cap < 2 * total) cap *= 2;
-  const slots = new Int32Array(cap).fill(-1);
-  const mask = cap - 1;
+  const slots = emptySlots(total);
+  const mask = slots.length - 1;
   const texts: string[] = [...ids];
   const enter = (key: string, k: number) => {
     let h = keyHash(key, 0, key.length) & mask;
@@ -221,7 +226,7 @@ export class PackedKeyMap extends Map<string, Work> {
   private find(key: unknown): number {
     if (typeof key !== 'string') return -1;
     const { keySlots: slots, ids } = this.packed;
-    const n = this.works.length;
+    const n = this.packed.ends.length;
     const mask = slots.length - 1;
     const { joined, starts } = ids;
     for (let h = keyHash(key, 0, key.length) & mask; ; h = (h + 1) & mask) {
@@ -238,7 +243,7 @@ export class PackedKeyMap extends Map<string, Work> {
     this.filled = true;
     const { ids } = this.packed;
     let j = 0;
-    for (let i = 0; i < this.works.length; i++) {
+    for (let i = 0; i < this.packed.ends.length; i++) {
       super.set(stringAt(ids, i), this.works[i]);
       while (j < this.aliasWork.length && this.aliasWork[j] === i) super.set(this.aliasText[j++], this.works[i]);
     }

@@ -1,7 +1,7 @@
 /** Resolving what a manuscript writes (`@voronka2019`, `(Voronka, 2019)`, `Voronka 2019`) to works. */
 import type { Work } from '../model/model';
 import { fold } from '../model/names';
-import { headOf, type JoinedStrings, keyHash, labelKeyOf, PackedKeyMap, type PackedWorks } from '../model/workStore';
+import { emptySlots, headOf, type JoinedStrings, keyHash, labelKeyOf, PackedKeyMap, type PackedWorks } from '../model/workStore';
 
 /** Whether string `i` of a joined list is `key` (no string cut). */
 function isAt(j: JoinedStrings, i: number, key: string): boolean {
@@ -17,13 +17,6 @@ function sameAt(j: JoinedStrings, a: number, b: number): boolean {
   if (j.starts[b + 1] - fb !== n) return false;
   for (let k = 0; k < n; k++) if (j.joined.charCodeAt(fa + k) !== j.joined.charCodeAt(fb + k)) return false;
   return true;
-}
-
-/** An empty open-addressing table at most half full for `n` keys (a miss ends at an empty slot). */
-function emptySlots(n: number): Int32Array {
-  let cap = 16;
-  while (cap < 2 * n) cap *= 2;
-  return new Int32Array(cap).fill(-1);
 }
 
 const withYear = (h: number, year: number) => Math.imul(h ^ year, 16777619) >>> 0;
@@ -122,7 +115,8 @@ export class WorkLookup {
     if (packed) {
       if (works.length !== packed.ends.length) throw new Error(`WorkLookup: ${works.length} works for ${packed.ends.length} packed ones`);
       this.list = works.slice();
-      this.byId = new PackedKeyMap(this.list.slice(), packed);
+      // Its key numbers are the packed works' (the first `packed.ends.length` of the list).
+      this.byId = new PackedKeyMap(this.list, packed);
       this.heads = new PackedHeads(packed);
     } else {
       this.list = [];
