@@ -73,10 +73,9 @@ export class CorpusIndexing implements vscode.Disposable {
    * From activation until the first pass ends or has to read a file: the works are expected
    * from the warm-start cache, in well under a second (see `whenCachedWorks`).
    */
-  private worksFromCache: boolean;
+  private worksFromCache = true;
 
   constructor(private readonly p: IndexingParts) {
-    this.worksFromCache = true;
     this.disposables.push(
       p.files.onDidChange((c) => this.onFilesChange(c)),
       p.settings.onDidChange(({ before, after }) => {

@@ -56,7 +56,7 @@ export class WarmCache implements vscode.Disposable {
         this._found = r.kind === 'cache-opened' && r.valid;
         this.settle();
         if (r.kind === 'cache-opened' && r.note) this.log.warn(`[index] ${r.note}`);
-        else this.log.info(`[index] warm-start cache ${r.kind === 'cache-opened' && r.valid ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`);
+        else this.log.info(`[index] warm-start cache ${this._found ? 'found' : 'not found (or from another version)'} in ${dir.fsPath}`);
       },
       (e: unknown) => {
         this._enabled = false;
